@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "camindex",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "camindex", targets: ["camindex"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // FFmpeg's C libraries; the shim re-exports the macros Swift cannot import.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev"])]
+        ),
+        // Plain values: regions, camera IDs, instants, intervals, window merging, inventory.
+        .target(
+            name: "CamindexCore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // The only target that touches FFmpeg pointers.
+        .target(
+            name: "CamindexMedia",
+            dependencies: [
+                "CFFmpeg", "CamindexCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // SQLite through GRDB: schema, migrations, named operations.
+        .target(
+            name: "CamindexStore",
+            dependencies: ["CamindexCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The subcommands; the executable only calls into it.
+        .target(
+            name: "CamindexCLI",
+            dependencies: [
+                "CamindexCore", "CamindexMedia", "CamindexStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "camindex", dependencies: ["CamindexCLI"]),
+        // Test footage made with the ffmpeg CLI, temp dirs, running the built binary.
+        .target(name: "CamindexTestSupport", dependencies: ["CamindexCore"], path: "Tests/Support"),
+        .testTarget(name: "CamindexCoreTests", dependencies: ["CamindexCore"]),
+        .testTarget(name: "CamindexMediaTests", dependencies: ["CamindexMedia", "CamindexCore", "CamindexTestSupport"]),
+        .testTarget(name: "CamindexStoreTests", dependencies: ["CamindexStore", "CamindexCore"]),
+        .testTarget(name: "CamindexCLITests", dependencies: ["camindex", "CamindexCore", "CamindexTestSupport"]),
+    ]
+)

@@ -1,0 +1,31 @@
+import Foundation
+
+public struct Coordinate: Hashable, Sendable {
+    public var lat: Double
+    public var lon: Double
+
+    public init(lat: Double, lon: Double) throws(CamindexError) {
+        guard (-90...90).contains(lat) else { throw .usage("latitude \(lat) is outside -90...90") }
+        guard (-180...180).contains(lon) else { throw .usage("longitude \(lon) is outside -180...180") }
+        self.lat = lat
+        self.lon = lon
+    }
+
+    /// Parses `LAT,LON` as given to `--near`.
+    public init(parsing text: String) throws(CamindexError) {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, let lat = Double(parts[0]), let lon = Double(parts[1]) else {
+            throw .usage("invalid coordinate '\(text)': expected LAT,LON in decimal degrees, e.g. 39.14,100.16")
+        }
+        try self.init(lat: lat, lon: lon)
+    }
+
+    /// Great-circle distance in metres (haversine, mean Earth radius).
+    public func distance(to other: Coordinate) -> Double {
+        let r = 6_371_008.8
+        let φ1 = lat * .pi / 180, φ2 = other.lat * .pi / 180
+        let dφ = (other.lat - lat) * .pi / 180, dλ = (other.lon - lon) * .pi / 180
+        let a = sin(dφ / 2) * sin(dφ / 2) + cos(φ1) * cos(φ2) * sin(dλ / 2) * sin(dλ / 2)
+        return 2 * r * asin(min(1, sqrt(a)))
+    }
+}

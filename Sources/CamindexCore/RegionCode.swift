@@ -1,0 +1,51 @@
+/// A statistical division code (统计用区划代码): 6 digits for a county, 9 for a township or
+/// street, 12 for a village or community. A code's prefix is its parent.
+public struct RegionCode: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public enum Level: Int, Sendable, CaseIterable, Codable {
+        case county = 6, township = 9, village = 12
+
+        public var label: String {
+            switch self {
+            case .county: "county"
+            case .township: "township"
+            case .village: "village"
+            }
+        }
+    }
+
+    public let rawValue: String
+    public let level: Level
+
+    public init(_ text: String) throws(CamindexError) {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw .usage("invalid region code '\(text)': digits only (6 for a county, 9 for a township, 12 for a village)")
+        }
+        guard let level = Level(rawValue: text.utf8.count) else {
+            throw .usage("invalid region code '\(text)': \(text.utf8.count) digits; a code has 6 (county), 9 (township) or 12 (village)")
+        }
+        if text.hasPrefix("00") {
+            throw .usage("invalid region code '\(text)': no province has code 00")
+        }
+        self.rawValue = text
+        self.level = level
+    }
+
+    /// True when `text` has the shape of a code (all digits), so a name lookup is not meant.
+    public static func looksLikeCode(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    public var parent: RegionCode? {
+        switch level {
+        case .county: nil
+        case .township: try? RegionCode(String(rawValue.prefix(6)))
+        case .village: try? RegionCode(String(rawValue.prefix(9)))
+        }
+    }
+
+    /// True when `other` is this region or lies under it.
+    public func contains(_ other: RegionCode) -> Bool { other.rawValue.hasPrefix(rawValue) }
+
+    public var description: String { rawValue }
+    public static func < (a: RegionCode, b: RegionCode) -> Bool { a.rawValue < b.rawValue }
+}

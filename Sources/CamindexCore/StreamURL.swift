@@ -1,0 +1,38 @@
+/// A camera's live stream address: RTSP, RTSPS, or HTTP(S) (HLS, HTTP-FLV).
+public struct StreamURL: Hashable, Sendable, CustomStringConvertible {
+    public static let schemes = ["rtsp", "rtsps", "http", "https"]
+
+    /// The URL as registered, password included. Only the registry and the prober see it.
+    public let secret: String
+
+    public init(_ text: String) throws(CamindexError) {
+        let shown = Redaction.redactSecrets(text)
+        guard let sep = text.range(of: "://") else {
+            throw .usage("invalid stream URL '\(shown)': expected scheme://host/path with scheme \(Self.schemes.joined(separator: ", "))")
+        }
+        let scheme = text[..<sep.lowerBound].lowercased()
+        guard Self.schemes.contains(scheme) else {
+            throw .usage("invalid stream URL '\(shown)': scheme '\(scheme)' is not one of \(Self.schemes.joined(separator: ", "))")
+        }
+        let rest = text[sep.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostPort = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
+        let host = hostPort.hasPrefix("[")
+            ? hostPort.prefix { $0 != "]" }.dropFirst()
+            : hostPort.prefix { $0 != ":" }
+        guard !host.isEmpty, !text.contains(where: { $0 == " " || $0 == "\n" || $0 == "\t" }) else {
+            throw .usage("invalid stream URL '\(shown)': no host, or whitespace in the URL")
+        }
+        if hostPort.hasPrefix("[") == false, let colon = hostPort.firstIndex(of: ":") {
+            let port = hostPort[hostPort.index(after: colon)...]
+            guard let p = Int(port), (1...65535).contains(p) else {
+                throw .usage("invalid stream URL '\(shown)': bad port '\(port)'")
+            }
+        }
+        secret = text
+    }
+
+    /// The URL with its password masked: safe to print, log and return in JSON.
+    public var redacted: String { Redaction.redactSecrets(secret) }
+    public var description: String { redacted }
+}

@@ -1,0 +1,81 @@
+/// A piece of footage: a time span, and whether a packet scan confirmed it (as opposed to
+/// resting on the container's index alone).
+public struct FootageSpan: Hashable, Sendable {
+    public var interval: Interval
+    public var verified: Bool
+
+    public init(_ interval: Interval, verified: Bool) {
+        self.interval = interval
+        self.verified = verified
+    }
+}
+
+public enum Windows {
+    /// The default hole between two pieces of footage that still counts as continuous footage.
+    public static let defaultMaxGapMs: Int64 = 2_000
+
+    /// Stored windows are cut at UTC day boundaries so that no stored window is longer than
+    /// this; overlap queries bound their scan below by `start >= from - maxStoredWindowMs`.
+    public static let maxStoredWindowMs: Int64 = 86_400_000
+
+    /// The union of `spans`, where holes of at most `maxGapMs` are bridged. A merged window is
+    /// verified only if every span in it is.
+    public static func merge(_ spans: [FootageSpan], maxGapMs: Int64) -> [FootageSpan] {
+        let sorted = spans.filter { !$0.interval.isEmpty }.sorted { $0.interval.start < $1.interval.start }
+        var out: [FootageSpan] = []
+        out.reserveCapacity(sorted.count)
+        for span in sorted {
+            if var last = out.last, span.interval.start.ms - last.interval.end.ms <= maxGapMs {
+                last.interval.end = max(last.interval.end, span.interval.end)
+                last.verified = last.verified && span.verified
+                out[out.count - 1] = last
+            } else {
+                out.append(span)
+            }
+        }
+        return out
+    }
+
+    /// The parts of `range` not covered by `windows` (which must be sorted and disjoint).
+    public static func gaps(_ windows: [Interval], in range: Interval) -> [Interval] {
+        var gaps: [Interval] = []
+        var cursor = range.start
+        for w in windows {
+            guard let c = w.clipped(to: range) else { continue }
+            if c.start > cursor { gaps.append(Interval(cursor, c.start)) }
+            cursor = max(cursor, c.end)
+        }
+        if cursor < range.end { gaps.append(Interval(cursor, range.end)) }
+        return gaps
+    }
+
+    /// Windows clipped to `range`, empty ones dropped.
+    public static func clip(_ windows: [FootageSpan], to range: Interval) -> [FootageSpan] {
+        windows.compactMap { w in w.interval.clipped(to: range).map { FootageSpan($0, verified: w.verified) } }
+    }
+
+    public static func coveredMs(_ windows: [Interval]) -> Int64 {
+        windows.reduce(0) { $0 + $1.durationMs }
+    }
+
+    /// Cuts windows at UTC midnight, for storage (see `maxStoredWindowMs`).
+    public static func chunkedByDay(_ windows: [FootageSpan]) -> [FootageSpan] {
+        var out: [FootageSpan] = []
+        for w in windows {
+            var start = w.interval.start.ms
+            while start < w.interval.end.ms {
+                let dayEnd = (floorDiv(start, maxStoredWindowMs) + 1) * maxStoredWindowMs
+                let end = min(dayEnd, w.interval.end.ms)
+                out.append(FootageSpan(Interval(startMs: start, endMs: end), verified: w.verified))
+                start = end
+            }
+        }
+        return out
+    }
+}
+
+@inlinable
+func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}

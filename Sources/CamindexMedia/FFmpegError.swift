@@ -1,0 +1,44 @@
+import CFFmpeg
+
+/// Why a media file or stream could not be read. No C type crosses this API.
+public struct MediaError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Hashable, Sendable {
+        /// The deadline passed (our interrupt callback or a protocol timeout).
+        case timeout
+        case notFound = "not_found"
+        /// Not a media file, or data FFmpeg cannot parse.
+        case invalidData = "invalid_data"
+        case noVideo = "no_video"
+        case io
+        case other
+    }
+
+    public var kind: Kind
+    /// Redacted: safe to print and store.
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+enum FFmpegStatus {
+    static func text(_ code: Int32) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(cfx_error_max_string_size()))
+        if av_strerror(code, &buffer, buffer.count) < 0 { return "error \(code)" }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    static func kind(of code: Int32) -> MediaError.Kind {
+        switch code {
+        case cfx_averror(ENOENT): .notFound
+        case cfx_averror_invaliddata(): .invalidData
+        case cfx_averror(ETIMEDOUT), cfx_averror_exit(): .timeout
+        case cfx_averror(EIO), cfx_averror(EACCES), cfx_averror(EISDIR): .io
+        default: .other
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import CFFmpeg
+import CamindexCore
+import Foundation
+
+/// Reads keyframes, runs and stream parameters of recorded segment files.
+public enum SegmentReader {
+    public enum Mode: Sendable {
+        /// Use the container's index where it has one (MP4, MKV); scan otherwise.
+        case fast
+        /// Read every video packet, checking each keyframe's data.
+        case scan
+    }
+
+    /// Opens `path` under `timeout` and reads it. Throws `MediaError` for files that cannot be
+    /// opened, hold no video, or time out; a truncated file is read up to its last good packet.
+    public static func read(path: String, mode: Mode, timeout: Duration = .seconds(60)) throws(MediaError) -> SegmentInfo {
+        let fileSize: Int64
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            fileSize = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+        } catch {
+            throw MediaError(.notFound, "\(path): no such file or not readable")
+        }
+        var stream = try openVideo(path: path, timeout: timeout)
+        let indexPastEnd = stream.hasUsableIndex && ContainerIndexReader.indexPointsPastEnd(stream, fileSize: fileSize)
+        var info: SegmentInfo?
+        if mode == .fast, stream.hasUsableIndex, !indexPastEnd {
+            info = try ContainerIndexReader(stream: stream).read()
+            // The index was not enough, and reading it may have moved the read position.
+            if info == nil { stream = try openVideo(path: path, timeout: timeout) }
+        }
+        if info == nil {
+            info = try PacketScanner(stream: stream, knownTruncated: indexPastEnd).scan()
+        }
+        guard var result = info else { throw MediaError(.invalidData, "\(path): no readable video packets") }
+        result.creationTime = creationTime(stream.input.metadata("creation_time"))
+        return result
+    }
+
+    private static func openVideo(path: String, timeout: Duration) throws(MediaError) -> VideoStream {
+        // "file:" keeps a ':' in a file name from being read as a protocol.
+        let input = try InputFile(url: "file:" + path, timeout: timeout)
+        var videoIndex = input.bestVideoStream()
+        if let videoIndex { input.discardAll(except: videoIndex) }
+        if videoIndex == nil || input.stream(videoIndex!).pointee.codecpar.pointee.width == 0 {
+            // MPEG-TS and FLV learn parameters (FLV even its streams) from packets. The packets
+            // read here stay buffered and come back from av_read_frame.
+            try input.findStreamInfo()
+            videoIndex = input.bestVideoStream()
+            if let videoIndex { input.discardAll(except: videoIndex) }
+        }
+        guard let videoIndex else {
+            throw MediaError(.noVideo, "\(path): no video stream (format \(input.formatName))")
+        }
+        return VideoStream(input: input, index: videoIndex)
+    }
+
+    private static func creationTime(_ text: String?) -> Instant? {
+        guard let text, let t = try? TimeFormat.parse(text, zone: TimeZone(identifier: "UTC")!) else { return nil }
+        // Cameras with unset clocks write 1904/1970 epochs: not a time to trust.
+        return t.ms >= 946_684_800_000 ? t : nil
+    }
+}
+
+/// A borrowed view of the chosen video stream; holds its `InputFile` so the stream pointer
+/// stays valid.
+struct VideoStream {
+    let input: InputFile
+    let index: Int
+    let pointer: UnsafeMutablePointer<AVStream>
+
+    init(input: InputFile, index: Int) {
+        self.input = input
+        self.index = index
+        pointer = input.stream(index)
+    }
+
+    var timeBase: AVRational { pointer.pointee.time_base }
+    var codecpar: AVCodecParameters { pointer.pointee.codecpar.pointee }
+    var codecName: String { String(cString: avcodec_get_name(codecpar.codec_id)) }
+
+    var isMP4: Bool { input.formatName.hasPrefix("mov,") }
+    var isMatroska: Bool { input.formatName.hasPrefix("matroska") }
+    var hasUsableIndex: Bool { isMP4 || isMatroska }
+
+    /// Stream ticks to microseconds.
+    func us(_ ts: Int64) -> Int64 { av_rescale_q(ts, timeBase, cfx_time_base_q()) }
+
+    var nominalFps: Double? {
+        for r in [pointer.pointee.avg_frame_rate, pointer.pointee.r_frame_rate] where r.num > 0 && r.den > 0 {
+            let v = Double(r.num) / Double(r.den)
+            if v > 0 && v < 1000 { return v }
+        }
+        return nil
+    }
+
+    /// A frame's duration in microseconds, for packets that do not carry one.
+    var nominalFrameUs: Int64 { nominalFps.map { Int64((1_000_000 / $0).rounded()) } ?? 40_000 }
+
+    func info(method: SegmentInfo.Method, keyframesUs: [Int64], runsUs: [(Int64, Int64)], firstUs: Int64,
+              truncated: Bool, damaged: Int = 0, measuredFps: Double? = nil) -> SegmentInfo {
+        func ms(_ us: Int64) -> Int64 { (us - firstUs + 500).dividedRoundingDown(by: 1000) }
+        return SegmentInfo(
+            container: input.formatName.split(separator: ",").first.map(String.init) ?? input.formatName,
+            codec: codecName,
+            width: Int(codecpar.width), height: Int(codecpar.height),
+            fps: nominalFps ?? measuredFps,
+            keyframesMs: keyframesUs.map(ms),
+            runs: runsUs.map { SegmentInfo.Run(startMs: ms($0.0), endMs: ms($0.1)) },
+            firstPtsMs: (firstUs + 500).dividedRoundingDown(by: 1000),
+            creationTime: nil, method: method, truncated: truncated, damagedKeyframes: damaged)
+    }
+}
+
+extension Int64 {
+    func dividedRoundingDown(by d: Int64) -> Int64 {
+        let q = self / d
+        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
+    }
+}
+
+/// Splits a sequence of packet timestamps into continuous runs: a step forward or back of more
+/// than `max(1 s, 4 frames)` is a timestamp jump. (Back, because some containers give
+/// presentation times only, which B-frames reorder.)
+struct RunBuilder {
+    let jumpUs: Int64
+    var runs: [(Int64, Int64)] = []
+    private var lastDts: Int64?
+
+    init(frameUs: Int64) { jumpUs = Swift.max(1_000_000, 4 * frameUs) }
+
+    /// `dts` orders packets; `start`/`end` are its presentation span.
+    mutating func add(dts: Int64, start: Int64, end: Int64) {
+        if let last = lastDts, !runs.isEmpty, abs(dts - last) <= jumpUs {
+            runs[runs.count - 1].0 = Swift.min(runs[runs.count - 1].0, start)
+            runs[runs.count - 1].1 = Swift.max(runs[runs.count - 1].1, end)
+        } else {
+            runs.append((start, end))
+        }
+        lastDts = dts
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// Makes small test footage with the `ffmpeg` CLI: known GOP, frame rate and length.
+public enum Footage {
+    public enum Codec: String, Sendable { case h264, h265 }
+
+    public struct Spec: Sendable {
+        public var seconds: Double
+        public var fps: Int = 25
+        public var gop: Int = 50
+        public var codec: Codec = .h264
+        public var bframes: Int = 0
+        public var size = "160x120"
+        /// Extra output options, e.g. ["-output_ts_offset", "10"] or ["-movflags", "+faststart"].
+        public var options: [String] = []
+
+        public init(seconds: Double, fps: Int = 25, gop: Int = 50, codec: Codec = .h264, bframes: Int = 0, options: [String] = []) {
+            self.seconds = seconds
+            self.fps = fps
+            self.gop = gop
+            self.codec = codec
+            self.bframes = bframes
+            self.options = options
+        }
+    }
+
+    /// Writes `path`; the container follows the extension (.mp4, .ts, .mkv, .flv, .mov).
+    public static func make(_ path: String, _ spec: Spec) throws {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var args = ["-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+                    "-f", "lavfi", "-i", "testsrc2=size=\(spec.size):rate=\(spec.fps)",
+                    "-t", String(spec.seconds), "-pix_fmt", "yuv420p"]
+        switch spec.codec {
+        case .h264:
+            args += ["-c:v", "libx264", "-preset", "veryfast", "-g", "\(spec.gop)", "-keyint_min", "\(spec.gop)",
+                     "-sc_threshold", "0", "-bf", "\(spec.bframes)"]
+        case .h265:
+            args += ["-c:v", "libx265", "-preset", "ultrafast", "-tag:v", "hvc1",
+                     "-x265-params", "keyint=\(spec.gop):min-keyint=\(spec.gop):scenecut=0:bframes=\(spec.bframes):log-level=error"]
+        }
+        if path.hasSuffix(".flv") && spec.codec == .h265 { throw FootageError("FLV holds H.264 only") }
+        args += spec.options + [path]
+        try run("ffmpeg", args)
+    }
+
+    /// Runs a command, throwing with its stderr when it fails.
+    @discardableResult
+    public static func run(_ tool: String, _ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [tool] + args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw FootageError("\(tool) \(args.joined(separator: " ")) failed: \(String(decoding: errData, as: UTF8.self))")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Keeps the first `fraction` of a file: a recording cut off by a crash or a full disk.
+    public static func truncate(_ path: String, keeping fraction: Double) throws {
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        let size = try handle.seekToEnd()
+        try handle.truncate(atOffset: UInt64(Double(size) * fraction))
+        try handle.close()
+    }
+
+    /// Overwrites `count` bytes at `fraction` of the file with zeros: damage inside the media.
+    public static func zeroOut(_ path: String, at fraction: Double, count: Int) throws {
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: UInt64(Double(size) * fraction))
+        handle.write(Data(count: count))
+        try handle.close()
+    }
+
+    public static func randomBytes(_ path: String, count: Int) throws {
+        var g = SystemRandomNumberGenerator()
+        let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &g) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Sets a file's modification time.
+    public static func setMtime(_ path: String, _ date: Date) throws {
+        try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: path)
+    }
+}
+
+public struct FootageError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
+}
+
+/// A temporary directory removed when the value goes away.
+public final class TempDir: @unchecked Sendable {
+    public let path: String
+
+    public init(_ label: String = "camindex") {
+        let base = FileManager.default.temporaryDirectory.path
+        path = "\(base)/\(label)-\(UUID().uuidString.prefix(8))"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    public func file(_ name: String) -> String { "\(path)/\(name)" }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
