@@ -33,6 +33,17 @@ struct ContainerIndexReader {
         return out
     }
 
+    static func claimedKeyframes(_ stream: VideoStream) -> Int? {
+        if stream.isMatroska { return nil }  // its cues load only on a seek
+        let count = avformat_index_get_entries_count(stream.pointer)
+        var keyframes = 0
+        for i in 0..<count {
+            if let e = avformat_index_get_entry(stream.pointer, i)?.pointee, e.flags & Int32(AVINDEX_KEYFRAME) != 0,
+               e.flags & Int32(AVINDEX_DISCARD_FRAME) == 0 { keyframes += 1 }
+        }
+        return count > 0 ? keyframes : nil
+    }
+
     /// A truncated file's index still lists the samples that were cut off.
     static func indexPointsPastEnd(_ stream: VideoStream, fileSize: Int64) -> Bool {
         let count = avformat_index_get_entries_count(stream.pointer)

@@ -5,6 +5,8 @@ import CFFmpeg
 struct PacketScanner {
     let stream: VideoStream
     var knownTruncated = false
+    /// How many keyframes the container's index lists, where it has one.
+    var claimedKeyframes: Int?
 
     func scan() throws(MediaError) -> SegmentInfo? {
         let packet = try Packet()
@@ -45,6 +47,11 @@ struct PacketScanner {
                     damaged += 1
                 }
             }
+        }
+        // FFmpeg's parser clears the key flag of a keyframe whose data is damaged: what the
+        // index lists and the scan does not find is damage.
+        if let claimed = claimedKeyframes, !truncated {
+            damaged = max(damaged, claimed - keyframes.count)
         }
         guard packets > 0, let first = runs.runs.map(\.0).min() else { return nil }
         let span = (runs.runs.map(\.1).max() ?? first) - first

@@ -15,6 +15,11 @@ public struct SegmentInfo: Hashable, Sendable {
     public struct Run: Hashable, Sendable {
         public var startMs: Int64
         public var endMs: Int64
+
+        public init(startMs: Int64, endMs: Int64) {
+            self.startMs = startMs
+            self.endMs = endMs
+        }
     }
 
     public var container: String

@@ -30,7 +30,8 @@ public enum SegmentReader {
             if info == nil { stream = try openVideo(path: path, timeout: timeout) }
         }
         if info == nil {
-            info = try PacketScanner(stream: stream, knownTruncated: indexPastEnd).scan()
+            let claimed = stream.hasUsableIndex ? ContainerIndexReader.claimedKeyframes(stream) : nil
+            info = try PacketScanner(stream: stream, knownTruncated: indexPastEnd, claimedKeyframes: claimed).scan()
         }
         guard var result = info else { throw MediaError(.invalidData, "\(path): no readable video packets") }
         result.creationTime = creationTime(stream.input.metadata("creation_time"))
