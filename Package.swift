@@ -10,7 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
@@ -38,11 +38,19 @@ let package = Package(
             name: "CamindexStore",
             dependencies: ["CamindexCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Recording directories → segment rows: which files to read, their wall-clock start.
+        .target(
+            name: "CamindexIndexer",
+            dependencies: [
+                "CamindexCore", "CamindexMedia", "CamindexStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The subcommands; the executable only calls into it.
         .target(
             name: "CamindexCLI",
             dependencies: [
-                "CamindexCore", "CamindexMedia", "CamindexStore",
+                "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexIndexer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,6 +61,7 @@ let package = Package(
         .testTarget(name: "CamindexCoreTests", dependencies: ["CamindexCore"]),
         .testTarget(name: "CamindexMediaTests", dependencies: ["CamindexMedia", "CamindexCore", "CamindexTestSupport"]),
         .testTarget(name: "CamindexStoreTests", dependencies: ["CamindexStore", "CamindexCore"]),
+        .testTarget(name: "CamindexIndexerTests", dependencies: ["CamindexIndexer", "CamindexStore", "CamindexCore", "CamindexTestSupport"]),
         .testTarget(name: "CamindexCLITests", dependencies: ["camindex", "CamindexCore", "CamindexTestSupport"]),
     ]
 )

@@ -1,1 +1,3 @@
-// placeholder
+import CamindexCLI
+
+Camindex.main()

@@ -1,0 +1,277 @@
+import ArgumentParser
+import CamindexCore
+import CamindexStore
+import Foundation
+
+struct CameraCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "camera",
+        abstract: "Register, list, show, update and remove cameras.",
+        subcommands: [Add.self, List.self, Show.self, Update.self, Remove.self]
+    )
+}
+
+/// Camera fields shared by `add` and `update`.
+struct CameraFields: ParsableArguments {
+    @Option(help: "Display name, e.g. 沙河镇政府门口.") var name: String?
+    @Option(help: ArgumentHelp("Township or village it belongs to (code or exact name).", valueName: "region"))
+    var region: String?
+    @Option(help: ArgumentHelp("Live stream: rtsp://, rtsps://, http(s):// (HLS, HTTP-FLV). Credentials are kept in the store only.", valueName: "url"))
+    var url: String?
+    @Option(help: ArgumentHelp("Directory of the camera's recorded segment files.", valueName: "dir"))
+    var recordings: String?
+    @Option(help: ArgumentHelp("Latitude, decimal degrees (with --lon).", valueName: "deg")) var lat: Double?
+    @Option(help: ArgumentHelp("Longitude, decimal degrees (with --lat).", valueName: "deg")) var lon: Double?
+    @Option(help: ArgumentHelp("The camera's time zone (IANA), for file names and display. Default Asia/Shanghai.", valueName: "tz"))
+    var timezone: String?
+    @Option(help: ArgumentHelp("""
+        How its segment files are named, if not one of the built-in layouts: %Y %m %d %H %M %S, \
+        <name> for any one path component, * for any characters. Frigate: '%Y-%m-%d/%H/<camera>/%M.%S.mp4'.
+        """, valueName: "pattern"))
+    var pathPattern: String?
+    @Option(help: ArgumentHelp("Time zone of the times in file paths, if not the camera's (Frigate writes UTC).", valueName: "tz"))
+    var pathTimezone: String?
+
+    func validate() throws {
+        if let name, name.trimmingCharacters(in: .whitespaces).isEmpty { throw CamindexError.usage("--name is empty") }
+        if (lat == nil) != (lon == nil) { throw CamindexError.usage("--lat and --lon go together") }
+        if let lat, let lon { _ = try Coordinate(lat: lat, lon: lon) }
+        if let url { _ = try StreamURL(url) }
+        if let timezone { _ = try Zones.named(timezone) }
+        if let pathTimezone { _ = try Zones.named(pathTimezone) }
+        if let pathPattern { _ = try PathTimestamp(pattern: pathPattern) }
+    }
+
+    /// Applies the fields given to `camera`, resolving the region against `store`.
+    func apply(to camera: inout Camera, store: Store) throws {
+        if let name { camera.name = name.trimmingCharacters(in: .whitespaces) }
+        if let region { camera.regionCode = try store.resolveRegion(region).code }
+        if let url { camera.url = try StreamURL(url).secret }
+        if let recordings { camera.recordings = Self.absolute(recordings) }
+        if let lat, let lon { camera.lat = lat; camera.lon = lon }
+        if let timezone { camera.timezone = timezone }
+        if let pathPattern { camera.pathPattern = pathPattern }
+        if let pathTimezone { camera.pathTimezone = pathTimezone }
+    }
+
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL.path
+    }
+}
+
+extension CameraCommand {
+    struct Add: ParsableCommand, GlobalConfigurable {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a camera in a township or village.",
+            discussion: """
+                ID is a 20-digit GB/T 28181 device ID (digits 11-13 give the type: 131 camera, 132 IPC) \
+                or a local slug of letters, digits, '-', '_', '.'.
+
+                camindex camera add 62072300001320000001 --name 沙河镇政府门口 --region 沙河镇 \\
+                    --url 'rtsp://admin:secret@10.62.7.11:554/Streaming/Channels/101' \\
+                    --recordings /srv/nvr/62072300001320000001 --lat 39.1412 --lon 100.1646
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "20-digit GB/T 28181 ID or a local slug.") var id: String
+        @OptionGroup var fields: CameraFields
+
+        func validate() throws {
+            _ = try CameraID(id)
+            guard fields.name != nil else { throw CamindexError.usage("missing --name NAME") }
+            guard fields.region != nil else { throw CamindexError.usage("missing --region CODE|NAME (a township or village)") }
+        }
+
+        func run() throws {
+            let id = try CameraID(id)
+            let store = try global.openForWriting()
+            var camera = Camera(id: id.rawValue, name: "", regionCode: "")
+            try fields.apply(to: &camera, store: store)
+            try store.addCamera(camera)
+            let region = try store.region(code: camera.regionCode)
+            var line = "added camera \(camera.id) (\(camera.name)) in \(region?.name ?? "") (\(camera.regionCode))"
+            if let gb = id.gb28181 { line += "; GB/T 28181 type \(gb.typeCode) \(gb.typeName)" }
+            print(line)
+            var stderr = StandardError()
+            if let gb = id.gb28181, !gb.isCamera {
+                print("camindex: note: type code \(gb.typeCode) is a \(gb.typeName), not a camera (131/132)", to: &stderr)
+            }
+            if let dir = camera.recordings, !FileManager.default.fileExists(atPath: dir) {
+                print("camindex: note: recordings directory \(dir) does not exist yet", to: &stderr)
+            }
+        }
+    }
+
+    struct List: ParsableCommand, GlobalConfigurable {
+        static let configuration = CommandConfiguration(abstract: "List cameras, optionally of one region.")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("Only cameras in this region and under it (code or name).", valueName: "region"))
+        var region: String?
+        @Flag(help: "Include disabled cameras (removed from the inventory).") var all = false
+        @Option(help: "table, json or csv.") var format: OutputFormat = .table
+
+        func run() throws {
+            let store = try global.openForReading()
+            let root = try region.map { try store.resolveRegion($0) }
+            let cameras = try store.cameras(in: root, includeDisabled: all)
+            let regions = try RegionPath.regions(for: cameras, in: store)
+            switch format {
+            case .json:
+                try Output.json(cameras.map { CameraJSON($0, regions: regions) })
+            case .csv:
+                Output.csv(header: ["id", "name", "region_code", "region_name", "url", "recordings", "lat", "lon", "timezone", "enabled"],
+                           rows: cameras.map {
+                               [$0.id, $0.name, $0.regionCode, regions[$0.regionCode]?.name ?? "", $0.redactedURL ?? "",
+                                $0.recordings ?? "", $0.lat.map { "\($0)" } ?? "", $0.lon.map { "\($0)" } ?? "", $0.timezone,
+                                $0.enabled ? "true" : "false"]
+                           })
+            case .table:
+                if cameras.isEmpty {
+                    print("no cameras\(root.map { " in \($0.name)" } ?? "")")
+                    return
+                }
+                print(Output.table(header: ["ID", "NAME", "REGION", "URL", "RECORDINGS"] + (all ? ["ENABLED"] : []), rows: cameras.map {
+                    [$0.id, $0.name, regions[$0.regionCode]?.name ?? $0.regionCode, $0.redactedURL ?? "-", $0.recordings ?? "-"]
+                        + (all ? [$0.enabled ? "yes" : "no"] : [])
+                }))
+            }
+        }
+    }
+
+    struct Show: ParsableCommand, GlobalConfigurable {
+        static let configuration = CommandConfiguration(abstract: "Show a camera: registry fields, footage indexed, files that failed.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Camera ID.") var id: String
+        @Option(help: "table or json.") var format: OutputFormat = .table
+
+        func run() throws {
+            let store = try global.openForReading()
+            let camera = try store.requireCamera(id: id)
+            let regions = try RegionPath.regions(for: [camera], in: store)
+            let summary = try store.footageSummary(cameraID: camera.id)
+            let errors = try store.segmentErrors(cameraID: camera.id)
+            let zone = camera.zone
+            func t(_ i: Instant?) -> String? { i.map { TimeFormat.rfc3339($0, in: zone) } }
+            switch format {
+            case .json, .csv:
+                struct Footage: Encodable {
+                    var segments, failed, unverified, low_confidence: Int
+                    var first, last: String?
+                    var covered_seconds: Double
+                }
+                struct IndexError: Encodable { var path, error, at: String }
+                struct Shown: Encodable {
+                    var camera: CameraJSON
+                    var footage: Footage
+                    var index_errors: [IndexError]
+                    func encode(to encoder: any Encoder) throws {
+                        try camera.encode(to: encoder)
+                        var c = encoder.container(keyedBy: Keys.self)
+                        try c.encode(footage, forKey: .footage)
+                        try c.encode(index_errors, forKey: .index_errors)
+                    }
+                    enum Keys: String, CodingKey { case footage, index_errors }
+                }
+                try Output.json(Shown(
+                    camera: CameraJSON(camera, regions: regions),
+                    footage: Footage(segments: summary.segments - summary.failed, failed: summary.failed,
+                                     unverified: summary.unverified, low_confidence: summary.lowConfidence,
+                                     first: t(summary.first), last: t(summary.last),
+                                     covered_seconds: Output.seconds(ms: summary.coveredMs)),
+                    index_errors: errors.map { IndexError(path: $0.path, error: $0.message, at: TimeFormat.rfc3339(Instant(ms: $0.indexedAtMs), in: zone)) }))
+            case .table:
+                var rows: [[String]] = [
+                    ["id", camera.id],
+                    ["name", camera.name],
+                    ["region", "\(RegionPath.names(camera.regionCode, regions)) (\(camera.regionCode))"],
+                ]
+                if let gb = (try? CameraID(camera.id))?.gb28181 {
+                    rows.append(["GB/T 28181", "type \(gb.typeCode) \(gb.typeName), industry \(gb.industryCode), network \(gb.networkCode), center \(gb.centerCode)"])
+                }
+                rows += [
+                    ["url", camera.redactedURL ?? "-"],
+                    ["recordings", camera.recordings ?? "-"],
+                    ["location", camera.lat.map { "\($0), \(camera.lon!)" } ?? "-"],
+                    ["time zone", camera.timezone],
+                ]
+                if let p = camera.pathPattern { rows.append(["path pattern", p + (camera.pathTimezone.map { " (\($0))" } ?? "")]) }
+                rows.append(["enabled", camera.enabled ? "yes" : "no (removed from \(camera.source ?? "the inventory"))"])
+                if let s = camera.source { rows.append(["inventory", s]) }
+                rows.append(["segments", "\(summary.segments - summary.failed) indexed, \(summary.unverified) unverified, \(summary.failed) failed"
+                    + (summary.lowConfidence > 0 ? ", \(summary.lowConfidence) timed by mtime only" : "")])
+                if let first = summary.first, let last = summary.last {
+                    rows.append(["footage", "\(TimeFormat.rfc3339(first, in: zone)) → \(TimeFormat.rfc3339(last, in: zone)), \(Output.duration(ms: summary.coveredMs)) covered"])
+                }
+                print(Output.table(header: ["FIELD", "VALUE"], rows: rows))
+                if !errors.isEmpty {
+                    print("\nfiles that could not be indexed:")
+                    for e in errors { print("  \(e.path): \(e.message)") }
+                }
+            }
+        }
+    }
+
+    struct Update: ParsableCommand, GlobalConfigurable {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a camera's fields; only those given change.",
+            discussion: "camindex camera update 62072300001320000001 --url 'rtsp://admin:new@10.62.7.11/ch1' --region 620723100201"
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Camera ID.") var id: String
+        @OptionGroup var fields: CameraFields
+        @Flag(help: "Forget the live URL.") var clearUrl = false
+        @Flag(help: "Forget the recordings directory.") var clearRecordings = false
+        @Flag(help: "Forget the location.") var clearLocation = false
+        @Flag(help: "Forget the path pattern (use the built-in layouts).") var clearPathPattern = false
+        @Flag(inversion: .prefixedEnableDisable, help: "Enable or disable the camera.") var enable: Bool?
+
+        func validate() throws {
+            if clearUrl && fields.url != nil { throw CamindexError.usage("--url and --clear-url contradict each other") }
+            if clearRecordings && fields.recordings != nil { throw CamindexError.usage("--recordings and --clear-recordings contradict each other") }
+            if clearLocation && fields.lat != nil { throw CamindexError.usage("--lat/--lon and --clear-location contradict each other") }
+            if clearPathPattern && fields.pathPattern != nil { throw CamindexError.usage("--path-pattern and --clear-path-pattern contradict each other") }
+        }
+
+        func run() throws {
+            let store = try global.openForReading()
+            let before = try store.requireCamera(id: id)
+            var camera = before
+            try fields.apply(to: &camera, store: store)
+            if clearUrl { camera.url = nil }
+            if clearRecordings { camera.recordings = nil }
+            if clearLocation { camera.lat = nil; camera.lon = nil }
+            if clearPathPattern { camera.pathPattern = nil; camera.pathTimezone = nil }
+            if let enable { camera.enabled = enable }
+            let changed = camera.differences(from: before)
+            guard !changed.isEmpty else {
+                print("camera \(camera.id): nothing to change")
+                return
+            }
+            camera.updatedAtMs = Store.nowMs()
+            try store.updateCamera(camera)
+            print("updated camera \(camera.id): \(changed.joined(separator: ", "))")
+        }
+    }
+
+    struct Remove: ParsableCommand, GlobalConfigurable {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a camera with its footage index (the files are not touched).",
+            discussion: "To keep its index but stop using it: camindex camera update ID --disable"
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Camera ID.") var id: String
+
+        func run() throws {
+            let store = try global.openForReading()
+            let camera = try store.requireCamera(id: id)
+            try store.removeCamera(id: camera.id)
+            print("removed camera \(camera.id) (\(camera.name)) and its footage index")
+        }
+    }
+}

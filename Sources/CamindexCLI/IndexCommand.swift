@@ -1,0 +1,112 @@
+import ArgumentParser
+import CamindexCore
+import CamindexIndexer
+import CamindexStore
+import Foundation
+
+struct IndexCommand: ParsableCommand, GlobalConfigurable {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Index recorded segment files: keyframes, codec, resolution and footage windows.",
+        discussion: """
+            Without arguments, indexes the recordings directory of every enabled camera. Unchanged \
+            files (same size and mtime) are skipped, changed ones read again, and rows of files that \
+            are gone dropped. MP4 and MKV are read from their container index (marked unverified); \
+            --verify scans every packet of those files to confirm them. A file that cannot be read \
+            is recorded as an error for that file and the run goes on.
+
+            A segment's wall-clock start comes from a timestamp in its path, read in the camera's \
+            time zone (20261120_080000, 20261120T080000, 2026-11-20_08-00-00, 2026-11-20/08-00-00, \
+            ZLMediaKit's 2026-11-20/2026-11-20-08-00-00-0.mp4, or the camera's --path-pattern), \
+            else from the container's creation_time, else from the file's mtime less its duration \
+            (low confidence).
+
+              camindex index
+              camindex index --camera 62072300001320000001
+              camindex index --camera cam-7 /mnt/usb/export/*.mp4
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Only this camera.", valueName: "id")) var camera: String?
+    @Argument(help: "Files or directories to index for --camera (instead of its recordings directory).")
+    var paths: [String] = []
+    @Flag(help: "Scan every packet of files so far known only from their container index.") var verify = false
+    @Flag(help: "Read every file again, changed or not.") var force = false
+    @Option(help: ArgumentHelp("Seconds one file may take before it is recorded as failed.", valueName: "seconds"))
+    var timeout: Double = 60
+    @Option(help: ArgumentHelp("Files read at once (default: the number of cores).", valueName: "n")) var jobs: Int?
+    @Option(help: "table or json.") var format: OutputFormat = .table
+
+    func validate() throws {
+        if !paths.isEmpty && camera == nil { throw CamindexError.usage("files given without --camera ID: say which camera they belong to") }
+        if timeout <= 0 { throw CamindexError.usage("--timeout must be positive") }
+        if let jobs, jobs < 1 { throw CamindexError.usage("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        let store = try global.openForReading()
+        var options = Indexer.Options()
+        options.verify = verify
+        options.force = force
+        options.timeout = .milliseconds(Int64(timeout * 1000))
+        if let jobs { options.workers = jobs }
+        let indexer = Indexer(store: store, options: options)
+        var reports: [CameraIndexReport] = []
+        if let camera {
+            let cam = try store.requireCamera(id: camera)
+            if paths.isEmpty {
+                guard cam.recordings != nil else {
+                    throw CamindexError.usage("camera \(cam.id) has no recordings directory: set one with 'camindex camera update \(cam.id) --recordings DIR' or give files")
+                }
+                reports.append(try indexer.indexRecordings(of: cam))
+            } else {
+                reports.append(try indexer.indexFiles(paths, of: cam))
+            }
+        } else {
+            for cam in try store.cameras() where cam.recordings != nil {
+                reports.append(try indexer.indexRecordings(of: cam))
+            }
+        }
+        try print(reports)
+    }
+
+    private func print(_ reports: [CameraIndexReport]) throws {
+        if format == .json {
+            struct Item: Encodable {
+                var camera: String
+                var files, indexed, verified, unchanged, removed: Int
+                var failed: [FileFailure]
+                var problem: String?
+            }
+            try Output.json(reports.map {
+                Item(camera: $0.cameraID, files: $0.files, indexed: $0.indexed, verified: $0.verified, unchanged: $0.unchanged,
+                     removed: $0.removed, failed: $0.failures, problem: $0.problem)
+            })
+            return
+        }
+        if reports.isEmpty {
+            Swift.print("no camera has a recordings directory: set one with 'camindex camera update ID --recordings DIR'")
+            return
+        }
+        let active = reports.filter { $0.problem == nil }
+        if !active.isEmpty {
+            Swift.print(Output.table(header: ["CAMERA", "FILES", "INDEXED", "UNCHANGED", "REMOVED", "FAILED"], rows: active.map {
+                [$0.cameraID, "\($0.files)", "\($0.indexed)", "\($0.unchanged)", "\($0.removed)", "\($0.failures.count)"]
+            }, rightAligned: [1, 2, 3, 4, 5]))
+        }
+        for r in reports { for f in r.failures { Swift.print("\(r.cameraID): \(f.path): \(f.error)") } }
+        // A county-wide run can meet dozens of cameras whose NVR share is not mounted: say so once.
+        let skipped = reports.filter { $0.problem != nil }
+        if skipped.count > 5 {
+            Swift.print("\(skipped.count) cameras skipped, recordings directory missing: "
+                + skipped.prefix(3).map(\.cameraID).joined(separator: ", ") + ", … (--format json lists them)")
+        } else {
+            for r in skipped { Swift.print("\(r.cameraID): \(r.problem!)") }
+        }
+        let total = reports.reduce(into: (files: 0, indexed: 0, failed: 0)) {
+            $0.files += $1.files; $0.indexed += $1.indexed; $0.failed += $1.failures.count
+        }
+        Swift.print("\(reports.count) camera\(reports.count == 1 ? "" : "s"), \(total.files) files, \(total.indexed) indexed, \(total.failed) failed")
+    }
+}

@@ -1,0 +1,189 @@
+import ArgumentParser
+import CamindexCore
+import CamindexStore
+import Foundation
+
+struct QueryCommand: ParsableCommand, GlobalConfigurable {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Which cameras have footage for a place and time, and where the gaps are.",
+        discussion: """
+            Pick cameras by region (code or exact name; the region's townships and villages are \
+            included), by camera ID, or by distance from a point. Every matching camera is listed, \
+            also those with no footage in the range.
+
+            Times are RFC 3339 (2026-11-20T14:00:00+08:00) or local (2026-11-20 14:00, or 14:00 \
+            with --date); local times are read in the cameras' zone (Asia/Shanghai unless set).
+
+              camindex query --region 沙河镇 --date yesterday --from 14:00 --to 15:10
+              camindex query --camera 62072300001320000001 --from 2026-11-20T08:00 --to 2026-11-20T09:00 --format json
+              camindex query --near 39.1412,100.1646 --radius 500 --from '2026-11-20 14:00' --to '2026-11-20 15:00'
+
+            Windows merge when the hole between two pieces of footage is at most --max-gap seconds. \
+            A window marked unverified rests on a container index not yet confirmed by a packet \
+            scan (camindex index --verify).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Region code or exact name.", valueName: "region")) var region: String?
+    @Option(help: ArgumentHelp("Camera ID (repeatable).", valueName: "id")) var camera: [String] = []
+    @Option(help: ArgumentHelp("Cameras within --radius of this point.", valueName: "lat,lon")) var near: String?
+    @Option(help: ArgumentHelp("Metres from --near.", valueName: "meters")) var radius: Double?
+    @Option(help: ArgumentHelp("Start of the range.", valueName: "time")) var from: String
+    @Option(help: ArgumentHelp("End of the range.", valueName: "time")) var to: String
+    @OptionGroup var time: TimeOptions
+    @Option(help: ArgumentHelp("Bridge holes up to this many seconds.", valueName: "seconds")) var maxGap: Double = 2
+    @Flag(help: "Include disabled cameras.") var includeDisabled = false
+    @Option(help: "table, json or csv.") var format: OutputFormat = .table
+
+    func validate() throws {
+        let selectors = [region != nil, !camera.isEmpty, near != nil].filter { $0 }.count
+        guard selectors == 1 else {
+            throw CamindexError.usage("say which cameras with exactly one of --region, --camera or --near (with --radius)")
+        }
+        if near != nil {
+            guard let radius else { throw CamindexError.usage("--near needs --radius METERS") }
+            guard radius > 0, radius.isFinite else { throw CamindexError.usage("--radius must be a positive number of metres") }
+            _ = try Coordinate(parsing: near!)
+        } else if radius != nil {
+            throw CamindexError.usage("--radius goes with --near")
+        }
+        guard maxGap >= 0, maxGap.isFinite else { throw CamindexError.usage("--max-gap must be zero or more seconds") }
+    }
+
+    func run() throws {
+        let store = try global.openForReading()
+        var selected: [(camera: Camera, distance: Double?)]
+        var title: String
+        if let region {
+            let r = try store.resolveRegion(region)
+            selected = try store.cameras(in: r, includeDisabled: includeDisabled).map { ($0, nil) }
+            title = "\(r.name) (\(r.code))"
+        } else if let near {
+            let point = try Coordinate(parsing: near)
+            selected = try store.cameras(includeDisabled: includeDisabled).compactMap { c in
+                guard let at = c.coordinate else { return nil }
+                let d = at.distance(to: point)
+                return d <= radius! ? (c, d) : nil
+            }.sorted { $0.distance! < $1.distance! }
+            title = "within \(Int(radius!)) m of \(near)"
+        } else {
+            selected = try camera.map { (try store.requireCamera(id: $0), nil) }
+            title = selected.count == 1 ? "\(selected[0].camera.name) (\(selected[0].camera.id))" : "\(selected.count) cameras"
+        }
+        let zone = try queryZone(selected.map(\.camera))
+        let start = try time.instant(from, option: "--from", zone: zone)
+        let end = try time.instant(to, option: "--to", zone: zone)
+        guard start < end else {
+            throw CamindexError.usage("--from \(TimeFormat.rfc3339(start, in: zone)) is not before --to \(TimeFormat.rfc3339(end, in: zone))")
+        }
+        let range = Interval(start, end)
+        let maxGapMs = Int64((maxGap * 1000).rounded())
+        let windows = try store.windows(cameraIDs: selected.map(\.camera.id), range: range, maxGapMs: maxGapMs)
+        let regions = try RegionPath.regions(for: selected.map(\.camera), in: store)
+        let results = try selected.map { c, distance in
+            let w = windows[c.id] ?? []
+            return CameraResult(camera: c, distance: distance, windows: w,
+                                gaps: Windows.gaps(w.map(\.interval), in: range),
+                                lowConfidence: try store.hasLowConfidence(cameraID: c.id, range: range))
+        }
+        switch format {
+        case .json: try printJSON(results, range: range, zone: zone, regions: regions, maxGapMs: maxGapMs)
+        case .csv: printCSV(results, regions: regions)
+        case .table: printTable(results, range: range, zone: zone, regions: regions, title: title)
+        }
+    }
+
+    struct CameraResult {
+        var camera: Camera
+        var distance: Double?
+        var windows: [FootageSpan]
+        var gaps: [Interval]
+        var lowConfidence: Bool
+        var coveredMs: Int64 { Windows.coveredMs(windows.map(\.interval)) }
+    }
+
+    /// Bare times are read in --timezone, else the zone the cameras share, else Asia/Shanghai.
+    private func queryZone(_ cameras: [Camera]) throws -> TimeZone {
+        if let tz = time.timezone { return try Zones.named(tz) }
+        let zones = Set(cameras.map(\.timezone))
+        return try Zones.named(zones.count == 1 ? zones.first! : Zones.defaultIdentifier)
+    }
+
+    private func printJSON(_ results: [CameraResult], range: Interval, zone: TimeZone, regions: [String: Region], maxGapMs: Int64) throws {
+        struct Span: Encodable { var start, end: String; var seconds: Double; var verified: Bool? }
+        struct Item: Encodable {
+            var id, name: String
+            var region: CameraJSON.RegionRef
+            var region_path: [CameraJSON.RegionRef]
+            var windows: [Span]
+            var gaps: [Span]
+            var covered_seconds: Double
+            var coverage: Double
+            var verified: Bool
+            var low_confidence: Bool
+            var enabled: Bool
+            var distance_m: Double?
+        }
+        struct Result: Encodable {
+            var from, to: String
+            var max_gap_seconds: Double
+            var cameras: [Item]
+        }
+        let items = results.map { r -> Item in
+            let z = r.camera.zone
+            let json = CameraJSON(r.camera, regions: regions)
+            return Item(
+                id: r.camera.id, name: r.camera.name, region: json.region, region_path: json.region_path,
+                windows: r.windows.map { Span(start: TimeFormat.rfc3339($0.interval.start, in: z), end: TimeFormat.rfc3339($0.interval.end, in: z),
+                                              seconds: Output.seconds(ms: $0.interval.durationMs), verified: $0.verified) },
+                gaps: r.gaps.map { Span(start: TimeFormat.rfc3339($0.start, in: z), end: TimeFormat.rfc3339($0.end, in: z),
+                                        seconds: Output.seconds(ms: $0.durationMs), verified: nil) },
+                covered_seconds: Output.seconds(ms: r.coveredMs),
+                coverage: (Double(r.coveredMs) / Double(range.durationMs) * 10_000).rounded() / 10_000,
+                verified: r.windows.allSatisfy(\.verified), low_confidence: r.lowConfidence, enabled: r.camera.enabled,
+                distance_m: r.distance.map { ($0 * 10).rounded() / 10 })
+        }
+        try Output.json(Result(from: TimeFormat.rfc3339(range.start, in: zone), to: TimeFormat.rfc3339(range.end, in: zone),
+                               max_gap_seconds: Output.seconds(ms: maxGapMs), cameras: items))
+    }
+
+    private func printCSV(_ results: [CameraResult], regions: [String: Region]) {
+        var rows: [[String]] = []
+        for r in results {
+            let z = r.camera.zone
+            let head = [r.camera.id, r.camera.name, r.camera.regionCode, regions[r.camera.regionCode]?.name ?? ""]
+            let spans = r.windows.map { ("window", $0.interval, $0.verified ? "true" : "false") } + r.gaps.map { ("gap", $0, "") }
+            for (kind, span, verified) in spans.sorted(by: { $0.1.start < $1.1.start }) {
+                rows.append(head + [kind, TimeFormat.rfc3339(span.start, in: z), TimeFormat.rfc3339(span.end, in: z),
+                                    String(Output.seconds(ms: span.durationMs)), verified])
+            }
+        }
+        Output.csv(header: ["camera_id", "camera_name", "region_code", "region_name", "kind", "start", "end", "seconds", "verified"], rows: rows)
+    }
+
+    private func printTable(_ results: [CameraResult], range: Interval, zone: TimeZone, regions: [String: Region], title: String) {
+        let withFootage = results.filter { !$0.windows.isEmpty }.count
+        print("\(title): \(TimeFormat.rfc3339(range.start, in: zone)) → \(TimeFormat.rfc3339(range.end, in: zone))")
+        print("\(results.count) camera\(results.count == 1 ? "" : "s"), \(withFootage) with footage\n")
+        guard !results.isEmpty else { return }
+        let sameDay = TimeFormat.local(range.start, in: zone).prefix(10) == TimeFormat.local(range.end - 1, in: zone).prefix(10)
+        func t(_ i: Instant, _ z: TimeZone) -> String { TimeFormat.local(i, in: z, date: !sameDay) }
+        var rows: [[String]] = []
+        for r in results {
+            let flags = (r.windows.contains { !$0.verified } ? " unverified" : "") + (r.lowConfidence ? " approx-time" : "")
+                + (r.camera.enabled ? "" : " disabled")
+            rows.append([r.camera.id, r.camera.name, regions[r.camera.regionCode]?.name ?? r.camera.regionCode,
+                         Output.duration(ms: r.coveredMs), Output.percent(Double(r.coveredMs) / Double(range.durationMs)),
+                         Output.timeline(r.windows.map(\.interval), range: range) + flags])
+        }
+        print(Output.table(header: ["CAMERA", "NAME", "REGION", "COVERED", "%", "TIMELINE"], rows: rows, rightAligned: [3, 4]))
+        for r in results where !r.windows.isEmpty && !r.gaps.isEmpty {
+            let z = r.camera.zone
+            print("\n\(r.camera.id) \(r.camera.name)")
+            print("  footage: " + r.windows.map { "\(t($0.interval.start, z))–\(t($0.interval.end, z))" }.joined(separator: ", "))
+            print("  gaps:    " + r.gaps.map { "\(t($0.start, z))–\(t($0.end, z)) (\(Output.duration(ms: $0.durationMs)))" }.joined(separator: ", "))
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import CamindexCore
+import CamindexStore
+
+struct RegionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "region",
+        abstract: "Add and list regions: county (6-digit code), township (9), village (12).",
+        subcommands: [Add.self, List.self]
+    )
+}
+
+extension RegionCommand {
+    struct Add: ParsableCommand, GlobalConfigurable {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a region. Its parent (the code's prefix) must exist.",
+            discussion: """
+                camindex region add 620723 临泽县
+                camindex region add 620723100 沙河镇
+                camindex region add 620723100201 西关村
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Statistical division code: 6 digits (county), 9 (township/street), 12 (village/community).")
+        var code: String
+        @Argument(help: "The region's name, e.g. 沙河镇.")
+        var name: String
+
+        func run() throws {
+            let code = try RegionCode(code)
+            let region = try global.openForWriting().addRegion(code: code, name: name)
+            print("added \(region.levelLabel) \(region.code) \(region.name)")
+        }
+    }
+
+    struct List: ParsableCommand, GlobalConfigurable {
+        static let configuration = CommandConfiguration(
+            abstract: "List regions as a tree, with the cameras registered in each.",
+            discussion: "CAMERAS counts enabled cameras in the region and all regions under it."
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("Only this region and those under it (code or exact name).", valueName: "region"))
+        var under: String?
+        @Option(help: "table, json or csv.") var format: OutputFormat = .table
+
+        func run() throws {
+            let store = try global.openForReading()
+            let root = try under.map { try store.resolveRegion($0) }
+            let tree = try store.regionTree(under: root)
+            let baseDepth = root.map { $0.code.count } ?? 6
+            switch format {
+            case .json:
+                struct Item: Encodable {
+                    var code, name, level: String
+                    var parent: String?
+                    var cameras: Int, own_cameras: Int
+                }
+                try Output.json(tree.map {
+                    Item(code: $0.region.code, name: $0.region.name, level: $0.region.levelLabel,
+                         parent: $0.region.parentCode, cameras: $0.totalCameras, own_cameras: $0.ownCameras)
+                })
+            case .csv:
+                Output.csv(header: ["code", "name", "level", "parent", "cameras", "own_cameras"], rows: tree.map {
+                    [$0.region.code, $0.region.name, $0.region.levelLabel, $0.region.parentCode ?? "",
+                     "\($0.totalCameras)", "\($0.ownCameras)"]
+                })
+            case .table:
+                if tree.isEmpty {
+                    print("no regions yet: add one with 'camindex region add CODE NAME' or 'camindex import'")
+                    return
+                }
+                print(Output.table(header: ["CODE", "NAME", "LEVEL", "CAMERAS"], rows: tree.map { s in
+                    let indent = String(repeating: "  ", count: max(0, (s.region.code.count - baseDepth) / 3))
+                    return [indent + s.region.code, s.region.name, s.region.levelLabel, "\(s.totalCameras)"]
+                }, rightAligned: [3]))
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import CamindexCore
+import CamindexMedia
+import CamindexStore
+import Foundation
+import Logging
+
+/// `camindex`: the command-line entry point. Subcommands live one per file.
+public struct Camindex: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "camindex",
+        abstract: "Index camera footage of a county video network (雪亮工程) and answer where footage is.",
+        discussion: """
+            Register regions and cameras (or import them from inventory files), index the \
+            recorded segment files, then ask which cameras have footage for a place and time.
+
+              camindex import Cameras/
+              camindex index
+              camindex query --region 沙河镇 --date yesterday --from 14:00 --to 15:10
+
+            The store is a SQLite file: --db PATH (before or after the subcommand), else \
+            $CAMINDEX_DB, else \(GlobalOptions.defaultDatabaseDescription).
+            Exit status: 0 success, 1 runtime failure, 2 bad usage.
+            """,
+        subcommands: [
+            RegionCommand.self, CameraCommand.self, ImportCommand.self, IndexCommand.self,
+            QueryCommand.self, KeyframeCommand.self,
+        ]
+    )
+
+    @OptionGroup public var global: GlobalOptions
+
+    public init() {}
+
+    /// Parses, runs, and maps every failure to a message and an exit status: 2 for usage,
+    /// 1 for runtime failures. Passwords in any message are masked.
+    public static func main(arguments: [String]? = nil) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            if let configured = command as? any GlobalConfigurable { configured.global.bootstrapLogging() }
+            try command.run()
+            Foundation.exit(0)
+        } catch let error as CamindexError {
+            fail(error.message, status: error.kind == .usage ? 2 : 1)
+        } catch let error as MediaError {
+            fail(error.message, status: 1)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }  // --help, --version
+            if code == .validationFailure || code.rawValue == 64 || error is ValidationError {
+                fail(fullMessage(for: error), status: 2)
+            }
+            fail(Store.describe(error), status: 1)
+        }
+    }
+
+    private static func fail(_ message: String, status: Int32) -> Never {
+        var stderr = StandardError()
+        print("camindex: error: \(Redaction.redactSecrets(message))", to: &stderr)
+        Foundation.exit(status)
+    }
+}
+
+/// Options every subcommand takes; ArgumentParser accepts them before or after the
+/// subcommand name.
+public struct GlobalOptions: ParsableArguments, Sendable {
+    @Option(name: .long, help: ArgumentHelp("The SQLite store.", valueName: "path"))
+    public var db: String?
+
+    @Flag(name: [.short, .long], help: "Log progress and FFmpeg's messages to stderr (-v info, -vv debug).")
+    public var verbose: Int
+
+    public init() {}
+
+    static var defaultDatabaseDescription: String {
+        "$XDG_DATA_HOME/camindex/camindex.sqlite (~/.local/share/camindex/camindex.sqlite)"
+    }
+
+    public var databasePath: String {
+        if let db, !db.isEmpty { return db }
+        let env = ProcessInfo.processInfo.environment
+        if let path = env["CAMINDEX_DB"], !path.isEmpty { return path }
+        let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
+        return (base as NSString).appendingPathComponent("camindex/camindex.sqlite")
+    }
+
+    /// For commands that write: creates the store on first use.
+    public func openForWriting() throws -> Store { try Store.open(path: databasePath, create: true) }
+
+    /// For commands that only read: a missing store is an error naming the path.
+    public func openForReading() throws -> Store { try Store.open(path: databasePath, create: false) }
+
+    func bootstrapLogging() {
+        let level: Logger.Level = switch verbose {
+        case 0: .warning
+        case 1: .info
+        default: .debug
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = RedactingLogHandler(StreamLogHandler.standardError(label: label))
+            handler.logLevel = level
+            return handler
+        }
+        FFmpegLog.install(logger: Logger(label: "ffmpeg"), verbose: verbose > 1)
+    }
+}
+
+protocol GlobalConfigurable {
+    var global: GlobalOptions { get }
+}
+
+extension Camindex: GlobalConfigurable {}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+}
+
+/// Masks credentials in every message and metadata value before it reaches the log.
+struct RedactingLogHandler: LogHandler {
+    var inner: any LogHandler
+
+    init(_ inner: any LogHandler) { self.inner = inner }
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var event = event
+        event.message = "\(Redaction.redactSecrets(event.message.description))"
+        event.metadata = event.metadata?.mapValues { .string(Redaction.redactSecrets($0.description)) }
+        inner.log(event: event)
+    }
+}

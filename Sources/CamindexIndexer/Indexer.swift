@@ -1,0 +1,208 @@
+import CamindexCore
+import CamindexMedia
+import CamindexStore
+import Foundation
+import Logging
+import Synchronization
+
+/// Keeps the segment index of cameras' recordings in step with the files on disk:
+/// new and changed files are read, unchanged ones skipped, gone ones dropped.
+public struct Indexer: Sendable {
+    public struct Options: Sendable {
+        /// Scan every packet of files whose windows rest only on a container index.
+        public var verify = false
+        /// Read every file again, changed or not.
+        public var force = false
+        /// Per file: a file that takes longer is recorded as an error.
+        public var timeout: Duration = .seconds(60)
+        /// Files read at once.
+        public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+        public init() {}
+    }
+
+    /// Extensions of the segment files NVRs and media servers write.
+    public static let segmentExtensions: Set<String> = ["mp4", "m4v", "mov", "ts", "mts", "m2ts", "mkv", "flv"]
+
+    public let store: Store
+    public let options: Options
+    let logger: Logger
+
+    public init(store: Store, options: Options = .init(), logger: Logger = Logger(label: "camindex.indexer")) {
+        self.store = store
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Indexes the camera's recording directory.
+    public func indexRecordings(of camera: Camera) throws -> CameraIndexReport {
+        var report = CameraIndexReport(cameraID: camera.id)
+        guard let dir = camera.recordings else {
+            report.problem = "no recordings directory registered"
+            return report
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            report.problem = "recordings directory \(dir) does not exist or is not a directory"
+            return report
+        }
+        let files = Self.segmentFiles(under: dir)
+        let known = try store.segmentStates(cameraID: camera.id)
+        let prefix = dir.hasSuffix("/") ? dir : dir + "/"
+        let present = Set(files)
+        let gone = known.keys.filter { $0.hasPrefix(prefix) && !present.contains($0) }.sorted()
+        try store.deleteSegments(cameraID: camera.id, paths: gone)
+        report.removed = gone.count
+        try process(files, camera: camera, known: known, into: &report)
+        return report
+    }
+
+    /// Indexes the given files (or directories of files) for one camera.
+    public func indexFiles(_ paths: [String], of camera: Camera) throws -> CameraIndexReport {
+        var report = CameraIndexReport(cameraID: camera.id)
+        var files: [String] = []
+        var gone: [String] = []
+        let known = try store.segmentStates(cameraID: camera.id)
+        for path in paths.map(Self.absolute) {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+                files += isDir.boolValue ? Self.segmentFiles(under: path) : [path]
+            } else {
+                report.failures.append(.init(path: path, error: "no such file"))
+                if known[path] != nil { gone.append(path) }
+            }
+        }
+        try store.deleteSegments(cameraID: camera.id, paths: gone)
+        report.removed = gone.count
+        try process(files, camera: camera, known: known, into: &report)
+        return report
+    }
+
+    private func process(_ files: [String], camera: Camera, known: [String: SegmentState], into report: inout CameraIndexReport) throws {
+        report.files = files.count
+        var work: [(path: String, size: Int64, mtimeMs: Int64)] = []
+        for path in files {
+            guard let (size, mtimeMs) = Self.stat(path) else {
+                report.failures.append(.init(path: path, error: "cannot read file attributes"))
+                continue
+            }
+            if let state = known[path], state.size == size, state.mtimeMs == mtimeMs, !options.force,
+               !(options.verify && !state.verified && !state.failed) {
+                report.unchanged += 1
+                continue
+            }
+            work.append((path, size, mtimeMs))
+        }
+        let outcome = Mutex<(indexed: Int, verified: Int, failures: [FileFailure], storeError: (any Error)?)>((0, 0, [], nil))
+        let mode: SegmentReader.Mode = options.verify ? .scan : .fast
+        let zones = Self.zones(camera)
+        let pattern = camera.pathPattern.flatMap { try? PathTimestamp(pattern: $0) } ?? .builtIn
+        let items = work
+        let workers = min(options.workers, max(items.count, 1))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for item in stride(from: worker, to: items.count, by: workers).map({ items[$0] }) {
+                do {
+                    let info = try SegmentReader.read(path: item.path, mode: mode, timeout: options.timeout)
+                    let record = Self.record(item.path, size: item.size, mtimeMs: item.mtimeMs, info: info,
+                                             pattern: pattern, pathZone: zones.path)
+                    try store.saveSegment(cameraID: camera.id, record)
+                    logger.debug("indexed", metadata: ["camera": "\(camera.id)", "file": "\(item.path)", "method": "\(info.method.rawValue)"])
+                    outcome.withLock {
+                        $0.indexed += 1
+                        if record.verified { $0.verified += 1 }
+                    }
+                } catch let error as MediaError {
+                    do {
+                        try store.saveSegmentError(cameraID: camera.id, path: item.path, size: item.size, mtimeMs: item.mtimeMs, message: error.message)
+                    } catch {
+                        outcome.withLock { $0.storeError = error }
+                    }
+                    logger.warning("cannot index", metadata: ["camera": "\(camera.id)", "file": "\(item.path)", "error": "\(error.message)"])
+                    outcome.withLock { $0.failures.append(.init(path: item.path, error: error.message)) }
+                } catch {
+                    outcome.withLock { $0.storeError = error }
+                }
+            }
+        }
+        let result = outcome.withLock { $0 }
+        if let error = result.storeError { throw error }
+        report.indexed += result.indexed
+        report.verified += result.verified
+        report.failures += result.failures.sorted { $0.path < $1.path }
+    }
+
+    /// Where a segment sits on the wall clock: the time in its path (in the camera's or the
+    /// pattern's zone), else the container's creation time, else its mtime less its duration
+    /// (low confidence). Packet times count from the segment's first packet.
+    static func record(_ path: String, size: Int64, mtimeMs: Int64, info: SegmentInfo, pattern: PathTimestamp, pathZone: TimeZone) -> SegmentRecord {
+        let start: Int64
+        let source: SegmentRecord.StartSource
+        if let civil = pattern.civilTime(inPath: path) {
+            start = civil.instant(in: pathZone).ms
+            source = .path
+        } else if let created = info.creationTime {
+            start = created.ms
+            source = .creationTime
+        } else {
+            start = mtimeMs - info.durationMs
+            source = .mtime
+        }
+        let runs = info.runs.map { Interval(startMs: start + $0.startMs, endMs: start + $0.endMs) }
+        return SegmentRecord(
+            path: path, size: size, mtimeMs: mtimeMs, startMs: start, endMs: start + info.durationMs, startSource: source,
+            container: info.container, codec: info.codec, width: info.width, height: info.height, fps: info.fps,
+            firstPtsMs: info.firstPtsMs, keyframeOffsetsMs: info.keyframesMs, method: info.method.rawValue,
+            verified: info.method == .packetScan, truncated: info.truncated, damagedKeyframes: info.damagedKeyframes,
+            runs: runs)
+    }
+
+    static func zones(_ camera: Camera) -> (camera: TimeZone, path: TimeZone) {
+        let zone = camera.zone
+        return (zone, camera.pathTimezone.flatMap(TimeZone.init(identifier:)) ?? zone)
+    }
+
+    /// Segment files under `dir`, sorted; hidden files and directories (temp files being
+    /// written, such as ZLMediaKit's dot-files) are skipped.
+    public static func segmentFiles(under dir: String) -> [String] {
+        let root = URL(fileURLWithPath: absolute(dir))
+        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
+                                                     options: [.skipsHiddenFiles]) else { return [] }
+        var out: [String] = []
+        for case let url as URL in e where segmentExtensions.contains(url.pathExtension.lowercased()) {
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                out.append(url.standardizedFileURL.path)
+            }
+        }
+        return out.sorted()
+    }
+
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL.path
+    }
+
+    static func stat(_ path: String) -> (Int64, Int64)? {
+        guard let a = try? FileManager.default.attributesOfItem(atPath: path),
+              let size = (a[.size] as? NSNumber)?.int64Value, let mtime = a[.modificationDate] as? Date else { return nil }
+        return (size, Int64((mtime.timeIntervalSince1970 * 1000).rounded()))
+    }
+}
+
+public struct FileFailure: Sendable, Hashable, Codable {
+    public var path: String
+    public var error: String
+}
+
+public struct CameraIndexReport: Sendable, Hashable {
+    public var cameraID: String
+    public var files = 0
+    public var indexed = 0
+    public var verified = 0
+    public var unchanged = 0
+    public var removed = 0
+    public var failures: [FileFailure] = []
+    /// Why nothing could be done for this camera (no directory).
+    public var problem: String?
+
+    public init(cameraID: String) { self.cameraID = cameraID }
+}

@@ -1,0 +1,104 @@
+import CamindexCore
+import Foundation
+import GRDB
+
+/// A row of `region`: a county, township or village.
+public struct Region: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "region"
+
+    public var code: String
+    public var name: String
+    /// 6, 9 or 12: the number of digits of the code.
+    public var level: Int
+    public var parentCode: String?
+
+    enum CodingKeys: String, CodingKey {
+        case code, name, level
+        case parentCode = "parent_code"
+    }
+
+    public init(code: RegionCode, name: String) {
+        self.code = code.rawValue
+        self.name = name
+        level = code.level.rawValue
+        parentCode = code.parent?.rawValue
+    }
+
+    public var levelLabel: String { RegionCode.Level(rawValue: level)?.label ?? "region" }
+}
+
+/// A row of `camera`. `url` holds the password in clear: the registry is the only place it
+/// is kept, and everything shown to people or programs goes through `redactedURL`.
+public struct Camera: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "camera"
+
+    public var id: String
+    public var name: String
+    public var regionCode: String
+    public var url: String?
+    public var recordings: String?
+    public var lat: Double?
+    public var lon: Double?
+    public var timezone: String
+    public var pathPattern: String?
+    public var pathTimezone: String?
+    public var enabled: Bool
+    /// The inventory file the camera came from; nil when added from the command line.
+    public var source: String?
+    public var createdAtMs: Int64
+    public var updatedAtMs: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, url, recordings, lat, lon, timezone, enabled, source
+        case regionCode = "region_code"
+        case pathPattern = "path_pattern"
+        case pathTimezone = "path_timezone"
+        case createdAtMs = "created_at_ms"
+        case updatedAtMs = "updated_at_ms"
+    }
+
+    public init(id: String, name: String, regionCode: String, url: String? = nil, recordings: String? = nil,
+                lat: Double? = nil, lon: Double? = nil, timezone: String = Zones.defaultIdentifier,
+                pathPattern: String? = nil, pathTimezone: String? = nil, enabled: Bool = true, source: String? = nil,
+                nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) {
+        self.id = id
+        self.name = name
+        self.regionCode = regionCode
+        self.url = url
+        self.recordings = recordings
+        self.lat = lat
+        self.lon = lon
+        self.timezone = timezone
+        self.pathPattern = pathPattern
+        self.pathTimezone = pathTimezone
+        self.enabled = enabled
+        self.source = source
+        createdAtMs = nowMs
+        updatedAtMs = nowMs
+    }
+
+    public var redactedURL: String? { url.map(Redaction.redactSecrets) }
+
+    public var zone: TimeZone { TimeZone(identifier: timezone) ?? TimeZone(identifier: Zones.defaultIdentifier)! }
+
+    public var coordinate: Coordinate? {
+        guard let lat, let lon else { return nil }
+        return try? Coordinate(lat: lat, lon: lon)
+    }
+
+    /// The fields an inventory or an update can change, for diffs.
+    public func differences(from other: Camera) -> [String] {
+        var out: [String] = []
+        if name != other.name { out.append("name") }
+        if regionCode != other.regionCode { out.append("region") }
+        if url != other.url { out.append("url") }
+        if recordings != other.recordings { out.append("recordings") }
+        if lat != other.lat || lon != other.lon { out.append("location") }
+        if timezone != other.timezone { out.append("timezone") }
+        if pathPattern != other.pathPattern { out.append("path_pattern") }
+        if pathTimezone != other.pathTimezone { out.append("path_timezone") }
+        if enabled != other.enabled { out.append(enabled ? "enabled" : "disabled") }
+        if source != other.source { out.append("source") }
+        return out
+    }
+}

@@ -1,0 +1,99 @@
+import GRDB
+
+/// The schema, as numbered migrations. A shipped migration never changes: add a new one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: registry, segments, runs, windows") { db in
+            // Administrative divisions; the parent is the code's prefix (6 → 9 → 12 digits).
+            try db.execute(sql: """
+                CREATE TABLE region (
+                    code TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    level INTEGER NOT NULL CHECK (level IN (6, 9, 12)),
+                    parent_code TEXT REFERENCES region(code) ON DELETE RESTRICT
+                );
+                CREATE INDEX region_name ON region(name);
+                CREATE INDEX region_parent ON region(parent_code);
+
+                -- The registry. url holds credentials in clear: only the registry keeps them.
+                CREATE TABLE camera (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    region_code TEXT NOT NULL REFERENCES region(code) ON DELETE RESTRICT,
+                    url TEXT,
+                    recordings TEXT,
+                    lat REAL,
+                    lon REAL,
+                    timezone TEXT NOT NULL,
+                    path_pattern TEXT,
+                    path_timezone TEXT,
+                    enabled BOOLEAN NOT NULL DEFAULT 1,
+                    source TEXT,
+                    created_at_ms INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX camera_region ON camera(region_code);
+
+                -- One row per segment file. A file that could not be indexed keeps a row with
+                -- its error, so it is reported and not retried until it changes.
+                -- keyframes: zig-zag varint deltas of ms offsets from start_ms.
+                CREATE TABLE segment (
+                    id INTEGER PRIMARY KEY,
+                    camera_id TEXT NOT NULL REFERENCES camera(id) ON DELETE CASCADE,
+                    path TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    mtime_ms INTEGER NOT NULL,
+                    indexed_at_ms INTEGER NOT NULL,
+                    error TEXT,
+                    start_ms INTEGER,
+                    end_ms INTEGER,
+                    start_source TEXT CHECK (start_source IN ('path', 'creation_time', 'mtime')),
+                    container TEXT,
+                    codec TEXT,
+                    width INTEGER,
+                    height INTEGER,
+                    fps REAL,
+                    first_pts_ms INTEGER,
+                    keyframe_count INTEGER,
+                    keyframes BLOB,
+                    method TEXT CHECK (method IN ('index', 'scan')),
+                    verified BOOLEAN NOT NULL DEFAULT 0,
+                    truncated BOOLEAN NOT NULL DEFAULT 0,
+                    damaged_keyframes INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (camera_id, path)
+                );
+                CREATE INDEX segment_camera_start ON segment(camera_id, start_ms);
+
+                -- Continuous pieces of a segment (a timestamp jump splits a file), wall clock.
+                CREATE TABLE footage_run (
+                    segment_id INTEGER NOT NULL REFERENCES segment(id) ON DELETE CASCADE,
+                    camera_id TEXT NOT NULL,
+                    start_ms INTEGER NOT NULL,
+                    end_ms INTEGER NOT NULL,
+                    verified BOOLEAN NOT NULL
+                );
+                CREATE INDEX footage_run_camera_start ON footage_run(camera_id, start_ms);
+                CREATE INDEX footage_run_segment ON footage_run(segment_id);
+
+                -- Availability: the union of a camera's runs, holes up to the store tolerance
+                -- bridged, cut at UTC midnight so no row spans more than a day (overlap queries
+                -- bound their scan with that).
+                CREATE TABLE footage_window (
+                    camera_id TEXT NOT NULL REFERENCES camera(id) ON DELETE CASCADE,
+                    start_ms INTEGER NOT NULL,
+                    end_ms INTEGER NOT NULL,
+                    verified BOOLEAN NOT NULL,
+                    PRIMARY KEY (camera_id, start_ms)
+                ) WITHOUT ROWID;
+
+                -- Store-wide figures: longest run and segment, for bounded overlap queries.
+                CREATE TABLE store_meta (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value INTEGER NOT NULL
+                );
+                """)
+        }
+        return m
+    }
+}
