@@ -35,9 +35,18 @@ public struct Camindex: ParsableCommand {
     /// Parses, runs, and maps every failure to a message and an exit status: 2 for usage,
     /// 1 for runtime failures. Passwords in any message are masked.
     public static func main(arguments: [String]? = nil) -> Never {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot(arguments)
-            if let configured = command as? any GlobalConfigurable { configured.global.bootstrapLogging() }
+            command = try parseAsRoot(arguments)
+        } catch {
+            // --help and --version end here too, with status 0.
+            if exitCode(for: error) == .success { exit(withError: error) }
+            var message = fullMessage(for: error)
+            if message.hasPrefix("Error: ") { message.removeFirst(7) }
+            fail(message, status: 2)
+        }
+        if let configured = command as? any GlobalConfigurable { configured.global.bootstrapLogging() }
+        do {
             try command.run()
             Foundation.exit(0)
         } catch let error as CamindexError {
@@ -47,11 +56,8 @@ public struct Camindex: ParsableCommand {
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
         } catch {
-            let code = exitCode(for: error)
-            if code == .success { exit(withError: error) }  // --help, --version
-            if code == .validationFailure || code.rawValue == 64 || error is ValidationError {
-                fail(fullMessage(for: error), status: 2)
-            }
+            // A command group run without a subcommand asks for its help.
+            if exitCode(for: error) == .success { exit(withError: error) }
             fail(Store.describe(error), status: 1)
         }
     }

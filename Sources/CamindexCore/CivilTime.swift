@@ -60,9 +60,13 @@ public struct CivilTime: Hashable, Sendable {
     /// in a DST gap the time is read with the offset before the gap.
     public func instant(in zone: TimeZone) -> Instant {
         let local = msAsUTC
-        let guess = local - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local) / 1000))) * 1000
-        let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(guess) / 1000))) * 1000
-        return Instant(ms: local - offset)
+        func offset(atUTC ms: Int64) -> Int64 {
+            Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
+        }
+        // The zone's offsets a day either side bracket any transition near this time.
+        let before = offset(atUTC: local - 86_400_000), after = offset(atUTC: local + 86_400_000)
+        let readings = Set([local - before, local - after]).filter { local - offset(atUTC: $0) == $0 }
+        return Instant(ms: readings.min() ?? local - before)
     }
 }
 
@@ -75,6 +79,15 @@ public enum Zones {
             throw .usage("unknown time zone '\(name)': use an IANA name such as Asia/Shanghai or UTC")
         }
         return zone
+    }
+
+    /// Foundation on Linux names UTC "GMT"; people asked for UTC.
+    public static func displayName(_ zone: TimeZone) -> String {
+        isUTC(zone) ? "UTC" : zone.identifier
+    }
+
+    static func isUTC(_ zone: TimeZone) -> Bool {
+        ["UTC", "GMT", "Etc/UTC", "Etc/GMT", "Etc/Universal", "Universal", "Zulu"].contains(zone.identifier)
     }
 
     public static func offsetMs(_ zone: TimeZone, at instant: Instant) -> Int64 {
@@ -90,7 +103,7 @@ public enum TimeFormat {
         let c = CivilTime(msAsUTC: instant.ms + offset)
         var s = "\(pad(c.year, 4))-\(pad(c.month))-\(pad(c.day))T\(pad(c.hour)):\(pad(c.minute)):\(pad(c.second))"
         if c.millisecond != 0 { s += "." + pad(c.millisecond, 3) }
-        if offset == 0 && zone.identifier == "UTC" { return s + "Z" }
+        if offset == 0 && Zones.isUTC(zone) { return s + "Z" }
         let minutes = abs(offset) / 60_000
         s += (offset < 0 ? "-" : "+") + pad(Int(minutes / 60)) + ":" + pad(Int(minutes % 60))
         return s
@@ -114,7 +127,7 @@ public enum TimeFormat {
     /// read in `zone`.
     public static func parse(_ text: String, zone: TimeZone, baseDate: CivilTime? = nil, option: String = "time") throws(CamindexError) -> Instant {
         guard let parsed = parseParts(text.trimmingCharacters(in: .whitespaces), baseDate: baseDate) else {
-            throw .usage("invalid \(option) '\(text)': expected RFC 3339 such as 2026-11-20T14:00:00+08:00, a local time 2026-11-20 14:00 (read in \(zone.identifier)), or HH:MM with --date")
+            throw .usage("invalid \(option) '\(text)': expected RFC 3339 such as 2026-11-20T14:00:00+08:00, a local time 2026-11-20 14:00 (read in \(Zones.displayName(zone))), or HH:MM with --date")
         }
         guard parsed.civil.isValid else {
             throw .usage("invalid \(option) '\(text)': no such date or time")

@@ -14,6 +14,17 @@ public enum Redaction {
         return result
     }
 
+    /// For one URL that may be malformed (spaces or '/' in the password): everything between
+    /// `scheme://user:` and the last '@' is masked.
+    public static func redactURL(_ url: String) -> String {
+        guard let sep = url.range(of: "://"), let at = url[sep.upperBound...].lastIndex(of: "@") else {
+            return redactSecrets(url)
+        }
+        let userinfo = url[sep.upperBound..<at]
+        guard let colon = userinfo.firstIndex(of: ":") else { return redactSecrets(url) }
+        return redactSecrets(String(url[..<colon]) + ":***" + String(url[at...]))
+    }
+
     // scheme://user:password@ — the password runs to the last '@' before the path.
     nonisolated(unsafe) private static let userinfoPattern =
         #/([A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:]*):[^\s/]*@/#

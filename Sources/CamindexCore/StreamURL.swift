@@ -6,7 +6,7 @@ public struct StreamURL: Hashable, Sendable, CustomStringConvertible {
     public let secret: String
 
     public init(_ text: String) throws(CamindexError) {
-        let shown = Redaction.redactSecrets(text)
+        let shown = Redaction.redactURL(text)
         guard let sep = text.range(of: "://") else {
             throw .usage("invalid stream URL '\(shown)': expected scheme://host/path with scheme \(Self.schemes.joined(separator: ", "))")
         }
@@ -33,6 +33,6 @@ public struct StreamURL: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The URL with its password masked: safe to print, log and return in JSON.
-    public var redacted: String { Redaction.redactSecrets(secret) }
+    public var redacted: String { Redaction.redactURL(secret) }
     public var description: String { redacted }
 }

@@ -89,6 +89,8 @@ public struct Indexer: Sendable {
             if let state = known[path], state.size == size, state.mtimeMs == mtimeMs, !options.force,
                !(options.verify && !state.verified && !state.failed) {
                 report.unchanged += 1
+                // Still broken: a re-run keeps reporting it until the file changes.
+                if let error = state.error { report.failures.append(.init(path: path, error: error)) }
                 continue
             }
             work.append((path, size, mtimeMs))
@@ -112,13 +114,16 @@ public struct Indexer: Sendable {
                         if record.verified { $0.verified += 1 }
                     }
                 } catch let error as MediaError {
+                    // The row already names the file.
+                    let prefix = item.path + ": "
+                    let message = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
                     do {
-                        try store.saveSegmentError(cameraID: camera.id, path: item.path, size: item.size, mtimeMs: item.mtimeMs, message: error.message)
+                        try store.saveSegmentError(cameraID: camera.id, path: item.path, size: item.size, mtimeMs: item.mtimeMs, message: message)
                     } catch {
                         outcome.withLock { $0.storeError = error }
                     }
-                    logger.warning("cannot index", metadata: ["camera": "\(camera.id)", "file": "\(item.path)", "error": "\(error.message)"])
-                    outcome.withLock { $0.failures.append(.init(path: item.path, error: error.message)) }
+                    logger.notice("cannot index", metadata: ["camera": "\(camera.id)", "file": "\(item.path)", "error": "\(message)"])
+                    outcome.withLock { $0.failures.append(.init(path: item.path, error: message)) }
                 } catch {
                     outcome.withLock { $0.storeError = error }
                 }
@@ -128,7 +133,7 @@ public struct Indexer: Sendable {
         if let error = result.storeError { throw error }
         report.indexed += result.indexed
         report.verified += result.verified
-        report.failures += result.failures.sorted { $0.path < $1.path }
+        report.failures = (report.failures + result.failures).sorted { $0.path < $1.path }
     }
 
     /// Where a segment sits on the wall clock: the time in its path (in the camera's or the

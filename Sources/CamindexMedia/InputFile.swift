@@ -9,8 +9,9 @@ final class InputFile {
     /// For messages: the redacted address.
     let shownName: String
 
-    init(url: String, timeout: Duration, options: [String: String] = [:]) throws(MediaError) {
-        shownName = Redaction.redactSecrets(url)
+    /// `displayName` names the input in messages (default: the redacted URL).
+    init(url: String, displayName: String? = nil, timeout: Duration, options: [String: String] = [:]) throws(MediaError) {
+        shownName = displayName ?? Redaction.redactSecrets(url)
         interrupt = Interrupt(timeout: timeout)
         var ctx = avformat_alloc_context()
         guard let allocated = ctx else { throw MediaError(.other, "\(shownName): out of memory") }

@@ -40,7 +40,7 @@ public enum SegmentReader {
 
     private static func openVideo(path: String, timeout: Duration) throws(MediaError) -> VideoStream {
         // "file:" keeps a ':' in a file name from being read as a protocol.
-        let input = try InputFile(url: "file:" + path, timeout: timeout)
+        let input = try InputFile(url: "file:" + path, displayName: path, timeout: timeout)
         var videoIndex = input.bestVideoStream()
         if let videoIndex { input.discardAll(except: videoIndex) }
         if videoIndex == nil || input.stream(videoIndex!).pointee.codecpar.pointee.width == 0 {

@@ -77,7 +77,7 @@ public struct Camera: Codable, Hashable, Sendable, FetchableRecord, PersistableR
         updatedAtMs = nowMs
     }
 
-    public var redactedURL: String? { url.map(Redaction.redactSecrets) }
+    public var redactedURL: String? { url.map(Redaction.redactURL) }
 
     public var zone: TimeZone { TimeZone(identifier: timezone) ?? TimeZone(identifier: Zones.defaultIdentifier)! }
 

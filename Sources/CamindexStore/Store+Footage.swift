@@ -45,7 +45,9 @@ public struct SegmentState: Sendable, Hashable {
     public var size: Int64
     public var mtimeMs: Int64
     public var verified: Bool
-    public var failed: Bool
+    /// Why the file could not be indexed, if it could not.
+    public var error: String?
+    public var failed: Bool { error != nil }
 }
 
 public struct SegmentError: Sendable, Hashable {
@@ -86,7 +88,7 @@ extension Store {
             let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtime_ms, verified, error FROM segment WHERE camera_id = ?", arguments: [cameraID])
             while let row = try rows.next() {
                 out[row["path"]] = SegmentState(size: row["size"], mtimeMs: row["mtime_ms"], verified: row["verified"],
-                                                failed: (row["error"] as String?) != nil)
+                                                error: row["error"])
             }
             return out
         }

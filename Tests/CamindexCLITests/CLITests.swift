@@ -1,0 +1,211 @@
+import CamindexTestSupport
+import Foundation
+import Testing
+
+/// The `camindex` binary end to end: exit codes, messages, JSON contracts, redaction.
+@Suite struct CLITests {
+    let dir = TempDir("cli")
+    var db: String { dir.file("store.sqlite") }
+
+    @discardableResult
+    func ci(_ args: [String], status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLI.Result {
+        let r = try CLI.run(["--db", db] + args)
+        #expect(r.status == status, "camindex \(args.joined(separator: " ")) → \(r.status)\n\(r.all)", sourceLocation: sourceLocation)
+        return r
+    }
+
+    func seed() throws {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        try ci(["region", "add", "620723100201", "西关村"])
+    }
+
+    @Test func helpTeaches() throws {
+        let root = try CLI.run(["--help"])
+        #expect(root.status == 0)
+        for word in ["region", "camera", "import", "index", "query", "keyframe", "CAMINDEX_DB"] { #expect(root.stdout.contains(word)) }
+        let query = try CLI.run(["query", "--help"])
+        #expect(query.status == 0 && query.stdout.contains("--max-gap") && query.stdout.contains("沙河镇"))
+    }
+
+    @Test func dbBeforeOrAfterTheSubcommandOrFromTheEnvironment() throws {
+        try seed()
+        #expect(try CLI.run(["region", "list", "--db", db]).stdout.contains("沙河镇"))
+        #expect(try CLI.run(["--db", db, "region", "list"]).stdout.contains("沙河镇"))
+        #expect(try CLI.run(["region", "list"], env: ["CAMINDEX_DB": db]).stdout.contains("沙河镇"))
+    }
+
+    @Test func readingNeverCreatesAStore() throws {
+        let missing = dir.file("nowhere/none.sqlite")
+        let r = try CLI.run(["--db", missing, "query", "--region", "沙河镇", "--from", "2026-11-20 14:00", "--to", "2026-11-20 15:00"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains(missing))
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+
+    @Test func badInputIsRefusedWithNothingWritten() throws {
+        try seed()
+        let cases: [([String], String)] = [
+            (["region", "add", "62072", "坏码"], "62072"),
+            (["region", "add", "620723105201", "鸭暖村"], "620723105"),
+            (["camera", "add", "6207230000132000000", "--name", "x", "--region", "沙河镇"], "19"),
+            (["camera", "add", "bad id", "--name", "x", "--region", "沙河镇"], "bad id"),
+            (["camera", "add", "cam-1", "--name", "x", "--region", "东关镇"], "东关镇"),
+            (["camera", "add", "cam-1", "--name", "x", "--region", "620723"], "county"),
+            (["camera", "add", "cam-1", "--name", "x", "--region", "沙河镇", "--url", "ftp://u:hunter2@h/x"], "ftp"),
+            (["camera", "add", "cam-1", "--name", "x", "--region", "沙河镇", "--timezone", "Mars/Base"], "Mars/Base"),
+            (["camera", "add", "cam-1", "--name", "x", "--region", "沙河镇", "--lat", "39.1"], "--lon"),
+            (["camera", "add", "cam-1", "--region", "沙河镇"], "--name"),
+        ]
+        for (args, named) in cases {
+            let r = try ci(args, status: 2)
+            #expect(r.stderr.contains(named), "\(args): \(r.stderr)")
+            #expect(!r.all.contains("hunter2"))
+            #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack"))
+        }
+        #expect((try CLI.json(try ci(["camera", "list", "--format", "json"]).stdout) as? [Any])?.isEmpty == true)
+        #expect(try ci(["region", "list", "--format", "json"]).stdout.components(separatedBy: "\"code\"").count == 4)
+
+        try ci(["camera", "add", "cam-1", "--name", "镇政府", "--region", "沙河镇"])
+        #expect(try ci(["camera", "add", "cam-1", "--name", "again", "--region", "沙河镇"], status: 2).stderr.contains("already exists"))
+        let backwards = try ci(["query", "--camera", "cam-1", "--from", "2026-11-20 15:00", "--to", "2026-11-20 14:00"], status: 2)
+        #expect(backwards.stderr.contains("--from"))
+        #expect(try ci(["query", "--camera", "cam-1", "--from", "yesterday-ish", "--to", "2026-11-20 14:00"], status: 2).stderr.contains("yesterday-ish"))
+        #expect(try ci(["query", "--from", "2026-11-20 14:00", "--to", "2026-11-20 15:00"], status: 2).stderr.contains("--region"))
+        #expect(try ci(["camera", "show", "cam-404"], status: 2).stderr.contains("cam-404"))
+    }
+
+    @Test func ambiguousRegionNameListsCandidates() throws {
+        try seed()
+        try ci(["region", "add", "620723101", "新华镇"])
+        try ci(["region", "add", "620723101201", "西关村"])
+        let r = try ci(["region", "list", "--under", "西关村"], status: 2)
+        #expect(r.stderr.contains("620723100201") && r.stderr.contains("620723101201"))
+    }
+
+    @Test func passwordsNeverLeaveTheRegistry() throws {
+        try seed()
+        let url = "rtsp://admin:S3cr3t!x@cam1.invalid:554/Streaming/Channels/101"
+        try ci(["camera", "add", "62072300001320000001", "--name", "镇政府", "--region", "620723100", "--url", url])
+        var outputs = [
+            try ci(["camera", "list"]), try ci(["camera", "list", "--format", "json"]), try ci(["camera", "list", "--format", "csv"]),
+            try ci(["camera", "show", "62072300001320000001"]), try ci(["camera", "show", "62072300001320000001", "--format", "json"]),
+        ]
+        outputs.append(try ci(["camera", "update", "62072300001320000001", "--url", "rtsp://admin:N3w!pw@cam1.invalid/x"]))
+        outputs.append(try ci(["camera", "list", "-vv"]))
+        for r in outputs {
+            #expect(!r.all.contains("S3cr3t") && !r.all.contains("N3w!pw"))
+        }
+        #expect(outputs[0].stdout.contains("rtsp://admin:***@cam1.invalid:554/Streaming/Channels/101"))
+        let shown = try #require(try CLI.json(outputs[4].stdout) as? [String: Any])
+        #expect(shown["url"] as? String == "rtsp://admin:***@cam1.invalid:554/Streaming/Channels/101")
+        let gb = try #require(shown["gb28181"] as? [String: Any])
+        #expect(gb["type_code"] as? String == "132")
+    }
+
+    @Test func importTheSampleCountyIdempotently() throws {
+        let cameras = CLI.packageRoot + "/Cameras"
+        let first = try ci(["import", cameras, "--format", "json"])
+        let changes = try #require((try CLI.json(first.stdout) as? [String: Any])?["changes"] as? [[String: Any]])
+        #expect(changes.filter { $0["kind"] as? String == "region_added" }.count >= 8)
+        #expect(changes.filter { $0["kind"] as? String == "camera_added" }.count >= 30)
+        #expect(try ci(["import", cameras]).stdout.contains("no changes"))
+        let tree = try ci(["region", "list", "--format", "json"])
+        let regions = try #require(try CLI.json(tree.stdout) as? [[String: Any]])
+        #expect(regions.filter { $0["level"] as? String == "township" }.count == 7)
+        #expect(regions.first { $0["code"] as? String == "620723" }?["name"] as? String == "临泽县")
+    }
+
+    @Test func importErrorsNameFileLineAndField() throws {
+        let file = dir.file("bad.yaml")
+        try """
+            regions:
+              - {code: "620723", name: 临泽县}
+              - {code: "620723100", name: 沙河镇}
+            cameras:
+              - id: cam-1
+                name: 镇政府
+                region: "620723100"
+                lat: north
+                lon: 100.1
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try ci(["import", file], status: 2)
+        #expect(r.stderr.contains("\(file):8") && r.stderr.contains("lat"))
+        try ci(["import", file, "--dry-run"], status: 2)
+        // Nothing written, not even the valid regions before the bad camera: no store at all.
+        #expect(!FileManager.default.fileExists(atPath: db))
+        // With a store in place, a bad import leaves it as it was.
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["import", file], status: 2)
+        #expect(try ci(["region", "list", "--format", "csv"]).stdout.split(separator: "\n").count == 2)
+    }
+
+    @Test func indexAndQueryEndToEnd() throws {
+        try seed()
+        let rec = dir.file("rec")
+        try ci(["camera", "add", "cam-a", "--name", "镇政府门口", "--region", "沙河镇", "--recordings", rec + "/a", "--lat", "39.1412", "--lon", "100.1646"])
+        try ci(["camera", "add", "cam-b", "--name", "村委会", "--region", "西关村", "--recordings", rec + "/b", "--lat", "39.2", "--lon", "100.2"])
+        try ci(["camera", "add", "cam-c", "--name", "村口", "--region", "西关村"])
+        // cam-a: 14:00–14:02 and 14:03–14:04 (14:02 missing); cam-b: a file that is not video.
+        for m in [0, 1, 3] {
+            try Footage.make("\(rec)/a/2026-11-20/2026-11-20-14-0\(m)-00-0.mp4", .init(seconds: 60, fps: 10, gop: 20))
+        }
+        try FileManager.default.createDirectory(atPath: rec + "/b", withIntermediateDirectories: true)
+        try Footage.randomBytes(rec + "/b/20261120_140000.mp4", count: 50_000)
+
+        let index = try ci(["index"])
+        #expect(index.stdout.contains("20261120_140000.mp4"))
+        #expect(index.stdout.contains("3 indexed, 1 failed"))
+        let again = try ci(["index", "--format", "json"])
+        let items = try #require(try CLI.json(again.stdout) as? [[String: Any]])
+        #expect(items.map { $0["indexed"] as? Int } == [0, 0])
+        #expect(items.map { $0["unchanged"] as? Int } == [3, 1])
+
+        let q = try ci(["query", "--region", "沙河镇", "--from", "2026-11-20T14:00:00+08:00", "--to", "2026-11-20 14:05", "--format", "json"])
+        let result = try #require(try CLI.json(q.stdout) as? [String: Any])
+        #expect(result["from"] as? String == "2026-11-20T14:00:00+08:00")
+        #expect(result["to"] as? String == "2026-11-20T14:05:00+08:00")
+        let cams = try #require(result["cameras"] as? [[String: Any]])
+        #expect(cams.map { $0["id"] as? String } == ["cam-a", "cam-b", "cam-c"], "every camera, also those without footage")
+        let a = cams[0]
+        #expect((a["region"] as? [String: Any])?["code"] as? String == "620723100")
+        #expect((a["windows"] as? [[String: Any]])?.map { [$0["start"] as! String, $0["end"] as! String] } == [
+            ["2026-11-20T14:00:00+08:00", "2026-11-20T14:02:00+08:00"], ["2026-11-20T14:03:00+08:00", "2026-11-20T14:04:00+08:00"],
+        ])
+        #expect((a["gaps"] as? [[String: Any]])?.map { [$0["start"] as! String, $0["end"] as! String] } == [
+            ["2026-11-20T14:02:00+08:00", "2026-11-20T14:03:00+08:00"], ["2026-11-20T14:04:00+08:00", "2026-11-20T14:05:00+08:00"],
+        ])
+        #expect(a["covered_seconds"] as? Double == 180)
+        #expect((cams[2]["windows"] as? [Any])?.isEmpty == true)
+        #expect((cams[2]["gaps"] as? [[String: Any]])?.count == 1)
+        #expect(cams[1]["covered_seconds"] as? Double == 0)
+
+        let near = try ci(["query", "--near", "39.1412,100.1646", "--radius", "100", "--date", "2026-11-20", "--from", "14:00", "--to", "14:05", "--format", "json"])
+        let nearCams = try #require((try CLI.json(near.stdout) as? [String: Any])?["cameras"] as? [[String: Any]])
+        #expect(nearCams.map { $0["id"] as? String } == ["cam-a"])
+
+        let csv = try ci(["query", "--camera", "cam-a", "--from", "2026-11-20 14:00", "--to", "2026-11-20 14:05", "--format", "csv"])
+        #expect(csv.stdout.split(separator: "\n").count == 5)
+        #expect(csv.stdout.contains("cam-a,镇政府门口,620723100,沙河镇,gap,2026-11-20T14:02:00+08:00,2026-11-20T14:03:00+08:00,60.0,"))
+
+        let table = try ci(["query", "--region", "620723100", "--from", "2026-11-20 14:00", "--to", "2026-11-20 14:05"])
+        #expect(table.stdout.contains("3 cameras, 1 with footage"))
+        #expect(table.stdout.contains("14:02:00–14:03:00"))
+
+        let k = try ci(["keyframe", "--camera", "cam-a", "--at", "2026-11-20 14:03:27.5", "--format", "json"])
+        let key = try #require(try CLI.json(k.stdout) as? [String: Any])
+        let at = try #require(key["keyframe"] as? [String: Any])
+        #expect(at["time"] as? String == "2026-11-20T14:03:26+08:00")
+        #expect(at["offset_seconds"] as? Double == 26)
+        #expect((at["file"] as? String)?.hasSuffix("2026-11-20-14-03-00-0.mp4") == true)
+        #expect((key["next"] as? [String: Any])?["time"] as? String == "2026-11-20T14:03:28+08:00")
+        let gap = try ci(["keyframe", "--camera", "cam-a", "--at", "2026-11-20 14:02:30"], status: 1)
+        #expect(gap.stderr.contains("no indexed footage") && gap.stderr.contains("14:03:00"))
+
+        let show = try ci(["camera", "show", "cam-b", "--format", "json"])
+        let shown = try #require(try CLI.json(show.stdout) as? [String: Any])
+        let errors = try #require(shown["index_errors"] as? [[String: Any]])
+        #expect(errors.count == 1 && (errors[0]["path"] as? String)?.hasSuffix("20261120_140000.mp4") == true)
+        #expect(try ci(["camera", "show", "cam-b"]).stdout.contains("could not be indexed"))
+    }
+}

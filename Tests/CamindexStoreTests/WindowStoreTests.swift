@@ -1,0 +1,116 @@
+import CamindexCore
+import CamindexStore
+import Foundation
+import Testing
+
+@Suite struct WindowStoreTests {
+    let store: Store
+    let day: Int64 = 1_795_132_800_000  // 2026-11-20T00:00:00Z
+
+    init() throws {
+        store = try Store.inMemory()
+        _ = try store.addRegion(code: RegionCode("620723"), name: "临泽县")
+        _ = try store.addRegion(code: RegionCode("620723100"), name: "沙河镇")
+        try store.addCamera(Camera(id: "cam", name: "镇政府", regionCode: "620723100"))
+    }
+
+    func windows(_ from: Int64, _ to: Int64, gap: Int64 = 2000) throws -> [Interval] {
+        try store.windows(cameraID: "cam", range: Interval(startMs: from, endMs: to), maxGapMs: gap).map(\.interval)
+    }
+
+    @Test func segmentsMergeWithinTolerance() throws {
+        // Three minute-long files, 2 s then 3 s apart.
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/a", start: day, end: day + 60_000))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/b", start: day + 62_000, end: day + 122_000))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/c", start: day + 125_000, end: day + 185_000))
+        #expect(try windows(day, day + 200_000) == [Interval(startMs: day, endMs: day + 122_000), Interval(startMs: day + 125_000, endMs: day + 185_000)])
+        #expect(try windows(day, day + 200_000, gap: 3000) == [Interval(startMs: day, endMs: day + 185_000)])
+        #expect(try windows(day, day + 200_000, gap: 0).count == 3)
+        // Clipped to the range.
+        #expect(try windows(day + 30_000, day + 90_000) == [Interval(startMs: day + 30_000, endMs: day + 90_000)])
+    }
+
+    @Test func reindexingAFileDoesNotDouble() throws {
+        for _ in 0..<3 { try store.saveSegment(cameraID: "cam", Fixtures.segment("/a", start: day, end: day + 60_000)) }
+        #expect(try store.segmentStates(cameraID: "cam").count == 1)
+        #expect(try store.footageSummary(cameraID: "cam").coveredMs == 60_000)
+    }
+
+    @Test func deletedFileBecomesAGap() throws {
+        for i in 0..<3 { try store.saveSegment(cameraID: "cam", Fixtures.segment("/\(i)", start: day + Int64(i) * 60_000, end: day + Int64(i + 1) * 60_000)) }
+        #expect(try windows(day, day + 180_000) == [Interval(startMs: day, endMs: day + 180_000)])
+        try store.deleteSegments(cameraID: "cam", paths: ["/1"])
+        #expect(try windows(day, day + 180_000) == [Interval(startMs: day, endMs: day + 60_000), Interval(startMs: day + 120_000, endMs: day + 180_000)])
+    }
+
+    @Test func windowsAcrossMidnightAreOneWindowToQueries() throws {
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/night", start: day - 3_600_000, end: day + 3_600_000))
+        #expect(try windows(day - 7_200_000, day + 7_200_000) == [Interval(startMs: day - 3_600_000, endMs: day + 3_600_000)])
+    }
+
+    @Test func unverifiedFlagFollowsTheRuns() throws {
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/a", start: day, end: day + 60_000, verified: true))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/b", start: day + 60_000, end: day + 120_000, verified: false))
+        let w = try store.windows(cameraID: "cam", range: Interval(startMs: day, endMs: day + 120_000))
+        #expect(w.count == 1 && w[0].verified == false)
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/b", start: day + 60_000, end: day + 120_000, verified: true))
+        #expect(try store.windows(cameraID: "cam", range: Interval(startMs: day, endMs: day + 120_000)).allSatisfy(\.verified))
+    }
+
+    /// Random files added, replaced and deleted in random order: the stored windows always
+    /// equal a fresh merge of the runs that remain.
+    @Test(arguments: 1...6) func storedWindowsMatchAFreshMerge(seed: UInt64) throws {
+        var rng = SplitMix(seed: seed)
+        var live: [String: [Interval]] = [:]
+        for step in 0..<150 {
+            let name = "/f\(rng.next() % 40)"
+            if rng.next() % 4 == 0, live[name] != nil {
+                try store.deleteSegments(cameraID: "cam", paths: [name])
+                live[name] = nil
+            } else {
+                let start = day + Int64(rng.next() % 200) * 30_000 + Int64(rng.next() % 3000)
+                let length = Int64(5_000 + rng.next() % 120_000)
+                var runs = [Interval(startMs: start, endMs: start + length)]
+                if rng.next() % 5 == 0 {  // a timestamp jump inside the file
+                    let jump = start + length + Int64(rng.next() % 10_000)
+                    runs.append(Interval(startMs: jump, endMs: jump + 20_000))
+                }
+                try store.saveSegment(cameraID: "cam", Fixtures.segment(name, start: start, end: runs.last!.end.ms, runs: runs))
+                live[name] = runs
+            }
+            if step % 10 == 9 {
+                let all = live.values.flatMap { $0 }.map { FootageSpan($0, verified: true) }
+                let range = Interval(startMs: day - 1000, endMs: day + 7_000_000)
+                for gap: Int64 in [0, 2000, 5000] {
+                    let expected = Windows.clip(Windows.merge(all, maxGapMs: gap), to: range).map(\.interval)
+                    #expect(try windows(range.start.ms, range.end.ms, gap: gap) == expected, "step \(step) gap \(gap)")
+                }
+            }
+        }
+    }
+
+    @Test func keyframeAtOrBefore() throws {
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/a", start: day, end: day + 10_000, keyframes: [0, 4000, 8000]))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/b", start: day + 10_000, end: day + 20_000, keyframes: [0, 4000, 8000]))
+        let k = try store.keyframes(cameraID: "cam", at: Instant(ms: day + 5_000))
+        #expect(k.atOrBefore?.time.ms == day + 4_000 && k.atOrBefore?.path == "/a" && k.atOrBefore?.offsetMs == 4_000)
+        #expect(k.next?.time.ms == day + 8_000)
+        let edge = try store.keyframes(cameraID: "cam", at: Instant(ms: day + 9_000))
+        #expect(edge.atOrBefore?.time.ms == day + 8_000 && edge.next?.path == "/b" && edge.next?.time.ms == day + 10_000)
+        let exact = try store.keyframes(cameraID: "cam", at: Instant(ms: day + 14_000))
+        #expect(exact.atOrBefore?.time.ms == day + 14_000 && exact.atOrBefore?.path == "/b")
+        #expect(try store.keyframes(cameraID: "cam", at: Instant(ms: day + 30_000)).atOrBefore == nil)
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
