@@ -17,6 +17,10 @@ static inline int cfx_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 static inline int64_t cfx_nopts(void) { return AV_NOPTS_VALUE; }
 static inline AVRational cfx_time_base_q(void) { return AV_TIME_BASE_Q; }
 static inline int cfx_error_max_string_size(void) { return AV_ERROR_MAX_STRING_SIZE; }
+static inline int cfx_averror_http_unauthorized(void) { return AVERROR_HTTP_UNAUTHORIZED; }
+static inline int cfx_averror_http_forbidden(void) { return AVERROR_HTTP_FORBIDDEN; }
+static inline int cfx_averror_http_not_found(void) { return AVERROR_HTTP_NOT_FOUND; }
+static inline int cfx_averror_stream_not_found(void) { return AVERROR_STREAM_NOT_FOUND; }
 
 // FFmpeg's log callback takes a va_list, which Swift cannot receive on Linux: format the line
 // here and hand Swift the text.

@@ -24,7 +24,7 @@ public struct Camindex: ParsableCommand {
             """,
         subcommands: [
             RegionCommand.self, CameraCommand.self, ImportCommand.self, IndexCommand.self,
-            QueryCommand.self, KeyframeCommand.self,
+            QueryCommand.self, KeyframeCommand.self, ProbeCommand.self,
         ]
     )
 

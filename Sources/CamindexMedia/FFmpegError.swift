@@ -16,10 +16,13 @@ public struct MediaError: Error, Hashable, Sendable, CustomStringConvertible {
     public var kind: Kind
     /// Redacted: safe to print and store.
     public var message: String
+    /// FFmpeg's status code, where the failure came from FFmpeg.
+    public var code: Int32?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, code: Int32? = nil) {
         self.kind = kind
         self.message = message
+        self.code = code
     }
 
     public var description: String { message }

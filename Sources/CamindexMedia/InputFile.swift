@@ -34,13 +34,13 @@ final class InputFile {
 
     static func failure(_ status: Int32, interrupt: Interrupt, name: String, action: String) -> MediaError {
         if interrupt.expired || status == cfx_averror_exit() {
-            return MediaError(.timeout, "\(name): \(action): deadline passed")
+            return MediaError(.timeout, "\(name): \(action): deadline passed", code: status)
         }
         var kind = FFmpegStatus.kind(of: status)
         var text = FFmpegStatus.text(status)
         if kind == .invalidData { text = "not a media file or unreadable container (\(text))" }
         if kind == .other, status == cfx_averror(ENOENT) { kind = .notFound }
-        return MediaError(kind, Redaction.redactSecrets("\(name): \(action): \(text)"))
+        return MediaError(kind, Redaction.redactSecrets("\(name): \(action): \(text)"), code: status)
     }
 
     var formatName: String {

@@ -1,0 +1,60 @@
+import ArgumentParser
+import CamindexCore
+import CamindexMedia
+import CamindexStore
+import Foundation
+
+struct ProbeCommand: ParsableCommand, GlobalConfigurable {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Probe one camera's live stream now and print what it delivers.",
+        discussion: """
+            What a technician runs on site: opens the stream (RTSP over TCP unless --transport udp, \
+            HLS, HTTP-FLV), reads until two keyframes, and reports codec, profile, resolution, frame \
+            rate, bitrate, keyframe interval, time to the first keyframe and the camera's clock \
+            offset (from RTCP sender reports). Nothing is written to the store. Exit status 1 when \
+            the camera does not deliver video within the deadline.
+
+              camindex probe 62072300001320000001
+              camindex probe 'rtsp://admin:secret@10.62.7.11:554/Streaming/Channels/101' --format json
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "A registered camera ID, or a stream URL.") var target: String
+    @Option(help: ArgumentHelp("Seconds the probe may take, all told.", valueName: "seconds")) var deadline: Double = 10
+    @Option(help: "RTSP transport: tcp or udp.") var transport: String = "tcp"
+    @Flag(help: "Only check that the camera answers and sends video (stop at the first packet).") var light = false
+    @Option(help: "table or json.") var format: OutputFormat = .table
+
+    func validate() throws {
+        guard deadline > 0, deadline <= 600 else { throw CamindexError.usage("--deadline must be between 0 and 600 seconds") }
+        guard StreamProber.Transport(rawValue: transport) != nil else { throw CamindexError.usage("--transport must be tcp or udp, not '\(transport)'") }
+    }
+
+    func run() throws {
+        let url: String
+        var zone = try Zones.named(Zones.defaultIdentifier)
+        if target.contains("://") {
+            url = try StreamURL(target).secret
+        } else {
+            let camera = try global.openForReading().requireCamera(id: target)
+            guard let u = camera.url else {
+                throw CamindexError.usage("camera \(camera.id) has no live URL: set one with 'camindex camera update \(camera.id) --url URL'")
+            }
+            url = u
+            zone = camera.zone
+        }
+        let result = StreamProber.probe(url: url, depth: light ? .light : .full, deadline: Self.duration(deadline),
+                                        transport: StreamProber.Transport(rawValue: transport)!)
+        if format == .json {
+            try Output.json(ProbeJSON(result, zone: zone))
+        } else {
+            print(Redaction.redactURL(url))
+            print(Output.table(header: ["FIELD", "VALUE"], rows: ProbeJSON.rows(result, zone: zone)))
+        }
+        if !result.ok { throw ExitCode(1) }
+    }
+
+    static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1000)) }
+}

@@ -1,0 +1,194 @@
+import CFFmpeg
+import CamindexCore
+import Foundation
+
+/// What one probe of a live stream found. Figures a probe had no time to measure stay nil.
+public struct ProbeResult: Hashable, Sendable {
+    /// Error classes a technician can act on.
+    public enum ErrorClass: String, Hashable, Sendable, CaseIterable {
+        case timeout, refused, unreachable, dns, unauthorized
+        case notFound = "not_found"
+        case noVideo = "no_video"
+        case invalidData = "invalid_data"
+        case other
+    }
+
+    public enum Depth: String, Hashable, Sendable {
+        /// Open the session and read until the first video packet.
+        case light
+        /// Read until two keyframes: codec, resolution, frame rate, bitrate, GOP, clock.
+        case full
+    }
+
+    public var at: Instant
+    public var depth: Depth
+    public var ok: Bool
+    public var error: ErrorClass?
+    /// Redacted detail for people.
+    public var message: String?
+    public var durationMs: Int64
+    public var codec: String?
+    public var profile: String?
+    public var width: Int?
+    public var height: Int?
+    public var fps: Double?
+    public var bitrateKbps: Double?
+    public var keyframeIntervalS: Double?
+    /// From the start of the probe to the first keyframe.
+    public var firstKeyframeMs: Int64?
+    /// Camera clock minus server clock (RTCP sender reports), seconds; positive: camera ahead.
+    public var clockOffsetS: Double?
+
+    public init(at: Instant, depth: Depth, ok: Bool, error: ErrorClass? = nil, message: String? = nil, durationMs: Int64) {
+        self.at = at
+        self.depth = depth
+        self.ok = ok
+        self.error = error
+        self.message = message
+        self.durationMs = durationMs
+    }
+}
+
+/// Probes live streams (RTSP, HLS, HTTP-FLV) with libavformat under a hard deadline: the
+/// interrupt callback stops any blocking call when it passes, and the protocols' own socket
+/// timeouts are set to it as well.
+public enum StreamProber {
+    public enum Transport: String, Sendable, CaseIterable { case tcp, udp }
+
+    public static func probe(url: String, depth: ProbeResult.Depth, deadline: Duration = .seconds(10),
+                             transport: Transport = .tcp) -> ProbeResult {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let at = Instant(ms: Int64(Date().timeIntervalSince1970 * 1000))
+        func elapsedMs() -> Int64 {
+            let d = clock.now - started
+            return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        }
+        let micros = String(deadline.components.seconds * 1_000_000 + deadline.components.attoseconds / 1_000_000_000_000)
+        var options = ["timeout": micros, "rw_timeout": micros]
+        if url.lowercased().hasPrefix("rtsp") { options["rtsp_transport"] = transport.rawValue }
+        do {
+            let input = try InputFile(url: url, timeout: deadline, options: options)
+            var result = try Session(input: input, depth: depth, started: started).run()
+            result.at = at
+            result.durationMs = elapsedMs()
+            return result
+        } catch {
+            let errorClass = classify(error, url: url)
+            var message = error.message
+            if errorClass == .dns { message = "\(Redaction.redactURL(url)): cannot resolve the host name" }
+            return ProbeResult(at: at, depth: depth, ok: false, error: errorClass,
+                               message: Redaction.redactSecrets(message), durationMs: elapsedMs())
+        }
+    }
+
+    static func classify(_ error: MediaError, url: String) -> ProbeResult.ErrorClass {
+        switch error.kind {
+        case .timeout: return .timeout
+        case .noVideo: return .noVideo
+        case .invalidData: return .invalidData
+        case .notFound: return .notFound
+        default: break
+        }
+        switch error.code {
+        case cfx_averror(ECONNREFUSED): return .refused
+        case cfx_averror(EHOSTUNREACH), cfx_averror(ENETUNREACH), cfx_averror(ENETDOWN): return .unreachable
+        case cfx_averror(ETIMEDOUT): return .timeout
+        case cfx_averror_http_unauthorized(), cfx_averror_http_forbidden(): return .unauthorized
+        case cfx_averror_http_not_found(), cfx_averror_stream_not_found(): return .notFound
+        // FFmpeg's TCP layer answers a failed name lookup with EIO.
+        case cfx_averror(EIO) where !hostIsNumeric(url): return .dns
+        default: return .other
+        }
+    }
+
+    static func hostIsNumeric(_ url: String) -> Bool {
+        guard let sep = url.range(of: "://") else { return false }
+        var authority = url[sep.upperBound...].prefix { $0 != "/" && $0 != "?" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("[") { return true }
+        let host = authority.prefix { $0 != ":" }
+        var addr = in_addr()
+        return inet_pton(AF_INET, String(host), &addr) == 1
+    }
+
+    /// One opened stream being read.
+    private struct Session {
+        let input: InputFile
+        let depth: ProbeResult.Depth
+        let started: ContinuousClock.Instant
+        var isRTSP: Bool { input.formatName == "rtsp" }
+
+        func run() throws(MediaError) -> ProbeResult {
+            var result = ProbeResult(at: Instant(ms: 0), depth: depth, ok: false, durationMs: 0)
+            if depth == .full {
+                // Resolution and profile come from the parsed stream; bounded by the deadline.
+                input.context.pointee.max_analyze_duration = 1_000_000
+                try? input.findStreamInfo()
+                if input.interrupt.expired { throw MediaError(.timeout, "\(input.shownName): deadline passed reading stream parameters") }
+            }
+            guard let index = input.bestVideoStream() else {
+                throw MediaError(.noVideo, "\(input.shownName): no video stream")
+            }
+            input.discardAll(except: index)
+            let stream = VideoStream(input: input, index: index)
+            let packet = try Packet()
+            var keyframesUs: [Int64] = []
+            var firstUs: Int64?, lastUs: Int64?
+            var bytes = 0, packets = 0
+            do {
+                while let pkt = try packet.read(from: input) {
+                    guard Int(pkt.pointee.stream_index) == index else { continue }
+                    packets += 1
+                    bytes += Int(pkt.pointee.size)
+                    let raw = pkt.pointee.pts != cfx_nopts() ? pkt.pointee.pts : pkt.pointee.dts
+                    let us = raw != cfx_nopts() ? stream.us(raw) : nil
+                    if let us { firstUs = min(firstUs ?? us, us); lastUs = max(lastUs ?? us, us) }
+                    if depth == .light { break }
+                    if let offset = clockOffset(ptsUs: us) { result.clockOffsetS = offset }
+                    if pkt.pointee.flags & AV_PKT_FLAG_KEY != 0, keyframesUs.count < 2 {
+                        if keyframesUs.isEmpty { result.firstKeyframeMs = msSince(started) }
+                        keyframesUs.append(us ?? Int64(keyframesUs.count))
+                    }
+                    // RTSP learns the camera's wall clock from the first RTCP sender report, a
+                    // second or two in: wait a little for it, within the deadline.
+                    if keyframesUs.count >= 2 && (result.clockOffsetS != nil || !isRTSP || msSince(started) > 4000) { break }
+                }
+            } catch {
+                // A camera that delivered a keyframe within the deadline is online; what it had
+                // no time to show stays unmeasured.
+                if error.kind != .timeout || (depth == .full ? keyframesUs.isEmpty : packets == 0) { throw error }
+            }
+            guard packets > 0 else { throw MediaError(.noVideo, "\(input.shownName): the stream ended before any video") }
+            result.ok = true
+            let par = stream.codecpar
+            result.codec = stream.codecName
+            if par.width > 0 { result.width = Int(par.width); result.height = Int(par.height) }
+            if let name = avcodec_profile_name(par.codec_id, par.profile) { result.profile = String(cString: name) }
+            result.fps = stream.nominalFps
+            if keyframesUs.count >= 2 {
+                result.keyframeIntervalS = Double(keyframesUs[1] - keyframesUs[0]) / 1_000_000
+            }
+            if let f = firstUs, let l = lastUs, l > f, packets > 2 {
+                result.bitrateKbps = (Double(bytes) * 8 / (Double(l - f) / 1_000_000) / 1000 * 10).rounded() / 10
+            }
+            return result
+        }
+
+        /// RTCP sender reports give the camera's wall clock for pts 0 (`start_time_realtime`);
+        /// compared with ours when the packet arrived.
+        private func clockOffset(ptsUs: Int64?) -> Double? {
+            let realtime = input.context.pointee.start_time_realtime
+            guard let ptsUs, realtime != cfx_nopts(), realtime > 0 else { return nil }
+            let start = input.context.pointee.start_time != cfx_nopts() ? input.context.pointee.start_time : 0
+            let cameraUs = realtime + ptsUs - start
+            let nowUs = Int64(Date().timeIntervalSince1970 * 1_000_000)
+            return (Double(cameraUs - nowUs) / 1000).rounded() / 1000
+        }
+
+        private func msSince(_ t: ContinuousClock.Instant) -> Int64 {
+            let d = ContinuousClock.now - t
+            return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        }
+    }
+}
