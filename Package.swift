@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // FFmpeg's C libraries; the shim re-exports the macros Swift cannot import.
@@ -46,11 +47,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The daemon's services: probe scheduling, recording indexing, heartbeat.
+        .target(
+            name: "CamindexDaemon",
+            dependencies: [
+                "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexIndexer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The subcommands; the executable only calls into it.
         .target(
             name: "CamindexCLI",
             dependencies: [
-                "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexIndexer",
+                "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexIndexer", "CamindexDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -62,6 +72,7 @@ let package = Package(
         .testTarget(name: "CamindexMediaTests", dependencies: ["CamindexMedia", "CamindexCore", "CamindexTestSupport"]),
         .testTarget(name: "CamindexStoreTests", dependencies: ["CamindexStore", "CamindexCore"]),
         .testTarget(name: "CamindexIndexerTests", dependencies: ["CamindexIndexer", "CamindexStore", "CamindexCore", "CamindexTestSupport"]),
+        .testTarget(name: "CamindexDaemonTests", dependencies: ["CamindexDaemon", "CamindexStore", "CamindexCore", "CamindexMedia", "CamindexTestSupport"]),
         .testTarget(name: "CamindexCLITests", dependencies: ["camindex", "CamindexCore", "CamindexTestSupport"]),
     ]
 )

@@ -60,6 +60,18 @@ struct CameraFields: ParsableArguments {
     }
 }
 
+extension CameraCommand.Show {
+    /// The latest probe; a successful light probe carries the figures of the last full one
+    /// (it measures none itself).
+    static func withFigures(_ live: CameraLiveState) -> ProbeResult {
+        var p = live.lastProbe
+        guard p.ok, p.depth == .light, let f = live.lastFullProbe else { return p }
+        p.codec = f.codec; p.profile = f.profile; p.width = f.width; p.height = f.height; p.fps = f.fps
+        p.bitrateKbps = f.bitrateKbps; p.keyframeIntervalS = f.keyframeIntervalS; p.clockOffsetS = f.clockOffsetS
+        return p
+    }
+}
+
 extension CameraCommand {
     struct Add: ParsableCommand, GlobalConfigurable {
         static let configuration = CommandConfiguration(
@@ -154,6 +166,8 @@ extension CameraCommand {
             let regions = try RegionPath.regions(for: [camera], in: store)
             let summary = try store.footageSummary(cameraID: camera.id)
             let errors = try store.segmentErrors(cameraID: camera.id)
+            let live = try store.liveStates(cameraIDs: [camera.id])[camera.id]
+            let history = try store.probeHistory(cameraID: camera.id, limit: 10)
             let zone = camera.zone
             func t(_ i: Instant?) -> String? { i.map { TimeFormat.rfc3339($0, in: zone) } }
             switch format {
@@ -166,18 +180,37 @@ extension CameraCommand {
                 struct IndexError: Encodable { var path, error, at: String }
                 struct Shown: Encodable {
                     var camera: CameraJSON
+                    var state: String
+                    var since: String?
+                    var consecutive_failures: Int
+                    var last_probe: ProbeJSON?
+                    var last_full_probe: ProbeJSON?
+                    var probes: [ProbeJSON]
                     var footage: Footage
                     var index_errors: [IndexError]
                     func encode(to encoder: any Encoder) throws {
                         try camera.encode(to: encoder)
                         var c = encoder.container(keyedBy: Keys.self)
+                        try c.encode(state, forKey: .state)
+                        try c.encode(since, forKey: .since)
+                        try c.encode(consecutive_failures, forKey: .consecutive_failures)
+                        try c.encode(last_probe, forKey: .last_probe)
+                        try c.encode(last_full_probe, forKey: .last_full_probe)
+                        try c.encode(probes, forKey: .probes)
                         try c.encode(footage, forKey: .footage)
                         try c.encode(index_errors, forKey: .index_errors)
                     }
-                    enum Keys: String, CodingKey { case footage, index_errors }
+                    enum Keys: String, CodingKey {
+                        case state, since, consecutive_failures, last_probe, last_full_probe, probes, footage, index_errors
+                    }
                 }
                 try Output.json(Shown(
                     camera: CameraJSON(camera, regions: regions),
+                    state: live?.state.rawValue ?? "unknown", since: t(live?.since),
+                    consecutive_failures: live?.consecutiveFailures ?? 0,
+                    last_probe: live.map { ProbeJSON(Self.withFigures($0), zone: zone) },
+                    last_full_probe: live?.lastFullProbe.map { ProbeJSON($0, zone: zone) },
+                    probes: history.map { ProbeJSON($0, zone: zone) },
                     footage: Footage(segments: summary.segments - summary.failed, failed: summary.failed,
                                      unverified: summary.unverified, low_confidence: summary.lowConfidence,
                                      first: t(summary.first), last: t(summary.last),
@@ -200,6 +233,23 @@ extension CameraCommand {
                 ]
                 if let p = camera.pathPattern { rows.append(["path pattern", p + (camera.pathTimezone.map { " (\($0))" } ?? "")]) }
                 rows.append(["enabled", camera.enabled ? "yes" : "no (removed from \(camera.source ?? "the inventory"))"])
+                if let live {
+                    var line = "\(live.state.rawValue) since \(TimeFormat.rfc3339(live.since, in: zone))"
+                    if live.consecutiveFailures > 0 { line += ", \(live.consecutiveFailures) failed probes in a row" }
+                    rows.append(["state", line])
+                    let p = live.lastProbe
+                    rows.append(["last probe", "\(TimeFormat.rfc3339(p.at, in: zone)) \(p.depth.rawValue): "
+                        + (p.ok ? "ok in \(p.durationMs) ms" : "\(p.error?.rawValue ?? "failed") — \(p.message ?? "")")])
+                    if let f = live.lastFullProbe {
+                        var stream = [f.codec.map { $0 + (f.profile.map { " \($0)" } ?? "") }, f.width.map { "\($0)x\(f.height ?? 0)" },
+                                      f.fps.map { String(format: "%.2f fps", $0) }, f.bitrateKbps.map { String(format: "%.0f kbit/s", $0) },
+                                      f.keyframeIntervalS.map { String(format: "GOP %.2f s", $0) }].compactMap { $0 }
+                        if let o = f.clockOffsetS { stream.append(String(format: "clock %+.3f s", o)) }
+                        rows.append(["stream", stream.joined(separator: ", ") + " (\(TimeFormat.rfc3339(f.at, in: zone)))"])
+                    }
+                } else {
+                    rows.append(["state", camera.url == nil ? "unknown (no live URL)" : "unknown (not probed yet: is the daemon running?)"])
+                }
                 if let s = camera.source { rows.append(["inventory", s]) }
                 rows.append(["segments", "\(summary.segments - summary.failed) indexed, \(summary.unverified) unverified, \(summary.failed) failed"
                     + (summary.lowConfidence > 0 ? ", \(summary.lowConfidence) timed by mtime only" : "")])
@@ -207,6 +257,12 @@ extension CameraCommand {
                     rows.append(["footage", "\(TimeFormat.rfc3339(first, in: zone)) → \(TimeFormat.rfc3339(last, in: zone)), \(Output.duration(ms: summary.coveredMs)) covered"])
                 }
                 print(Output.table(header: ["FIELD", "VALUE"], rows: rows))
+                if !history.isEmpty {
+                    print("\nprobe history (full probes, failures, state changes; newest first):")
+                    print(Output.table(header: ["AT", "DEPTH", "RESULT", "TOOK"], rows: history.map { p in
+                        [TimeFormat.rfc3339(p.at, in: zone), p.depth.rawValue, p.ok ? "ok" : (p.error?.rawValue ?? "failed"), "\(p.durationMs) ms"]
+                    }, rightAligned: [3]))
+                }
                 if !errors.isEmpty {
                     print("\nfiles that could not be indexed:")
                     for e in errors { print("  \(e.path): \(e.message)") }

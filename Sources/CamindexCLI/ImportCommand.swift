@@ -29,21 +29,9 @@ struct ImportCommand: ParsableCommand, GlobalConfigurable {
     }
 
     func run() throws {
-        let files = try Self.inventoryFiles(paths).map { path throws -> InventoryFile in
-            let text: String
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw CamindexError.runtime("\(path): cannot read: \(error.localizedDescription)")
-            }
-            return try InventoryFile.parse(text, path: path)
-        }
-        let root = recordingsRoot.map(CameraFields.absolute)
-        let store = try global.openForWriting()
-        let changes = try store.syncInventory(files, dryRun: dryRun) { file, entry in
-            guard let rec = entry.recordings else { return nil }
-            if rec.hasPrefix("/") { return URL(fileURLWithPath: rec).standardizedFileURL.path }
-            let base = root ?? (file.path as NSString).deletingLastPathComponent
-            return URL(fileURLWithPath: rec, relativeTo: URL(fileURLWithPath: base, isDirectory: true)).standardizedFileURL.path
-        }
+        let importer = InventoryImport(paths: paths, recordingsRoot: recordingsRoot)
+        let files = try importer.load()
+        let changes = try importer.sync(files, into: try global.openForWriting(), dryRun: dryRun)
         if format == .json {
             struct Result: Encodable {
                 var dry_run: Bool
@@ -73,24 +61,5 @@ struct ImportCommand: ParsableCommand, GlobalConfigurable {
         ].compactMap { kind, label in counts[kind].map { "\($0) \(label)" } }
         summary += parts.isEmpty ? "no changes" : parts.joined(separator: ", ")
         print(summary + (dryRun ? " (dry run: nothing written)" : ""))
-    }
-
-    /// The YAML files named, directories searched recursively; sorted, each once.
-    static func inventoryFiles(_ paths: [String]) throws -> [String] {
-        var out: [String] = []
-        for path in paths.map(CameraFields.absolute) {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-                throw CamindexError.usage("no such inventory file or directory: \(path)")
-            }
-            guard isDir.boolValue else { out.append(path); continue }
-            let found = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-                .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
-                .map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: path, isDirectory: true)).standardizedFileURL.path }
-            if found.isEmpty { throw CamindexError.usage("no inventory files (*.yaml, *.yml) under \(path)") }
-            out += found.sorted()
-        }
-        var seen = Set<String>()
-        return out.filter { seen.insert($0).inserted }
     }
 }

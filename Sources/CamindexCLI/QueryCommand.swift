@@ -35,6 +35,7 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
     @OptionGroup var time: TimeOptions
     @Option(help: ArgumentHelp("Bridge holes up to this many seconds.", valueName: "seconds")) var maxGap: Double = 2
     @Flag(help: "Include disabled cameras.") var includeDisabled = false
+    @Flag(help: "Also show when each camera was online live (from the daemon's probes).") var live = false
     @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
     func validate() throws {
@@ -82,11 +83,13 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
         let maxGapMs = Int64((maxGap * 1000).rounded())
         let windows = try store.windows(cameraIDs: selected.map(\.camera.id), range: range, maxGapMs: maxGapMs)
         let regions = try RegionPath.regions(for: selected.map(\.camera), in: store)
+        let online = live ? try store.liveWindows(cameraIDs: selected.map(\.camera.id), range: range) : [:]
         let results = try selected.map { c, distance in
             let w = windows[c.id] ?? []
             return CameraResult(camera: c, distance: distance, windows: w,
                                 gaps: Windows.gaps(w.map(\.interval), in: range),
-                                lowConfidence: try store.hasLowConfidence(cameraID: c.id, range: range))
+                                lowConfidence: try store.hasLowConfidence(cameraID: c.id, range: range),
+                                online: live ? online[c.id] ?? [] : nil)
         }
         switch format {
         case .json: try printJSON(results, range: range, zone: zone, regions: regions, maxGapMs: maxGapMs)
@@ -101,6 +104,8 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
         var windows: [FootageSpan]
         var gaps: [Interval]
         var lowConfidence: Bool
+        /// With --live: when the camera answered probes.
+        var online: [Interval]?
         var coveredMs: Int64 { Windows.coveredMs(windows.map(\.interval)) }
     }
 
@@ -125,6 +130,7 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
             var low_confidence: Bool
             var enabled: Bool
             var distance_m: Double?
+            var live_windows: [Span]?
         }
         struct Result: Encodable {
             var from, to: String
@@ -143,7 +149,9 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
                 covered_seconds: Output.seconds(ms: r.coveredMs),
                 coverage: (Double(r.coveredMs) / Double(range.durationMs) * 10_000).rounded() / 10_000,
                 verified: r.windows.allSatisfy(\.verified), low_confidence: r.lowConfidence, enabled: r.camera.enabled,
-                distance_m: r.distance.map { ($0 * 10).rounded() / 10 })
+                distance_m: r.distance.map { ($0 * 10).rounded() / 10 },
+                live_windows: r.online?.map { Span(start: TimeFormat.rfc3339($0.start, in: z), end: TimeFormat.rfc3339($0.end, in: z),
+                                                   seconds: Output.seconds(ms: $0.durationMs), verified: nil) })
         }
         try Output.json(Result(from: TimeFormat.rfc3339(range.start, in: zone), to: TimeFormat.rfc3339(range.end, in: zone),
                                max_gap_seconds: Output.seconds(ms: maxGapMs), cameras: items))
@@ -177,6 +185,9 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
             rows.append([r.camera.id, r.camera.name, regions[r.camera.regionCode]?.name ?? r.camera.regionCode,
                          Output.duration(ms: r.coveredMs), Output.percent(Double(r.coveredMs) / Double(range.durationMs)),
                          Output.timeline(r.windows.map(\.interval), range: range) + flags])
+            if let online = r.online {
+                rows.append(["", "", "", "live", "", Output.timeline(online, range: range)])
+            }
         }
         print(Output.table(header: ["CAMERA", "NAME", "REGION", "COVERED", "%", "TIMELINE"], rows: rows, rightAligned: [3, 4]))
         for r in results where !r.windows.isEmpty && !r.gaps.isEmpty {

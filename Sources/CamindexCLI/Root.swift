@@ -6,7 +6,8 @@ import Foundation
 import Logging
 
 /// `camindex`: the command-line entry point. Subcommands live one per file.
-public struct Camindex: ParsableCommand {
+@available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
+public struct Camindex: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "camindex",
         abstract: "Index camera footage of a county video network (雪亮工程) and answer where footage is.",
@@ -24,7 +25,8 @@ public struct Camindex: ParsableCommand {
             """,
         subcommands: [
             RegionCommand.self, CameraCommand.self, ImportCommand.self, IndexCommand.self,
-            QueryCommand.self, KeyframeCommand.self, ProbeCommand.self,
+            QueryCommand.self, KeyframeCommand.self, ProbeCommand.self, DaemonCommand.self, StatusCommand.self,
+            CheckCommand.self,
         ]
     )
 
@@ -34,7 +36,7 @@ public struct Camindex: ParsableCommand {
 
     /// Parses, runs, and maps every failure to a message and an exit status: 2 for usage,
     /// 1 for runtime failures. Passwords in any message are masked.
-    public static func main(arguments: [String]? = nil) -> Never {
+    public static func execute(arguments: [String]? = nil) async -> Never {
         var command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)
@@ -45,9 +47,15 @@ public struct Camindex: ParsableCommand {
             if message.hasPrefix("Error: ") { message.removeFirst(7) }
             fail(message, status: 2)
         }
-        if let configured = command as? any GlobalConfigurable { configured.global.bootstrapLogging() }
+        if let configured = command as? any GlobalConfigurable {
+            configured.global.bootstrapLogging(defaultLevel: configured.defaultLogLevel)
+        }
         do {
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
             Foundation.exit(0)
         } catch let error as CamindexError {
             fail(error.message, status: error.kind == .usage ? 2 : 1)
@@ -99,10 +107,10 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     /// For commands that only read: a missing store is an error naming the path.
     public func openForReading() throws -> Store { try Store.open(path: databasePath, create: false) }
 
-    func bootstrapLogging() {
+    func bootstrapLogging(defaultLevel: Logger.Level) {
         let level: Logger.Level = switch verbose {
-        case 0: .warning
-        case 1: .info
+        case 0: defaultLevel
+        case 1: min(defaultLevel, .info)
         default: .debug
         }
         LoggingSystem.bootstrap { label in
@@ -116,6 +124,12 @@ public struct GlobalOptions: ParsableArguments, Sendable {
 
 protocol GlobalConfigurable {
     var global: GlobalOptions { get }
+    /// Log level without -v: commands warn; the daemon tells what it does.
+    var defaultLogLevel: Logger.Level { get }
+}
+
+extension GlobalConfigurable {
+    var defaultLogLevel: Logger.Level { .warning }
 }
 
 extension Camindex: GlobalConfigurable {}

@@ -17,6 +17,8 @@ public struct Indexer: Sendable {
         public var timeout: Duration = .seconds(60)
         /// Files read at once.
         public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        /// Files modified more recently than this are still being written: left for a later run.
+        public var settleMs: Int64 = 0
 
         public init() {}
     }
@@ -81,16 +83,24 @@ public struct Indexer: Sendable {
     private func process(_ files: [String], camera: Camera, known: [String: SegmentState], into report: inout CameraIndexReport) throws {
         report.files = files.count
         var work: [(path: String, size: Int64, mtimeMs: Int64)] = []
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         for path in files {
             guard let (size, mtimeMs) = Self.stat(path) else {
                 report.failures.append(.init(path: path, error: "cannot read file attributes"))
+                continue
+            }
+            if options.settleMs > 0 && nowMs - mtimeMs < options.settleMs {
+                report.pending += 1
                 continue
             }
             if let state = known[path], state.size == size, state.mtimeMs == mtimeMs, !options.force,
                !(options.verify && !state.verified && !state.failed) {
                 report.unchanged += 1
                 // Still broken: a re-run keeps reporting it until the file changes.
-                if let error = state.error { report.failures.append(.init(path: path, error: error)) }
+                if let error = state.error {
+                    report.failures.append(.init(path: path, error: error))
+                    report.unchangedFailures += 1
+                }
                 continue
             }
             work.append((path, size, mtimeMs))
@@ -205,6 +215,10 @@ public struct CameraIndexReport: Sendable, Hashable {
     public var verified = 0
     public var unchanged = 0
     public var removed = 0
+    /// Files still being written (modified within the settle time), left for later.
+    public var pending = 0
+    /// Of `failures`, those already known from an earlier run.
+    public var unchangedFailures = 0
     public var failures: [FileFailure] = []
     /// Why nothing could be done for this camera (no directory).
     public var problem: String?

@@ -10,9 +10,10 @@ final class InputFile {
     let shownName: String
 
     /// `displayName` names the input in messages (default: the redacted URL).
-    init(url: String, displayName: String? = nil, timeout: Duration, options: [String: String] = [:]) throws(MediaError) {
+    init(url: String, displayName: String? = nil, timeout: Duration, options: [String: String] = [:],
+         cancel: CancelFlag? = nil) throws(MediaError) {
         shownName = displayName ?? Redaction.redactSecrets(url)
-        interrupt = Interrupt(timeout: timeout)
+        interrupt = Interrupt(timeout: timeout, cancel: cancel)
         var ctx = avformat_alloc_context()
         guard let allocated = ctx else { throw MediaError(.other, "\(shownName): out of memory") }
         allocated.pointee.interrupt_callback = interrupt.callback
@@ -33,6 +34,9 @@ final class InputFile {
     }
 
     static func failure(_ status: Int32, interrupt: Interrupt, name: String, action: String) -> MediaError {
+        if interrupt.cancel?.isCancelled == true {
+            return MediaError(.other, "\(name): \(action): cancelled", code: status)
+        }
         if interrupt.expired || status == cfx_averror_exit() {
             return MediaError(.timeout, "\(name): \(action): deadline passed", code: status)
         }

@@ -1,21 +1,29 @@
 import CFFmpeg
 import Synchronization
 
+/// Lets another thread stop a blocking FFmpeg call (a daemon shutting down).
+public final class CancelFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    public init() {}
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+}
+
 /// The deadline FFmpeg polls through its interrupt callback while it blocks in I/O.
 /// It must outlive the format context that points at it; `InputFile` holds it.
 final class Interrupt: Sendable {
     let deadline: ContinuousClock.Instant
-    private let cancelled = Atomic<Bool>(false)
+    let cancel: CancelFlag?
 
-    init(timeout: Duration) {
+    init(timeout: Duration, cancel: CancelFlag? = nil) {
         deadline = ContinuousClock.now.advanced(by: timeout)
+        self.cancel = cancel
     }
-
-    func cancel() { cancelled.store(true, ordering: .relaxed) }
 
     /// Checked hundreds of times a second: keep it cheap.
     var shouldStop: Bool {
-        cancelled.load(ordering: .relaxed) || ContinuousClock.now >= deadline
+        (cancel?.isCancelled ?? false) || ContinuousClock.now >= deadline
     }
 
     var expired: Bool { ContinuousClock.now >= deadline }

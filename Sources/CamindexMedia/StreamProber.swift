@@ -2,61 +2,15 @@ import CFFmpeg
 import CamindexCore
 import Foundation
 
-/// What one probe of a live stream found. Figures a probe had no time to measure stay nil.
-public struct ProbeResult: Hashable, Sendable {
-    /// Error classes a technician can act on.
-    public enum ErrorClass: String, Hashable, Sendable, CaseIterable {
-        case timeout, refused, unreachable, dns, unauthorized
-        case notFound = "not_found"
-        case noVideo = "no_video"
-        case invalidData = "invalid_data"
-        case other
-    }
-
-    public enum Depth: String, Hashable, Sendable {
-        /// Open the session and read until the first video packet.
-        case light
-        /// Read until two keyframes: codec, resolution, frame rate, bitrate, GOP, clock.
-        case full
-    }
-
-    public var at: Instant
-    public var depth: Depth
-    public var ok: Bool
-    public var error: ErrorClass?
-    /// Redacted detail for people.
-    public var message: String?
-    public var durationMs: Int64
-    public var codec: String?
-    public var profile: String?
-    public var width: Int?
-    public var height: Int?
-    public var fps: Double?
-    public var bitrateKbps: Double?
-    public var keyframeIntervalS: Double?
-    /// From the start of the probe to the first keyframe.
-    public var firstKeyframeMs: Int64?
-    /// Camera clock minus server clock (RTCP sender reports), seconds; positive: camera ahead.
-    public var clockOffsetS: Double?
-
-    public init(at: Instant, depth: Depth, ok: Bool, error: ErrorClass? = nil, message: String? = nil, durationMs: Int64) {
-        self.at = at
-        self.depth = depth
-        self.ok = ok
-        self.error = error
-        self.message = message
-        self.durationMs = durationMs
-    }
-}
-
 /// Probes live streams (RTSP, HLS, HTTP-FLV) with libavformat under a hard deadline: the
 /// interrupt callback stops any blocking call when it passes, and the protocols' own socket
 /// timeouts are set to it as well.
 public enum StreamProber {
     public enum Transport: String, Sendable, CaseIterable { case tcp, udp }
 
+    /// `cancel` stops the probe early (it then fails with class `other`).
     public static func probe(url: String, depth: ProbeResult.Depth, deadline: Duration = .seconds(10),
-                             transport: Transport = .tcp) -> ProbeResult {
+                             transport: Transport = .tcp, cancel: CancelFlag? = nil) -> ProbeResult {
         let clock = ContinuousClock()
         let started = clock.now
         let at = Instant(ms: Int64(Date().timeIntervalSince1970 * 1000))
@@ -68,7 +22,7 @@ public enum StreamProber {
         var options = ["timeout": micros, "rw_timeout": micros]
         if url.lowercased().hasPrefix("rtsp") { options["rtsp_transport"] = transport.rawValue }
         do {
-            let input = try InputFile(url: url, timeout: deadline, options: options)
+            let input = try InputFile(url: url, timeout: deadline, options: options, cancel: cancel)
             var result = try Session(input: input, depth: depth, started: started).run()
             result.at = at
             result.durationMs = elapsedMs()

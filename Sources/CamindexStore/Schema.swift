@@ -94,6 +94,70 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v2: live probes, camera state, online windows, daemon heartbeat") { db in
+            try db.execute(sql: """
+                -- Probe history: every full probe, and every light probe that failed or changed
+                -- a camera's state (a county's successful light probes would be millions a day).
+                CREATE TABLE probe (
+                    id INTEGER PRIMARY KEY,
+                    camera_id TEXT NOT NULL REFERENCES camera(id) ON DELETE CASCADE,
+                    at_ms INTEGER NOT NULL,
+                    depth TEXT NOT NULL CHECK (depth IN ('light', 'full')),
+                    ok BOOLEAN NOT NULL,
+                    error TEXT,
+                    message TEXT,
+                    duration_ms INTEGER NOT NULL,
+                    codec TEXT,
+                    profile TEXT,
+                    width INTEGER,
+                    height INTEGER,
+                    fps REAL,
+                    bitrate_kbps REAL,
+                    keyframe_interval_s REAL,
+                    first_keyframe_ms INTEGER,
+                    clock_offset_s REAL
+                );
+                CREATE INDEX probe_camera_at ON probe(camera_id, at_ms);
+
+                -- Where each probed camera stands now.
+                CREATE TABLE camera_state (
+                    camera_id TEXT PRIMARY KEY NOT NULL REFERENCES camera(id) ON DELETE CASCADE,
+                    state TEXT NOT NULL CHECK (state IN ('online', 'offline')),
+                    since_ms INTEGER NOT NULL,
+                    last_probe_ms INTEGER NOT NULL,
+                    last_depth TEXT NOT NULL,
+                    last_ok BOOLEAN NOT NULL,
+                    last_error TEXT,
+                    last_message TEXT,
+                    last_duration_ms INTEGER NOT NULL,
+                    last_full_probe_id INTEGER REFERENCES probe(id) ON DELETE SET NULL,
+                    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                    -- start of the online window the last successful probe extended
+                    open_window_start_ms INTEGER
+                ) WITHOUT ROWID;
+
+                -- Live availability: from the first to the last of consecutive successful probes.
+                CREATE TABLE live_window (
+                    camera_id TEXT NOT NULL REFERENCES camera(id) ON DELETE CASCADE,
+                    start_ms INTEGER NOT NULL,
+                    end_ms INTEGER NOT NULL,
+                    PRIMARY KEY (camera_id, start_ms)
+                ) WITHOUT ROWID;
+
+                -- The daemon's heartbeat: one row per probe interval.
+                CREATE TABLE daemon_cycle (
+                    id INTEGER PRIMARY KEY,
+                    pid INTEGER NOT NULL,
+                    started_ms INTEGER NOT NULL,
+                    ended_ms INTEGER NOT NULL,
+                    cameras INTEGER NOT NULL,
+                    probes INTEGER NOT NULL,
+                    probe_failures INTEGER NOT NULL,
+                    files_indexed INTEGER NOT NULL,
+                    files_failed INTEGER NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

@@ -328,3 +328,75 @@ extension Store {
         }
     }
 }
+
+// MARK: Consistency (camindex check)
+
+/// A stored segment as `check` compares it with the disk.
+public struct StoredFile: Sendable, Hashable {
+    public var cameraID: String
+    public var path: String
+    public var size: Int64
+    public var mtimeMs: Int64
+}
+
+extension Store {
+    /// SQLite's own checks: an empty list when the file is sound.
+    public func integrityProblems() throws -> [String] {
+        try read { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            problems += try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { "foreign key: \($0)" }
+            return problems
+        }
+    }
+
+    public func storedFiles(cameraID: String? = nil) throws -> [StoredFile] {
+        try read { db in
+            let rows = cameraID == nil
+                ? try Row.fetchAll(db, sql: "SELECT camera_id, path, size, mtime_ms FROM segment ORDER BY camera_id, path")
+                : try Row.fetchAll(db, sql: "SELECT camera_id, path, size, mtime_ms FROM segment WHERE camera_id = ? ORDER BY path", arguments: [cameraID])
+            return rows.map { StoredFile(cameraID: $0["camera_id"], path: $0["path"], size: $0["size"], mtimeMs: $0["mtime_ms"]) }
+        }
+    }
+
+    /// Whether the stored windows equal a fresh merge of the camera's runs.
+    public func windowsMatchRuns(cameraID: String) throws -> Bool {
+        try read { db in
+            let stored = try Self.storedWindows(db, cameraID)
+            return stored == (try Self.windowsFromRuns(db, cameraID))
+        }
+    }
+
+    /// Rebuilds a camera's windows from its runs.
+    public func rebuildWindows(cameraID: String) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM footage_window WHERE camera_id = ?", arguments: [cameraID])
+            for w in try Self.windowsFromRuns(db, cameraID) {
+                try db.execute(sql: "INSERT INTO footage_window (camera_id, start_ms, end_ms, verified) VALUES (?, ?, ?, ?)",
+                               arguments: [cameraID, w.interval.start.ms, w.interval.end.ms, w.verified])
+            }
+        }
+    }
+
+    private static func storedWindows(_ db: Database, _ cameraID: String) throws -> [FootageSpan] {
+        try Row.fetchAll(db, sql: "SELECT start_ms, end_ms, verified FROM footage_window WHERE camera_id = ? ORDER BY start_ms", arguments: [cameraID])
+            .map { FootageSpan(Interval(startMs: $0[0], endMs: $0[1]), verified: $0[2]) }
+    }
+
+    private static func windowsFromRuns(_ db: Database, _ cameraID: String) throws -> [FootageSpan] {
+        let runs = try Row.fetchAll(db, sql: "SELECT start_ms, end_ms, verified FROM footage_run WHERE camera_id = ?", arguments: [cameraID])
+            .map { FootageSpan(Interval(startMs: $0[0], endMs: $0[1]), verified: $0[2]) }
+        return Windows.chunkedByDay(Windows.merge(runs, maxGapMs: windowToleranceMs))
+    }
+}
+
+extension Store {
+    /// Segment counts over the whole store (or one camera).
+    public func indexTotals() throws -> (segments: Int, failed: Int, unverified: Int) {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS n, count(error) AS failed, coalesce(sum(error IS NULL AND NOT verified), 0) AS unverified FROM segment
+                """)!
+            return (row["n"] - row["failed"], row["failed"], row["unverified"])
+        }
+    }
+}

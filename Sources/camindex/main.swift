@@ -1,3 +1,3 @@
 import CamindexCLI
 
-Camindex.main()
+await Camindex.execute()

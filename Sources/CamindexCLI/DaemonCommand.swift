@@ -1,0 +1,74 @@
+import ArgumentParser
+import CamindexCore
+import CamindexDaemon
+import CamindexMedia
+import CamindexStore
+import Logging
+
+struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Probe every camera and index every recording directory, continuously.",
+        discussion: """
+            Runs in the foreground until SIGTERM or SIGINT (in-flight probes are cancelled, the \
+            current file's transaction finishes, exit status 0). SIGHUP re-reads the --inventory \
+            files. Logs one line per event to stderr (the journal under systemd).
+
+            Each enabled camera with a live URL gets a light probe every --interval seconds \
+            (open the stream, read the first video packet), spread over the interval, and a full \
+            probe every --full-interval seconds and at once after it goes online or offline. \
+            Failing cameras are retried after 1, 2, 4, … intervals, at most 10 minutes apart. \
+            Recording directories are scanned every --scan-interval seconds; files modified \
+            within --settle seconds are still being written and wait for the next scan. A \
+            heartbeat row is written every interval: see 'camindex status'.
+
+              camindex daemon --inventory Cameras/ --db /var/lib/camindex/camindex.sqlite
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Seconds between light probes of a camera.", valueName: "seconds")) var interval: Double = 60
+    @Option(help: ArgumentHelp("Seconds between full probes of a camera.", valueName: "seconds")) var fullInterval: Double = 900
+    @Option(help: ArgumentHelp("Probes at once.", valueName: "n")) var concurrency: Int = 32
+    @Option(help: ArgumentHelp("Seconds one probe may take, all told.", valueName: "seconds")) var deadline: Double = 10
+    @Option(help: "RTSP transport: tcp or udp.") var transport: String = "tcp"
+    @Option(help: ArgumentHelp("Seconds between scans of the recording directories.", valueName: "seconds")) var scanInterval: Double = 60
+    @Option(help: ArgumentHelp("A file modified within this many seconds is still being written.", valueName: "seconds")) var settle: Double = 15
+    @Option(help: ArgumentHelp("Drop index rows, probes and online windows older than this.", valueName: "days")) var retainDays: Int?
+    @Flag(help: "Do not verify container-index windows by a packet scan.") var noVerify = false
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Inventory files to import at start and on SIGHUP.", valueName: "path"))
+    var inventory: [String] = []
+    @Option(help: ArgumentHelp("With --inventory: where relative 'recordings' paths point.", valueName: "dir")) var recordingsRoot: String?
+
+    var defaultLogLevel: Logger.Level { .info }
+
+    func validate() throws {
+        for (name, value) in [("--interval", interval), ("--full-interval", fullInterval), ("--deadline", deadline),
+                              ("--scan-interval", scanInterval)] where !(value > 0 && value.isFinite) {
+            throw CamindexError.usage("\(name) must be a positive number of seconds")
+        }
+        if settle < 0 { throw CamindexError.usage("--settle must be zero or more seconds") }
+        guard (1...1024).contains(concurrency) else { throw CamindexError.usage("--concurrency must be between 1 and 1024") }
+        guard StreamProber.Transport(rawValue: transport) != nil else { throw CamindexError.usage("--transport must be tcp or udp, not '\(transport)'") }
+        if let retainDays, retainDays < 1 { throw CamindexError.usage("--retain-days must be at least 1") }
+    }
+
+    func run() async throws {
+        let store = try global.openForWriting()
+        var config = Daemon.Config()
+        config.probe.schedule = ProbeSchedule.Config(intervalMs: ms(interval), fullIntervalMs: ms(fullInterval),
+                                                     backoffCapMs: max(600_000, ms(interval)))
+        config.probe.concurrency = concurrency
+        config.probe.refreshMs = min(30_000, ms(interval))
+        config.deadline = .milliseconds(ms(deadline))
+        config.transport = StreamProber.Transport(rawValue: transport)!
+        config.recordings.scanIntervalMs = ms(scanInterval)
+        config.recordings.settleMs = ms(settle)
+        config.recordings.verify = !noVerify
+        config.recordings.retainDays = retainDays
+        if !inventory.isEmpty { config.inventory = InventoryImport(paths: inventory, recordingsRoot: recordingsRoot) }
+        try await Daemon(store: store, config: config, logger: Logger(label: "camindex.daemon")).run()
+    }
+
+    private func ms(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()) }
+}

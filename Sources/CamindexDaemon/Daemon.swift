@@ -1,0 +1,53 @@
+import CamindexCore
+import CamindexMedia
+import CamindexStore
+import Logging
+import ServiceLifecycle
+
+/// Builds the daemon's services and runs them until SIGTERM or SIGINT.
+public struct Daemon {
+    public struct Config: Sendable {
+        public var probe = ProbeLoop.Config()
+        public var recordings = RecordingLoop.Config()
+        public var deadline: Duration = .seconds(10)
+        public var transport: StreamProber.Transport = .tcp
+        public var inventory: InventoryImport?
+
+        public init() {}
+    }
+
+    public let store: Store
+    public let config: Config
+    public let logger: Logger
+
+    public init(store: Store, config: Config, logger: Logger) {
+        self.store = store
+        self.config = config
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let clock = SystemClock()
+        let stats = DaemonStats()
+        // Probes block in FFmpeg: one thread per concurrent probe, plus one for indexing.
+        let pool = BlockingPool(threads: config.probe.concurrency + 1)
+        defer { pool.shutdown() }
+        var services: [any Service] = []
+        if let inventory = config.inventory {
+            let reloader = InventoryReloader(importer: inventory, store: store, logger: logger)
+            guard reloader.reload() else { throw CamindexError.usage("the inventory given with --inventory has errors (see above)") }
+            services.append(reloader)
+        }
+        let prober = FFmpegLiveProber(pool: pool, deadline: config.deadline, transport: config.transport)
+        services.append(ProbeLoop(store: store, prober: prober, clock: clock, config: config.probe, stats: stats, logger: logger))
+        services.append(RecordingLoop(store: store, pool: pool, clock: clock, config: config.recordings, stats: stats, logger: logger))
+        let group = ServiceGroup(configuration: .init(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.notice("daemon started", metadata: [
+            "store": "\(store.path ?? ":memory:")", "interval_s": "\(config.probe.schedule.intervalMs / 1000)",
+            "concurrency": "\(config.probe.concurrency)",
+        ])
+        try await group.run()
+        logger.notice("daemon stopped")
+    }
+}

@@ -1,0 +1,144 @@
+import CamindexCore
+import CamindexStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Probes every enabled camera with a live URL on its schedule, with bounded concurrency,
+/// records results in batches, and writes the heartbeat once per interval.
+public final class ProbeLoop: Service, Sendable {
+    public struct Config: Sendable {
+        public var schedule = ProbeSchedule.Config()
+        public var concurrency = 32
+        /// How often the camera list is re-read from the store (CLI changes, SIGHUP imports).
+        public var refreshMs: Int64 = 30_000
+
+        public init() {}
+    }
+
+    let store: Store
+    let prober: any LiveProber
+    let clock: any DaemonClock
+    let config: Config
+    let stats: DaemonStats
+    let logger: Logger
+    let random: @Sendable (Int64) -> Int64
+
+    public init(store: Store, prober: any LiveProber, clock: any DaemonClock, config: Config, stats: DaemonStats,
+                logger: Logger, random: @escaping @Sendable (Int64) -> Int64 = { Int64.random(in: 0..<max(1, $0)) }) {
+        self.store = store
+        self.prober = prober
+        self.clock = clock
+        self.config = config
+        self.stats = stats
+        self.logger = logger
+        self.random = random
+    }
+
+    private enum Event: Sendable {
+        case probed(cameraID: String, depth: ProbeResult.Depth, result: ProbeResult)
+        case tick
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown { [self] in try await loop() }
+    }
+
+    private func loop() async throws {
+        var schedule = ProbeSchedule(config: config.schedule)
+        var cameras: [String: Camera] = [:]
+        var regions: [String: String] = [:]
+        var lastRefresh: Int64?
+        var cycleStart = clock.now()
+        var pending: [(cameraID: String, result: ProbeResult)] = []
+        var inFlight = 0
+        var ticking = false
+
+        func flush() {
+            guard !pending.isEmpty else { return }
+            do {
+                let changed = try store.recordProbes(pending)
+                let nowMs = clock.now().ms
+                for (id, result) in pending {
+                    if changed.contains(id) {
+                        schedule.stateChanged(cameraID: id, by: result.depth, nowMs: nowMs)
+                        var meta: Logger.Metadata = ["camera": "\(id)", "region": "\(regions[id] ?? "")"]
+                        if let e = result.error { meta["error"] = "\(e.rawValue)" }
+                        logger.notice(result.ok ? "camera online" : "camera offline", metadata: meta)
+                    }
+                }
+            } catch {
+                logger.error("cannot record probe results", metadata: ["error": "\(error)"])
+            }
+            pending.removeAll()
+        }
+
+        try await withThrowingTaskGroup(of: Event.self) { group in
+            defer { group.cancelAll() }
+            while !Task.isCancelled {
+                let now = clock.now()
+                if lastRefresh.map({ now.ms - $0 >= config.refreshMs }) ?? true {
+                    lastRefresh = now.ms
+                    do {
+                        let all = try store.cameras().filter { $0.url != nil }
+                        cameras = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+                        regions = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.regionCode) })
+                        schedule.sync(cameraIDs: cameras.keys, nowMs: now.ms, random: random)
+                    } catch {
+                        logger.error("cannot read the camera list", metadata: ["error": "\(error)"])
+                    }
+                }
+                if now.ms - cycleStart.ms >= config.schedule.intervalMs {
+                    flush()
+                    writeHeartbeat(started: cycleStart, ended: now, cameras: cameras.count)
+                    cycleStart = now
+                }
+                for (id, depth) in schedule.takeDue(nowMs: now.ms, limit: config.concurrency - inFlight) {
+                    guard let url = cameras[id]?.url else { continue }
+                    inFlight += 1
+                    group.addTask { [prober] in
+                        .probed(cameraID: id, depth: depth, result: await prober.probe(url: url, depth: depth))
+                    }
+                }
+                if !ticking {
+                    // Wake for the next due camera, the next heartbeat, or to flush results.
+                    let wake = min(schedule.nextDueMs ?? Int64.max, cycleStart.ms + config.schedule.intervalMs, now.ms + 1000)
+                    ticking = true
+                    group.addTask { [clock] in
+                        try await clock.sleep(until: Instant(ms: max(wake, now.ms)))
+                        return .tick
+                    }
+                }
+                let next: Event?
+                do { next = try await group.next() } catch is CancellationError { break }
+                guard let event = next else { break }
+                switch event {
+                case .tick:
+                    ticking = false
+                    flush()
+                case let .probed(id, depth, result):
+                    inFlight -= 1
+                    stats.add { $0.probes += 1; if !result.ok { $0.probeFailures += 1 } }
+                    schedule.completed(cameraID: id, depth: depth, ok: result.ok, nowMs: clock.now().ms, random: random)
+                    pending.append((id, result))
+                    if pending.count >= 64 { flush() }
+                }
+            }
+        }
+        // Results in hand are kept; the heartbeat stays that of the last whole cycle.
+        flush()
+    }
+
+    private func writeHeartbeat(started: Instant, ended: Instant, cameras: Int) {
+        let c = stats.take()
+        do {
+            try store.writeHeartbeat(Heartbeat(pid: Int(ProcessInfo.processInfo.processIdentifier), started: started, ended: ended,
+                                               cameras: cameras, probes: c.probes, probeFailures: c.probeFailures,
+                                               filesIndexed: c.filesIndexed, filesFailed: c.filesFailed))
+        } catch {
+            logger.error("cannot write the heartbeat", metadata: ["error": "\(error)"])
+        }
+        logger.info("cycle", metadata: ["cameras": "\(cameras)", "probes": "\(c.probes)", "failures": "\(c.probeFailures)",
+                                        "files_indexed": "\(c.filesIndexed)", "files_failed": "\(c.filesFailed)"])
+    }
+}

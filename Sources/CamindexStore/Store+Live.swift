@@ -1,0 +1,190 @@
+import CamindexCore
+import Foundation
+import GRDB
+
+/// Where a probed camera stands.
+public struct CameraLiveState: Sendable, Hashable {
+    public enum State: String, Sendable { case online, offline }
+
+    public var cameraID: String
+    public var state: State
+    public var since: Instant
+    /// The latest probe of either depth (its own figures only where it measured them).
+    public var lastProbe: ProbeResult
+    /// The latest successful full probe: codec, resolution, frame rate, GOP, clock.
+    public var lastFullProbe: ProbeResult?
+    public var consecutiveFailures: Int
+}
+
+/// One row of the daemon's heartbeat: what one probe interval did.
+public struct Heartbeat: Sendable, Hashable {
+    public var pid: Int
+    public var started: Instant
+    public var ended: Instant
+    public var cameras: Int
+    public var probes: Int
+    public var probeFailures: Int
+    public var filesIndexed: Int
+    public var filesFailed: Int
+
+    public init(pid: Int, started: Instant, ended: Instant, cameras: Int, probes: Int, probeFailures: Int, filesIndexed: Int, filesFailed: Int) {
+        self.pid = pid; self.started = started; self.ended = ended; self.cameras = cameras; self.probes = probes
+        self.probeFailures = probeFailures; self.filesIndexed = filesIndexed; self.filesFailed = filesFailed
+    }
+}
+
+extension Store {
+    /// Records a batch of probe results in one transaction and returns the cameras whose state
+    /// changed (online ↔ offline, or first seen).
+    @discardableResult
+    public func recordProbes(_ results: [(cameraID: String, result: ProbeResult)]) throws -> Set<String> {
+        guard !results.isEmpty else { return [] }
+        return try write { db in
+            var changed = Set<String>()
+            for (id, r) in results where try Self.record(db, cameraID: id, r) { changed.insert(id) }
+            return changed
+        }
+    }
+
+    private static func record(_ db: Database, cameraID: String, _ r: ProbeResult) throws -> Bool {
+        // A camera removed while its probe ran.
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM camera WHERE id = ?)", arguments: [cameraID]) == true else { return false }
+        let previous = try Row.fetchOne(db, sql: "SELECT * FROM camera_state WHERE camera_id = ?", arguments: [cameraID])
+        let newState = r.ok ? "online" : "offline"
+        let oldState: String? = previous?["state"]
+        let changed = oldState != newState
+        let since: Int64 = changed ? r.at.ms : previous!["since_ms"]
+        let failures: Int = r.ok ? 0 : (previous?["consecutive_failures"] ?? 0) + 1
+        var lastFullID: Int64? = previous?["last_full_probe_id"]
+        if r.depth == .full || !r.ok || changed {
+            try db.execute(sql: """
+                INSERT INTO probe (camera_id, at_ms, depth, ok, error, message, duration_ms, codec, profile, width, height,
+                                   fps, bitrate_kbps, keyframe_interval_s, first_keyframe_ms, clock_offset_s)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [cameraID, r.at.ms, r.depth.rawValue, r.ok, r.error?.rawValue, r.message, r.durationMs, r.codec,
+                                 r.profile, r.width, r.height, r.fps, r.bitrateKbps, r.keyframeIntervalS, r.firstKeyframeMs, r.clockOffsetS])
+            if r.depth == .full && r.ok { lastFullID = db.lastInsertedRowID }
+        }
+        var openStart: Int64? = previous?["open_window_start_ms"]
+        if r.ok {
+            if !changed, let start = openStart {
+                try db.execute(sql: "UPDATE live_window SET end_ms = max(end_ms, ?) WHERE camera_id = ? AND start_ms = ?",
+                               arguments: [r.at.ms, cameraID, start])
+            } else {
+                try db.execute(sql: "INSERT OR REPLACE INTO live_window (camera_id, start_ms, end_ms) VALUES (?, ?, ?)",
+                               arguments: [cameraID, r.at.ms, r.at.ms])
+                openStart = r.at.ms
+            }
+        } else {
+            openStart = nil
+        }
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO camera_state (camera_id, state, since_ms, last_probe_ms, last_depth, last_ok, last_error,
+                last_message, last_duration_ms, last_full_probe_id, consecutive_failures, open_window_start_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [cameraID, newState, since, r.at.ms, r.depth.rawValue, r.ok, r.error?.rawValue, r.message,
+                             r.durationMs, lastFullID, failures, openStart])
+        return changed
+    }
+
+    /// Current states of the cameras probed so far (all, or those listed).
+    public func liveStates(cameraIDs: [String]? = nil) throws -> [String: CameraLiveState] {
+        try read { db in
+            var rows = try Row.fetchAll(db, sql: "SELECT * FROM camera_state")
+            if let ids = cameraIDs.map(Set.init) { rows = rows.filter { ids.contains($0["camera_id"]) } }
+            var out: [String: CameraLiveState] = [:]
+            for row in rows {
+                var last = ProbeResult(at: Instant(ms: row["last_probe_ms"]), depth: ProbeResult.Depth(rawValue: row["last_depth"]) ?? .light,
+                                       ok: row["last_ok"], error: (row["last_error"] as String?).flatMap(ProbeResult.ErrorClass.init(rawValue:)),
+                                       message: row["last_message"], durationMs: row["last_duration_ms"])
+                var full: ProbeResult?
+                if let fullID: Int64 = row["last_full_probe_id"],
+                   let probeRow = try Row.fetchOne(db, sql: "SELECT * FROM probe WHERE id = ?", arguments: [fullID]) {
+                    full = Self.probe(probeRow)
+                    if full!.at == last.at { last = full! }
+                }
+                out[row["camera_id"]] = CameraLiveState(
+                    cameraID: row["camera_id"], state: CameraLiveState.State(rawValue: row["state"]) ?? .offline,
+                    since: Instant(ms: row["since_ms"]), lastProbe: last, lastFullProbe: full,
+                    consecutiveFailures: row["consecutive_failures"])
+            }
+            return out
+        }
+    }
+
+    /// Stored probes of a camera, newest first.
+    public func probeHistory(cameraID: String, limit: Int = 20) throws -> [ProbeResult] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM probe WHERE camera_id = ? ORDER BY at_ms DESC LIMIT ?", arguments: [cameraID, limit])
+                .map(Self.probe)
+        }
+    }
+
+    private static func probe(_ row: Row) -> ProbeResult {
+        var p = ProbeResult(at: Instant(ms: row["at_ms"]), depth: ProbeResult.Depth(rawValue: row["depth"]) ?? .full, ok: row["ok"],
+                            error: (row["error"] as String?).flatMap(ProbeResult.ErrorClass.init(rawValue:)),
+                            message: row["message"], durationMs: row["duration_ms"])
+        p.codec = row["codec"]; p.profile = row["profile"]; p.width = row["width"]; p.height = row["height"]
+        p.fps = row["fps"]; p.bitrateKbps = row["bitrate_kbps"]; p.keyframeIntervalS = row["keyframe_interval_s"]
+        p.firstKeyframeMs = row["first_keyframe_ms"]; p.clockOffsetS = row["clock_offset_s"]
+        return p
+    }
+
+    /// Online windows overlapping `range`, clipped to it.
+    public func liveWindows(cameraIDs: [String], range: Interval) throws -> [String: [Interval]] {
+        try read { db in
+            var out: [String: [Interval]] = [:]
+            // Online windows have no length bound, so the scan is bounded above only; a camera has
+            // few of them (one per outage).
+            for id in cameraIDs {
+                out[id] = try Row.fetchAll(db, sql: """
+                    SELECT start_ms, end_ms FROM live_window WHERE camera_id = ? AND start_ms <= ? AND end_ms >= ? ORDER BY start_ms
+                    """, arguments: [id, range.end.ms, range.start.ms]).compactMap {
+                    let w = Interval(startMs: $0[0], endMs: $0[1])
+                    return w.isEmpty ? (range.start <= w.start && w.start < range.end ? w : nil) : w.clipped(to: range)
+                }
+            }
+            return out
+        }
+    }
+
+    public func writeHeartbeat(_ h: Heartbeat) throws {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO daemon_cycle (pid, started_ms, ended_ms, cameras, probes, probe_failures, files_indexed, files_failed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [h.pid, h.started.ms, h.ended.ms, h.cameras, h.probes, h.probeFailures, h.filesIndexed, h.filesFailed])
+            // A heartbeat log, not a history: keep the last day's worth at a minute apart.
+            try db.execute(sql: "DELETE FROM daemon_cycle WHERE id <= (SELECT max(id) FROM daemon_cycle) - 1440")
+        }
+    }
+
+    public func lastHeartbeat() throws -> Heartbeat? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM daemon_cycle ORDER BY id DESC LIMIT 1").map {
+                Heartbeat(pid: $0["pid"], started: Instant(ms: $0["started_ms"]), ended: Instant(ms: $0["ended_ms"]), cameras: $0["cameras"],
+                          probes: $0["probes"], probeFailures: $0["probe_failures"], filesIndexed: $0["files_indexed"], filesFailed: $0["files_failed"])
+            }
+        }
+    }
+
+    /// Drops index rows, probes and online windows that ended before `cutoff`. The files are
+    /// not touched; footage of dropped segments is no longer offered.
+    public func applyRetention(before cutoff: Instant) throws -> (segments: Int, probes: Int) {
+        let paths = try read { db in
+            try Row.fetchAll(db, sql: "SELECT camera_id, path FROM segment WHERE end_ms < ? OR (error IS NOT NULL AND indexed_at_ms < ?)",
+                             arguments: [cutoff.ms, cutoff.ms])
+        }
+        for (camera, rows) in Dictionary(grouping: paths, by: { $0["camera_id"] as String }) {
+            try deleteSegments(cameraID: camera, paths: rows.map { $0["path"] })
+        }
+        let probes = try write { db in
+            try db.execute(sql: "DELETE FROM probe WHERE at_ms < ? AND id NOT IN (SELECT last_full_probe_id FROM camera_state WHERE last_full_probe_id IS NOT NULL)",
+                           arguments: [cutoff.ms])
+            let n = db.changesCount
+            try db.execute(sql: "DELETE FROM live_window WHERE end_ms < ?", arguments: [cutoff.ms])
+            return n
+        }
+        return (paths.count, probes)
+    }
+}
