@@ -61,7 +61,9 @@ public final class RecordingLoop: Service, Sendable {
         verify.verify = true
         for camera in cameras {
             if Task.isCancelled { return }
-            for (pass, options) in (config.verify ? [fast, verify] : [fast]).enumerated() {
+            let passes = config.verify ? [fast, verify] : [fast]
+            for pass in passes.indices {
+                let options = passes[pass]
                 let indexer = Indexer(store: store, options: options, logger: logger)
                 let result: Result<CameraIndexReport, any Error> = await pool.run {
                     Result { try indexer.indexRecordings(of: camera) }
