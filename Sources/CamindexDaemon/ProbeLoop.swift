@@ -101,8 +101,10 @@ public final class ProbeLoop: Service, Sendable {
                     }
                 }
                 if !ticking {
-                    // Wake for the next due camera, the next heartbeat, or to flush results.
-                    let wake = min(schedule.nextDueMs ?? Int64.max, cycleStart.ms + config.schedule.intervalMs, now.ms + 1000)
+                    // Wake for the next due camera, the next heartbeat, or to flush results. A camera
+                    // already due waits for a free slot: a finishing probe wakes the loop.
+                    let nextDue = schedule.nextDueMs.map { $0 > now.ms ? $0 : now.ms + 1000 } ?? Int64.max
+                    let wake = min(nextDue, cycleStart.ms + config.schedule.intervalMs, now.ms + 1000)
                     ticking = true
                     group.addTask { [clock] in
                         try await clock.sleep(until: Instant(ms: max(wake, now.ms)))
@@ -118,6 +120,8 @@ public final class ProbeLoop: Service, Sendable {
                     flush()
                 case let .probed(id, depth, result):
                     inFlight -= 1
+                    // A probe cut short by shutdown says nothing about the camera.
+                    if Task.isCancelled { break }
                     stats.add { $0.probes += 1; if !result.ok { $0.probeFailures += 1 } }
                     schedule.completed(cameraID: id, depth: depth, ok: result.ok, nowMs: clock.now().ms, random: random)
                     pending.append((id, result))

@@ -1,0 +1,178 @@
+import CamindexTestSupport
+import Foundation
+import Testing
+
+/// The daemon end to end: the built binary against a real RTSP server, dead endpoints and a
+/// recording directory that grows while it runs.
+@Suite(.serialized) struct DaemonTests {
+    let dir = TempDir("daemon")
+    var db: String { dir.file("store.sqlite") }
+
+    @discardableResult
+    func ci(_ args: [String], status: Int32? = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLI.Result {
+        let r = try CLI.run(["--db", db] + args)
+        #expect(status == nil || r.status == status, "camindex \(args.joined(separator: " ")) → \(r.status)\n\(r.all)", sourceLocation: sourceLocation)
+        return r
+    }
+
+    func json(_ args: [String]) throws -> [String: Any] {
+        try #require(try CLI.json(try ci(args + ["--format", "json"]).stdout) as? [String: Any])
+    }
+
+    func startDaemon(_ extra: [String] = []) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["daemon", "--db", db, "--interval", "1", "--full-interval", "30", "--deadline", "2",
+                       "--scan-interval", "0.5", "--settle", "1"] + extra
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: { () -> String in
+            let log = dir.file("daemon.log")
+            FileManager.default.createFile(atPath: log, contents: nil)
+            return log
+        }()))
+        try p.run()
+        return p
+    }
+
+    /// Sends `signal` and waits; returns the exit status and how long it took.
+    func stop(_ p: Process, signal: Int32 = SIGTERM) async throws -> (Int32, Duration) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        kill(p.processIdentifier, signal)
+        while p.isRunning && clock.now - start < .seconds(15) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!p.isRunning, "daemon still running after \(signal)")
+        return (p.terminationStatus, clock.now - start)
+    }
+
+    func segment(_ name: String, seconds: Double = 2) throws {
+        try Footage.make(dir.file("rec/\(name)"), .init(seconds: seconds, fps: 10, gop: 10))
+        // Old enough to count as settled.
+        try Footage.setMtime(dir.file("rec/\(name)"), Date().addingTimeInterval(-5))
+    }
+
+    func segmentCount(_ id: String) throws -> Int {
+        let shown = try json(["camera", "show", id])
+        return (shown["footage"] as? [String: Any])?["segments"] as? Int ?? -1
+    }
+
+    @Test func probesIndexesAndStopsCleanly() async throws {
+        let server = try RTSPTestServer(mounts: 1, gop: 10)
+        let silent = try SilentServer()
+        let inventory = dir.file("inventory.yaml")
+        try """
+            regions:
+              - {code: "620723", name: 临泽县}
+              - {code: "620723100", name: 沙河镇}
+            cameras:
+              - {id: live-1, name: 镇政府, region: "620723100", url: "\(server.url("cam0"))", recordings: rec}
+              - {id: auth-1, name: 派出所, region: "620723100", url: "rtsp://admin:secret@127.0.0.1:\(server.port)/secure"}
+              - {id: dead-1, name: 村口, region: "620723100", url: "rtsp://127.0.0.1:\(try closedPort())/x"}
+              - {id: silent-1, name: 路口, region: "620723100", url: "rtsp://127.0.0.1:\(silent.port)/x"}
+            """.write(toFile: inventory, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: dir.file("rec"), withIntermediateDirectories: true)
+        try segment("20261120_080000.mp4")
+        let daemon = try startDaemon(["--inventory", inventory])
+
+        // The directory grows while the daemon runs: finished files, a temp dot-file that is
+        // renamed when done, and a file still being written (fresh mtime).
+        for i in 1...3 {
+            try await Task.sleep(for: .milliseconds(700))
+            try segment("20261120_08000\(i * 2).mp4")
+            // The CLI reads while the daemon writes: never "database is locked".
+            let q = try ci(["query", "--camera", "live-1", "--from", "2026-11-20 08:00", "--to", "2026-11-20 08:01", "--format", "json"])
+            #expect(!q.stderr.contains("locked"))
+        }
+        try segment(".20261120_080008.mp4")
+        try Footage.make(dir.file("rec/20261120_080010.mp4"), .init(seconds: 2, fps: 10, gop: 10))  // mtime now: still being written
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try segmentCount("live-1") == 4, "the temp file and the unsettled file wait")
+        try FileManager.default.moveItem(atPath: dir.file("rec/.20261120_080008.mp4"), toPath: dir.file("rec/20261120_080008.mp4"))
+
+        // SIGHUP re-reads the inventory.
+        try String(contentsOfFile: inventory, encoding: .utf8)
+            .appending("\n  - {id: new-1, name: 新装, region: \"620723100\"}\n")
+            .write(toFile: inventory, atomically: true, encoding: .utf8)
+        kill(daemon.processIdentifier, SIGHUP)
+        try await Task.sleep(for: .seconds(4))
+
+        let (status, took) = try await stop(daemon)
+        #expect(status == 0)
+        #expect(took < .seconds(5), "graceful stop took \(took)")
+        let log = try String(contentsOfFile: dir.file("daemon.log"), encoding: .utf8)
+        #expect(!log.contains("secret"), "passwords never reach the log")
+        #expect(log.contains("camera=dead-1") && log.contains("camera offline"))
+
+        #expect(try ci(["camera", "show", "new-1"]).status == 0)
+        let live = try json(["camera", "show", "live-1"])
+        #expect(live["state"] as? String == "online")
+        #expect(live["since"] is String)
+        let lastProbe = try #require(live["last_probe"] as? [String: Any])
+        #expect(lastProbe["ok"] as? Bool == true && lastProbe["codec"] as? String == "h264")
+        #expect(lastProbe["width"] as? Int == 320)
+        for key in ["at", "error", "duration_ms", "fps", "keyframe_interval_s", "clock_offset_s"] { #expect(lastProbe.keys.contains(key), "\(key)") }
+        #expect(try json(["camera", "show", "auth-1"])["state"] as? String == "online")
+        let dead = try json(["camera", "show", "dead-1"])
+        #expect(dead["state"] as? String == "offline")
+        #expect((dead["last_probe"] as? [String: Any])?["error"] as? String == "refused")
+        let hung = try json(["camera", "show", "silent-1"])
+        #expect(hung["state"] as? String == "offline")
+        #expect((hung["last_probe"] as? [String: Any])?["error"] as? String == "timeout")
+        #expect(((hung["last_probe"] as? [String: Any])?["duration_ms"] as? Int ?? 0) < 2600)
+
+        // Six files indexed once each (the one being written once it settled), verified by the
+        // background scan.
+        #expect(try segmentCount("live-1") == 6)
+        let q = try json(["query", "--camera", "live-1", "--from", "2026-11-20 08:00", "--to", "2026-11-20 08:01", "--live"])
+        let cam = try #require((q["cameras"] as? [[String: Any]])?.first)
+        #expect(cam["covered_seconds"] as? Double == 12)
+        #expect((cam["windows"] as? [[String: Any]])?.allSatisfy { $0["verified"] as? Bool == true } == true)
+        #expect(cam["live_windows"] is [Any])
+
+        let status2 = try json(["status"])
+        let beat = try #require(status2["heartbeat"] as? [String: Any])
+        #expect((beat["cycle"] as? [String: Any])?["cameras"] as? Int == 4, "cameras with a live URL")
+        #expect((status2["cameras"] as? [String: Any])?["online"] as? Int == 2)
+    }
+
+    @Test func killNineAndRestart() async throws {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        try ci(["camera", "add", "rec-1", "--name", "录像", "--region", "620723100", "--recordings", dir.file("rec")])
+        for m in 0..<6 { try segment("20261120_0800\(m)0.mp4", seconds: 10) }
+        let first = try startDaemon()
+        try await Task.sleep(for: .milliseconds(900))
+        _ = try await stop(first, signal: SIGKILL)
+
+        // Files not yet indexed may be reported; the store itself must be sound.
+        let check = try ci(["check", "--format", "json"], status: nil)
+        let problems = try #require((try CLI.json(check.stdout) as? [String: Any])?["problems"] as? [[String: Any]])
+        #expect(!problems.contains { $0["kind"] as? String == "integrity" || $0["kind"] as? String == "windows" })
+
+        let second = try startDaemon()
+        try await Task.sleep(for: .seconds(3))
+        let (status, _) = try await stop(second)
+        #expect(status == 0)
+        #expect(try segmentCount("rec-1") == 6, "nothing doubled, nothing lost")
+        try ci(["check"])
+        let q = try json(["query", "--camera", "rec-1", "--from", "2026-11-20 08:00", "--to", "2026-11-20 08:01"])
+        #expect((q["cameras"] as? [[String: Any]])?.first?["covered_seconds"] as? Double == 60)
+    }
+
+    @Test func checkFindsAndRepairs() throws {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        try ci(["camera", "add", "rec-1", "--name", "录像", "--region", "620723100", "--recordings", dir.file("rec")])
+        for m in 0..<3 { try segment("20261120_0800\(m)0.mp4", seconds: 10) }
+        try ci(["index"])
+        try ci(["check"])
+        try FileManager.default.removeItem(atPath: dir.file("rec/20261120_080000.mp4"))
+        try segment("20261120_080010.mp4", seconds: 5)
+        try segment("20261120_080030.mp4", seconds: 10)
+        let found = try ci(["check"], status: 1)
+        for kind in ["missing", "changed", "unindexed"] { #expect(found.stdout.contains(kind)) }
+        try ci(["check", "--repair"])
+        try ci(["check"])
+        let q = try json(["query", "--camera", "rec-1", "--from", "2026-11-20 08:00", "--to", "2026-11-20 08:01"])
+        #expect((q["cameras"] as? [[String: Any]])?.first?["covered_seconds"] as? Double == 25)
+    }
+}

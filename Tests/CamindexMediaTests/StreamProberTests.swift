@@ -1,0 +1,97 @@
+import CamindexCore
+import CamindexMedia
+import CamindexTestSupport
+import Foundation
+import Testing
+
+/// Probes against a real RTSP server on loopback (GStreamer: 320x180, 25 fps, a keyframe
+/// every second) and dead endpoints.
+@Suite(.serialized) struct StreamProberTests {
+    static let server = Result { try RTSPTestServer(mounts: 2, gop: 25) }
+
+    func server() throws -> RTSPTestServer { try Self.server.get() }
+
+    @Test func fullProbeMeasuresTheStream() throws {
+        let r = StreamProber.probe(url: try server().url("cam0"), depth: .full, deadline: .seconds(10))
+        #expect(r.ok, "\(r.message ?? "")")
+        #expect(r.error == nil)
+        #expect(r.codec == "h264")
+        #expect(r.width == 320 && r.height == 180)
+        #expect(r.fps == 25)
+        #expect(r.keyframeIntervalS == 1)
+        #expect(r.firstKeyframeMs != nil && r.bitrateKbps != nil)
+        #expect(r.profile != nil)
+        // The RTCP sender report gives the server's own clock: the offset is near zero.
+        if let offset = r.clockOffsetS { #expect(abs(offset) < 1) }
+    }
+
+    @Test func overUDPToo() throws {
+        let r = StreamProber.probe(url: try server().url("cam1"), depth: .full, deadline: .seconds(10), transport: .udp)
+        #expect(r.ok && r.codec == "h264" && r.width == 320)
+    }
+
+    @Test func lightProbeIsQuick() throws {
+        let r = StreamProber.probe(url: try server().url("cam0"), depth: .light, deadline: .seconds(10))
+        #expect(r.ok && r.codec == "h264")
+        #expect(r.durationMs < 2000)
+        #expect(r.keyframeIntervalS == nil, "a light probe does not wait for keyframes")
+    }
+
+    @Test func errorClasses() throws {
+        let s = try server()
+        let cases: [(String, ProbeResult.ErrorClass)] = [
+            (s.url("secure"), .unauthorized),
+            ("rtsp://admin:wrong@127.0.0.1:\(s.port)/secure", .unauthorized),
+            (s.url("no-such-mount"), .notFound),
+            ("rtsp://127.0.0.1:\(try closedPort())/x", .refused),
+            ("rtsp://camera.invalid/x", .dns),
+        ]
+        for (url, expected) in cases {
+            let r = StreamProber.probe(url: url, depth: .full, deadline: .seconds(5))
+            #expect(!r.ok && r.error == expected, "\(url): \(String(describing: r.error)) \(r.message ?? "")")
+            #expect(!(r.message ?? "").contains("wrong"), "passwords masked in messages")
+        }
+        let authed = StreamProber.probe(url: "rtsp://admin:secret@127.0.0.1:\(s.port)/secure", depth: .light, deadline: .seconds(10))
+        #expect(authed.ok)
+    }
+
+    @Test func notAStream() throws {
+        let dir = TempDir("probe")
+        let file = dir.file("noise.bin")
+        try Footage.randomBytes(file, count: 100_000)
+        let r = StreamProber.probe(url: "file:" + file, depth: .light, deadline: .seconds(5))
+        #expect(!r.ok && r.error == .invalidData)
+    }
+
+    /// A camera that accepts the connection and then says nothing ends at its deadline, and
+    /// does not hold up probes running beside it.
+    @Test(arguments: ["rtsp", "http"]) func silentCameraEndsAtItsDeadline(scheme: String) async throws {
+        let silent = try SilentServer()
+        let url = "\(scheme)://127.0.0.1:\(silent.port)/stream"
+        let good = try server().url("cam1")
+        let clock = ContinuousClock()
+        let started = clock.now
+        async let hung = Task.detached { StreamProber.probe(url: url, depth: .full, deadline: .seconds(2)) }.value
+        async let fine = Task.detached { (StreamProber.probe(url: good, depth: .light, deadline: .seconds(10)), clock.now) }.value
+        let (h, (f, fineDone)) = await (hung, fine)
+        let total = clock.now - started
+        #expect(!h.ok && h.error == .timeout)
+        #expect(h.durationMs >= 1900 && h.durationMs <= 2500, "\(h.durationMs) ms")
+        #expect(total < .milliseconds(2600))
+        #expect(f.ok)
+        #expect(fineDone - started < .milliseconds(1800), "the healthy probe was not held up")
+    }
+
+    @Test func cancellingStopsAProbeAtOnce() async throws {
+        let silent = try SilentServer()
+        let flag = CancelFlag()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let task = Task.detached { StreamProber.probe(url: "rtsp://127.0.0.1:\(silent.port)/x", depth: .full, deadline: .seconds(30), cancel: flag) }
+        try await Task.sleep(for: .milliseconds(300))
+        flag.cancel()
+        let r = await task.value
+        #expect(!r.ok)
+        #expect(clock.now - started < .seconds(2))
+    }
+}
