@@ -66,6 +66,16 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "camindex", dependencies: ["CamindexCLI"]),
+        // Measurements behind BENCHMARKS.md, driven by Scripts/bench (not part of the tests).
+        .executableTarget(
+            name: "camindex-bench",
+            dependencies: [
+                "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Test footage made with the ffmpeg CLI, temp dirs, running the built binary.
         .target(name: "CamindexTestSupport", dependencies: ["CamindexCore"], path: "Tests/Support"),
         .testTarget(name: "CamindexCoreTests", dependencies: ["CamindexCore"]),
