@@ -56,11 +56,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Health checks and KPI reports: facts gathered from the store, evaluated as plain values.
+        .target(
+            name: "CamindexKPI",
+            dependencies: ["CamindexCore", "CamindexStore"]
+        ),
         // The subcommands; the executable only calls into it.
         .target(
             name: "CamindexCLI",
             dependencies: [
-                "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexIndexer", "CamindexDaemon",
+                "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexIndexer", "CamindexDaemon", "CamindexKPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -83,6 +88,7 @@ let package = Package(
         .testTarget(name: "CamindexStoreTests", dependencies: ["CamindexStore", "CamindexCore"]),
         .testTarget(name: "CamindexIndexerTests", dependencies: ["CamindexIndexer", "CamindexStore", "CamindexCore", "CamindexTestSupport"]),
         .testTarget(name: "CamindexDaemonTests", dependencies: ["CamindexDaemon", "CamindexStore", "CamindexCore", "CamindexMedia", "CamindexTestSupport"]),
+        .testTarget(name: "CamindexKPITests", dependencies: ["CamindexKPI", "CamindexStore", "CamindexCore"]),
         .testTarget(name: "CamindexCLITests", dependencies: ["camindex", "CamindexCore", "CamindexTestSupport"]),
     ]
 )

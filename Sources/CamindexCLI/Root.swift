@@ -26,7 +26,7 @@ public struct Camindex: AsyncParsableCommand {
         subcommands: [
             RegionCommand.self, CameraCommand.self, ImportCommand.self, IndexCommand.self,
             QueryCommand.self, KeyframeCommand.self, ProbeCommand.self, DaemonCommand.self, StatusCommand.self,
-            CheckCommand.self,
+            CheckCommand.self, HealthCommand.self,
         ]
     )
 
@@ -45,6 +45,11 @@ public struct Camindex: AsyncParsableCommand {
             if exitCode(for: error) == .success { exit(withError: error) }
             var message = fullMessage(for: error)
             if message.hasPrefix("Error: ") { message.removeFirst(7) }
+            // Monitoring systems read a bad health invocation as UNKNOWN (3).
+            if subcommandName(arguments ?? Array(CommandLine.arguments.dropFirst())) == "health" {
+                print("CAMINDEX UNKNOWN - \(Redaction.redactSecrets(message.split(separator: "\n").first.map(String.init) ?? message))")
+                Foundation.exit(3)
+            }
             fail(message, status: 2)
         }
         if let configured = command as? any GlobalConfigurable {
@@ -68,6 +73,17 @@ public struct Camindex: AsyncParsableCommand {
             if exitCode(for: error) == .success { exit(withError: error) }
             fail(Store.describe(error), status: 1)
         }
+    }
+
+    /// The first word that is neither an option nor the value of --db.
+    private static func subcommandName(_ args: [String]) -> String? {
+        var skip = false
+        for arg in args {
+            if skip { skip = false; continue }
+            if arg == "--db" { skip = true; continue }
+            if !arg.hasPrefix("-") { return arg }
+        }
+        return nil
     }
 
     private static func fail(_ message: String, status: Int32) -> Never {

@@ -390,6 +390,17 @@ extension Store {
 }
 
 extension Store {
+    /// Files that could not be indexed, per camera.
+    public func failedFileCounts() throws -> [String: Int] {
+        try read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT camera_id, count(*) AS n FROM segment WHERE error IS NOT NULL GROUP BY camera_id") {
+                out[row["camera_id"]] = row["n"]
+            }
+            return out
+        }
+    }
+
     /// Segment counts over the whole store (or one camera).
     public func indexTotals() throws -> (segments: Int, failed: Int, unverified: Int) {
         try read { db in

@@ -87,24 +87,26 @@ extension Store {
         return changed
     }
 
-    /// Current states of the cameras probed so far (all, or those listed).
+    /// Current states of the cameras probed so far (all, or those listed), in one query.
     public func liveStates(cameraIDs: [String]? = nil) throws -> [String: CameraLiveState] {
         try read { db in
-            var rows = try Row.fetchAll(db, sql: "SELECT * FROM camera_state")
-            if let ids = cameraIDs.map(Set.init) { rows = rows.filter { ids.contains($0["camera_id"]) } }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT s.*, p.id AS p_id, p.at_ms, p.depth, p.ok, p.error, p.message, p.duration_ms, p.codec, p.profile,
+                       p.width, p.height, p.fps, p.bitrate_kbps, p.keyframe_interval_s, p.first_keyframe_ms, p.clock_offset_s
+                FROM camera_state s LEFT JOIN probe p ON p.id = s.last_full_probe_id
+                """)
+            let wanted = cameraIDs.map(Set.init)
             var out: [String: CameraLiveState] = [:]
             for row in rows {
+                let id: String = row["camera_id"]
+                if let wanted, !wanted.contains(id) { continue }
                 var last = ProbeResult(at: Instant(ms: row["last_probe_ms"]), depth: ProbeResult.Depth(rawValue: row["last_depth"]) ?? .light,
                                        ok: row["last_ok"], error: (row["last_error"] as String?).flatMap(ProbeResult.ErrorClass.init(rawValue:)),
                                        message: row["last_message"], durationMs: row["last_duration_ms"])
-                var full: ProbeResult?
-                if let fullID: Int64 = row["last_full_probe_id"],
-                   let probeRow = try Row.fetchOne(db, sql: "SELECT * FROM probe WHERE id = ?", arguments: [fullID]) {
-                    full = Self.probe(probeRow)
-                    if full!.at == last.at { last = full! }
-                }
-                out[row["camera_id"]] = CameraLiveState(
-                    cameraID: row["camera_id"], state: CameraLiveState.State(rawValue: row["state"]) ?? .offline,
+                let full: ProbeResult? = (row["p_id"] as Int64?) == nil ? nil : Self.probe(row)
+                if let full, full.at == last.at { last = full }
+                out[id] = CameraLiveState(
+                    cameraID: id, state: CameraLiveState.State(rawValue: row["state"]) ?? .offline,
                     since: Instant(ms: row["since_ms"]), lastProbe: last, lastFullProbe: full,
                     consecutiveFailures: row["consecutive_failures"])
             }

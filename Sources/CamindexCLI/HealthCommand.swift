@@ -1,0 +1,153 @@
+import ArgumentParser
+import CamindexCore
+import CamindexKPI
+import CamindexStore
+import Foundation
+
+struct HealthCommand: ParsableCommand, GlobalConfigurable {
+    static let configuration = CommandConfiguration(
+        commandName: "health",
+        abstract: "Health check for cron and monitoring (Nagios/Icinga/Zabbix plugin conventions).",
+        discussion: """
+            Exit status 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a missing or broken store, a bad \
+            argument). The first line is 'CAMINDEX <STATUS> - <summary> | <perfdata>', details follow.
+
+            Checks (--check to pick; all by default):
+              heartbeat  age of the daemon's heartbeat; none at all is CRITICAL (the index is stale)
+              online     online rate of the region and of each township under it
+              offline    cameras offline for longer than --offline-hours
+              recording  recording integrity: recorded / expected time over the last --recording-hours,
+                         for cameras with a recordings directory
+              clock      largest camera clock offset (from full probes), seconds
+              index      files that failed to index
+
+            Thresholds use the plugin range syntax: '10' alerts outside 0..10, '10:' below 10,
+            '~:10' above 10, '10:20' outside 10..20, '@10:20' inside. Defaults follow the national
+            targets: online warning below 98%, critical below 95%.
+
+              camindex health --region 沙河镇
+              camindex health --format prometheus --output /var/lib/node_exporter/textfile/camindex.prom
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Only this region and those under it (code or exact name).", valueName: "region")) var region: String?
+    @Option(help: ArgumentHelp("A check to run (repeatable): heartbeat, online, offline, recording, clock, index.", valueName: "name"))
+    var check: [String] = []
+    @Option(help: "text (plugin output), json or prometheus.") var format: String = "text"
+    @Option(help: ArgumentHelp("Write to this file (through a temp file and a rename) instead of stdout.", valueName: "file")) var output: String?
+
+    @Option(help: ArgumentHelp("Heartbeat age warning range, seconds.", valueName: "range")) var heartbeatWarning = "180"
+    @Option(help: ArgumentHelp("Heartbeat age critical range, seconds.", valueName: "range")) var heartbeatCritical = "600"
+    @Option(help: ArgumentHelp("Online rate warning range, percent.", valueName: "range")) var onlineWarning = "98:"
+    @Option(help: ArgumentHelp("Online rate critical range, percent.", valueName: "range")) var onlineCritical = "95:"
+    @Option(help: ArgumentHelp("Offline longer than this counts for the offline check.", valueName: "hours")) var offlineHours = 24.0
+    @Option(help: ArgumentHelp("Long-offline cameras warning range, a count.", valueName: "range")) var offlineWarning = "0"
+    @Option(help: ArgumentHelp("Long-offline cameras critical range, a count.", valueName: "range")) var offlineCritical = "10"
+    @Option(help: ArgumentHelp("Recording integrity over this many last hours.", valueName: "hours")) var recordingHours = 24.0
+    @Option(help: ArgumentHelp("Recording integrity warning range, percent.", valueName: "range")) var recordingWarning = "95:"
+    @Option(help: ArgumentHelp("Recording integrity critical range, percent.", valueName: "range")) var recordingCritical = "90:"
+    @Option(help: ArgumentHelp("Largest clock offset warning range, seconds.", valueName: "range")) var clockWarning = "5"
+    @Option(help: ArgumentHelp("Largest clock offset critical range, seconds.", valueName: "range")) var clockCritical = "60"
+    @Option(help: ArgumentHelp("Failed files warning range, a count.", valueName: "range")) var indexErrorsWarning = "0"
+    @Option(help: ArgumentHelp("Failed files critical range, a count.", valueName: "range")) var indexErrorsCritical = "100"
+
+    func thresholds() throws -> HealthThresholds {
+        var t = HealthThresholds()
+        t.heartbeatWarning = try ThresholdRange(heartbeatWarning)
+        t.heartbeatCritical = try ThresholdRange(heartbeatCritical)
+        t.onlineWarning = try ThresholdRange(onlineWarning)
+        t.onlineCritical = try ThresholdRange(onlineCritical)
+        t.offlineWarning = try ThresholdRange(offlineWarning)
+        t.offlineCritical = try ThresholdRange(offlineCritical)
+        t.recordingWarning = try ThresholdRange(recordingWarning)
+        t.recordingCritical = try ThresholdRange(recordingCritical)
+        t.clockWarning = try ThresholdRange(clockWarning)
+        t.clockCritical = try ThresholdRange(clockCritical)
+        t.indexWarning = try ThresholdRange(indexErrorsWarning)
+        t.indexCritical = try ThresholdRange(indexErrorsCritical)
+        guard offlineHours > 0, recordingHours > 0 else { throw CamindexError.usage("--offline-hours and --recording-hours must be positive") }
+        t.offlineHours = offlineHours
+        t.recordingHours = recordingHours
+        return t
+    }
+
+    func validate() throws {
+        _ = try thresholds()
+        guard ["text", "json", "prometheus"].contains(format) else {
+            throw CamindexError.usage("--format must be text, json or prometheus, not '\(format)'")
+        }
+        for name in check where HealthCheck(rawValue: name) == nil {
+            throw CamindexError.usage("unknown check '\(name)': use \(HealthCheck.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        // Whatever goes wrong, a monitoring system must read UNKNOWN, not a crash.
+        do {
+            let t = try thresholds()
+            let store = try global.openForReading()
+            let scope = try region.map { try store.resolveRegion($0) }
+            let now = Instant(ms: Store.nowMs())
+            let period = Interval(now - Int64(t.recordingHours * 3_600_000), now)
+            let facts = try Facts.load(from: store, scope: scope, period: period, now: now, withOnline: false)
+            let result = Health.evaluate(facts, thresholds: t, checks: Set(check.compactMap(HealthCheck.init(rawValue:))))
+            try emit(render(result))
+            throw ExitCode(Int32(result.status.rawValue))
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            let message = (error as? CamindexError)?.message ?? Store.describe(error)
+            if format == "text" || output == nil {
+                print("CAMINDEX UNKNOWN - \(Redaction.redactSecrets(message))")
+            }
+            throw ExitCode(3)
+        }
+    }
+
+    private func render(_ result: HealthResult) throws -> String {
+        switch format {
+        case "prometheus": return result.prometheusText
+        case "json":
+            struct Perf: Encodable { var label: String; var value: Double; var unit: String; var warning, critical: String?; var min, max: Double? }
+            struct Check: Encodable { var name, status: String; var problem: String?; var details: [String]; var perfdata: [Perf] }
+            struct RegionOnline: Encodable { var code, name: String; var cameras, online: Int; var online_percent: Double? }
+            struct Result: Encodable {
+                var status: String; var code: Int; var summary: String; var heartbeat_age_seconds: Double?
+                var checks: [Check]; var regions: [RegionOnline]
+            }
+            let first = result.pluginText.split(separator: "\n").first.map(String.init) ?? ""
+            let summary = first.components(separatedBy: " | ").first.map { $0.components(separatedBy: " - ").dropFirst().joined(separator: " - ") } ?? ""
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let value = Result(
+                status: result.status.label, code: result.status.rawValue, summary: summary, heartbeat_age_seconds: result.heartbeatAgeS,
+                checks: result.checks.map { c in
+                    Check(name: c.check.rawValue, status: c.status.label, problem: c.problem, details: c.details, perfdata: c.perfdata.map {
+                        Perf(label: $0.label, value: $0.value, unit: $0.unit, warning: $0.warning?.text, critical: $0.critical?.text, min: $0.min, max: $0.max)
+                    })
+                },
+                regions: result.online.map { RegionOnline(code: $0.region.code, name: $0.region.name, cameras: $0.total, online: $0.good, online_percent: $0.percent.map(Health.round1)) })
+            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        default: return result.pluginText + "\n"
+        }
+    }
+
+    /// Writes to --output through a temp file and a rename, so a reader never sees half a file.
+    private func emit(_ text: String) throws {
+        guard let output else {
+            print(text, terminator: "")
+            return
+        }
+        let dir = (output as NSString).deletingLastPathComponent
+        let temp = (dir.isEmpty ? "." : dir) + "/.\((output as NSString).lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp"
+        do {
+            try text.write(toFile: temp, atomically: false, encoding: .utf8)
+            guard rename(temp, output) == 0 else { throw CamindexError.runtime("cannot rename \(temp) to \(output): \(String(cString: strerror(errno)))") }
+        } catch let e as CamindexError {
+            throw e
+        } catch {
+            throw CamindexError.runtime("cannot write \(output): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import CamindexCore
+import CamindexStore
+import Foundation
+
+/// What the store knows of one camera over a period: plain values, so that health checks
+/// and KPIs are computed (and tested) without a database.
+public struct CameraFacts: Sendable, Hashable {
+    public enum State: String, Sendable, CaseIterable { case online, offline, unknown }
+
+    public var id: String
+    public var name: String
+    public var regionCode: String
+    /// Has a live URL: counted for online rate.
+    public var live: Bool
+    /// Has a recordings directory: counted for recording integrity.
+    public var records: Bool
+    public var state: State
+    public var since: Instant?
+    public var clockOffsetS: Double?
+    /// The last full probe delivered video with a known codec and resolution.
+    public var validVideo: Bool
+    /// Recorded footage windows within the period.
+    public var recorded: [Interval]
+    /// Live-online windows within the period.
+    public var online: [Interval]
+    public var failedFiles: Int
+    public var zone: TimeZone
+
+    public init(id: String, name: String, regionCode: String, live: Bool, records: Bool, state: State, since: Instant? = nil,
+                clockOffsetS: Double? = nil, validVideo: Bool = false, recorded: [Interval] = [], online: [Interval] = [],
+                failedFiles: Int = 0, zone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) {
+        self.id = id; self.name = name; self.regionCode = regionCode; self.live = live; self.records = records
+        self.state = state; self.since = since; self.clockOffsetS = clockOffsetS; self.validVideo = validVideo
+        self.recorded = recorded; self.online = online; self.failedFiles = failedFiles; self.zone = zone
+    }
+
+    public var recordedMs: Int64 { Windows.coveredMs(recorded) }
+    public var onlineMs: Int64 { Windows.coveredMs(online) }
+}
+
+/// The facts of a region's cameras over a period, read in one pass over the store.
+public struct Facts: Sendable {
+    public var now: Instant
+    public var period: Interval
+    /// The region the facts are scoped to (nil: the whole store).
+    public var scope: Region?
+    /// The scope and every region under it (all regions when unscoped), by code.
+    public var regions: [String: Region]
+    public var cameras: [CameraFacts]
+    public var heartbeat: Heartbeat?
+
+    public init(now: Instant, period: Interval, scope: Region?, regions: [String: Region], cameras: [CameraFacts], heartbeat: Heartbeat?) {
+        self.now = now; self.period = period; self.scope = scope; self.regions = regions; self.cameras = cameras
+        self.heartbeat = heartbeat
+    }
+
+    /// Reads enabled cameras in `scope` (or all), their states, windows within `period`
+    /// (recorded always, live-online when `withOnline`), failed files, and the heartbeat.
+    public static func load(from store: Store, scope: Region?, period: Interval, now: Instant, withOnline: Bool = true) throws -> Facts {
+        let cameras = try store.cameras(in: scope)
+        let ids = cameras.map(\.id)
+        let states = try store.liveStates()
+        let recording = try store.windows(cameraIDs: cameras.filter { $0.recordings != nil }.map(\.id), range: period)
+        let online = withOnline ? try store.liveWindows(cameraIDs: ids, range: period) : [:]
+        let failed = try store.failedFileCounts()
+        let allRegions = try store.regionTree(under: scope).map(\.region)
+        var regions = Dictionary(uniqueKeysWithValues: allRegions.map { ($0.code, $0) })
+        // Ancestors too, for names in region paths.
+        for code in Set(cameras.flatMap { c in [6, 9].filter { $0 < c.regionCode.count }.map { String(c.regionCode.prefix($0)) } })
+        where regions[code] == nil {
+            if let r = try store.region(code: code) { regions[code] = r }
+        }
+        let facts = cameras.map { c -> CameraFacts in
+            let s = states[c.id]
+            let full = s?.lastFullProbe
+            return CameraFacts(
+                id: c.id, name: c.name, regionCode: c.regionCode, live: c.url != nil, records: c.recordings != nil,
+                state: s.map { $0.state == .online ? .online : .offline } ?? .unknown, since: s?.since,
+                clockOffsetS: full?.clockOffsetS,
+                validVideo: full.map { $0.ok && $0.codec != nil && ($0.width ?? 0) > 0 } ?? false,
+                recorded: (recording[c.id] ?? []).map(\.interval), online: online[c.id] ?? [],
+                failedFiles: failed[c.id] ?? 0, zone: c.zone)
+        }
+        return Facts(now: now, period: period, scope: scope, regions: regions, cameras: facts, heartbeat: try store.lastHeartbeat())
+    }
+
+    /// Cameras in `region` or under it.
+    public func cameras(in region: Region) -> [CameraFacts] {
+        cameras.filter { $0.regionCode.hasPrefix(region.code) }
+    }
+
+    /// The regions to break figures down by: the scope (or each county), its townships, and
+    /// with `villages` their villages; in code order.
+    public func breakdown(villages: Bool) -> [Region] {
+        regions.values.filter { r in
+            if let scope { return r.code == scope.code || (r.code.hasPrefix(scope.code) && (villages || r.level <= 9)) }
+            return r.level == 6 || r.level == 9 || (villages && r.level == 12)
+        }.sorted { $0.code < $1.code }
+    }
+}
