@@ -175,4 +175,63 @@ import Testing
         let q = try json(["query", "--camera", "rec-1", "--from", "2026-11-20 08:00", "--to", "2026-11-20 08:01"])
         #expect((q["cameras"] as? [[String: Any]])?.first?["covered_seconds"] as? Double == 25)
     }
+
+    /// `camindex health` on a store filled by the real prober and indexer.
+    @Test func healthEndToEnd() async throws {
+        let server = try RTSPTestServer(mounts: 1, gop: 10)
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        try ci(["camera", "add", "live-1", "--name", "镇政府", "--region", "620723100", "--url", server.url("cam0"), "--recordings", dir.file("rec")])
+        try ci(["camera", "add", "dead-1", "--name", "村口", "--region", "620723100", "--url", "rtsp://127.0.0.1:\(try closedPort())/x"])
+        // Two minutes of footage, ending ten minutes ago (file names in Asia/Shanghai).
+        let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+        let f = DateFormatter()
+        f.timeZone = shanghai
+        f.dateFormat = "yyyyMMdd_HHmmss"
+        let base = Date().addingTimeInterval(-720)
+        for k in 0..<2 { try segment(f.string(from: base.addingTimeInterval(Double(k) * 60)) + ".ts", seconds: 60) }
+
+        let missing = try CLI.run(["--db", dir.file("none.sqlite"), "health"])
+        #expect(missing.status == 3 && missing.stdout.hasPrefix("CAMINDEX UNKNOWN - "))
+        let never = try ci(["health"], status: 2)
+        #expect(never.stdout.hasPrefix("CAMINDEX CRITICAL - ") && never.stdout.contains("no daemon heartbeat"))
+
+        let daemon = try startDaemon()
+        try await Task.sleep(for: .seconds(4))
+        _ = try await stop(daemon)
+
+        let r = try ci(["health", "--recording-hours", "1"], status: 2)
+        let first = try #require(r.stdout.split(separator: "\n").first)
+        #expect(first.hasPrefix("CAMINDEX CRITICAL - "))
+        #expect(first.contains("沙河镇 online 50.0% (< 95%)"))
+        #expect(first.contains("'online'=50%;98:;95:;0;100"))
+        #expect(first.contains("'recording'=3.3%;95:;90:;0;100"), "120 s of 3600 s")
+        #expect(first.contains("'offline_24h'=0;0;10;0"))
+
+        // Thresholds loosened: OK.
+        try ci(["health", "--online-warning", "50:", "--online-critical", "10:", "--recording-hours", "1",
+                "--recording-warning", "1:", "--recording-critical", "0:"], status: 0)
+        try ci(["health", "--check", "offline"], status: 0)
+        #expect(try ci(["health", "--check", "nonsense"], status: 3).stdout.hasPrefix("CAMINDEX UNKNOWN - "))
+
+        let json = try #require(try CLI.json(try ci(["health", "--format", "json"], status: 2).stdout) as? [String: Any])
+        #expect(json["status"] as? String == "CRITICAL" && json["code"] as? Int == 2)
+
+        // The Prometheus textfile, written through a rename, read by the real parser.
+        let prom = dir.file("textfile/camindex.prom")
+        try FileManager.default.createDirectory(atPath: dir.file("textfile"), withIntermediateDirectories: true)
+        try ci(["health", "--format", "prometheus", "--output", prom], status: 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("textfile")) == ["camindex.prom"], "no temp file left")
+        let parsed = try Footage.run("/usr/bin/python3", ["-c", """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            for family in text_string_to_metric_families(open(sys.argv[1]).read()):
+                for s in family.samples:
+                    print(s.name, s.labels.get("region_code", ""), s.labels.get("state", ""), s.value)
+            """, prom])
+        #expect(parsed.contains("camindex_health_status   2.0"))
+        #expect(parsed.contains("camindex_online_ratio 620723100  0.5"))
+        #expect(parsed.contains("camindex_cameras 620723100 offline 1.0"))
+        #expect(parsed.split(separator: "\n").allSatisfy { $0.hasPrefix("camindex_") })
+    }
 }

@@ -1,0 +1,119 @@
+import CamindexCore
+import CamindexKPI
+import CamindexStore
+import Foundation
+import Testing
+
+/// Health checks on facts built by hand: exact statuses, perfdata and lines.
+@Suite struct HealthTests {
+    let now = Instant(ms: 1_795_132_800_000)  // 2026-11-20T08:00+08:00
+    let county = Region(code: try! RegionCode("620723"), name: "临泽县")
+    let shahe = Region(code: try! RegionCode("620723100"), name: "沙河镇")
+    let xinhua = Region(code: try! RegionCode("620723101"), name: "新华镇")
+
+    func facts(_ cameras: [CameraFacts], heartbeatAgeMs: Int64? = 30_000, scope: Region? = nil) -> Facts {
+        let regions = [county, shahe, xinhua].filter { scope == nil || $0.code.hasPrefix(scope!.code) || scope!.code.hasPrefix($0.code) }
+        return Facts(now: now, period: Interval(now - 86_400_000, now), scope: scope,
+                     regions: Dictionary(uniqueKeysWithValues: regions.map { ($0.code, $0) }), cameras: cameras,
+                     heartbeat: heartbeatAgeMs.map { Heartbeat(pid: 7, started: now - $0 - 60_000, ended: now - $0, cameras: 0, probes: 0,
+                                                               probeFailures: 0, filesIndexed: 0, filesFailed: 0) })
+    }
+
+    func cam(_ id: String, _ region: String, _ state: CameraFacts.State, offlineFor hours: Double = 1, recordedHours: Double = 24,
+             clock: Double? = nil, failed: Int = 0) -> CameraFacts {
+        CameraFacts(id: id, name: id, regionCode: region, live: true, records: true, state: state,
+                    since: now - Int64(hours * 3_600_000), clockOffsetS: clock, validVideo: true,
+                    recorded: [Interval(now - Int64(recordedHours * 3_600_000), now)], failedFiles: failed)
+    }
+
+    /// 沙河镇 34 cameras, 31 online: 91.2% — the example of the issue.
+    var shaheCameras: [CameraFacts] {
+        (0..<34).map { i in cam("s\(i)", "620723100", i < 31 ? .online : .offline, offlineFor: i < 31 ? 1 : 30) }
+    }
+
+    @Test func allGood() {
+        let cams = (0..<50).map { cam("c\($0)", "620723101", .online, clock: 0.2) }
+        let r = Health.evaluate(facts(cams), thresholds: HealthThresholds())
+        #expect(r.status == .ok)
+        let first = r.pluginText.split(separator: "\n")[0]
+        #expect(first.hasPrefix("CAMINDEX OK - all regions: 50 cameras, online 100.0%, recording 100.0%, heartbeat 30s ago | "))
+        #expect(first.contains("'online'=100%;98:;95:;0;100"))
+        #expect(first.contains("'heartbeat_age'=30s;180;600;0"))
+        #expect(first.contains("'clock_offset_max'=0.2s;5;60;0"))
+    }
+
+    @Test func issueExample() {
+        let r = Health.evaluate(facts(shaheCameras, scope: shahe), thresholds: HealthThresholds(), checks: [.online, .offline])
+        #expect(r.status == .critical)
+        let first = r.pluginText.split(separator: "\n")[0]
+        #expect(first.hasPrefix("CAMINDEX CRITICAL - 沙河镇 online 91.2% (< 95%), 3 cameras offline > 24h | 'online'=91.2%;98:;95:;0;100"))
+        #expect(first.contains("'offline_24h'=3;0;10;0"))
+        #expect(r.pluginText.contains("[CRITICAL] online 沙河镇 (620723100): 91.2% (31/34 cameras)"))
+    }
+
+    @Test func warningBetweenThresholds() {
+        // 97 of 100 online: below 98 (warning), not below 95.
+        let cams = (0..<100).map { cam("c\($0)", "620723100", $0 < 97 ? .online : .offline) }
+        let r = Health.evaluate(facts(cams, scope: shahe), thresholds: HealthThresholds(), checks: [.online])
+        #expect(r.status == .warning)
+        #expect(r.pluginText.hasPrefix("CAMINDEX WARNING - 沙河镇 online 97.0% (< 98%)"))
+    }
+
+    @Test func perTownshipRatesAndWorstWins() {
+        let cams = (0..<10).map { cam("a\($0)", "620723100", .online) } + (0..<10).map { cam("b\($0)", "620723101", $0 < 9 ? .online : .offline) }
+        let r = Health.evaluate(facts(cams), thresholds: HealthThresholds(), checks: [.online])
+        #expect(r.online.map { [$0.region.code, "\($0.good)/\($0.total)"] } == [["620723", "19/20"], ["620723100", "10/10"], ["620723101", "9/10"]])
+        #expect(r.status == .critical)  // 新华镇 90%
+        let perf = r.checks[0].perfdata.map(\.formatted)
+        #expect(perf == ["'online'=95%;98:;95:;0;100", "'online_620723100'=100%;98:;95:;0;100", "'online_620723101'=90%;98:;95:;0;100"])
+    }
+
+    @Test func unprobedCamerasCountAsNotOnline() {
+        let cams = [cam("a", "620723100", .online), cam("b", "620723100", .unknown)]
+        let r = Health.evaluate(facts(cams, scope: shahe), thresholds: HealthThresholds(), checks: [.online])
+        #expect(r.online.first?.percent == 50)
+    }
+
+    @Test func heartbeat() throws {
+        #expect(Health.evaluate(facts([], heartbeatAgeMs: nil), thresholds: HealthThresholds(), checks: [.heartbeat]).status == .critical)
+        #expect(Health.evaluate(facts([], heartbeatAgeMs: 200_000), thresholds: HealthThresholds(), checks: [.heartbeat]).status == .warning)
+        #expect(Health.evaluate(facts([], heartbeatAgeMs: 700_000), thresholds: HealthThresholds(), checks: [.heartbeat]).status == .critical)
+        let none = Health.evaluate(facts([], heartbeatAgeMs: nil), thresholds: HealthThresholds(), checks: [.heartbeat])
+        #expect(none.pluginText.hasPrefix("CAMINDEX CRITICAL - no daemon heartbeat (index stale)"))
+    }
+
+    @Test func recordingIntegrityIsCoveredOverExpected() {
+        // Two cameras over 24 h: 24 h and 20.4 h recorded → 92.5% (warning below 95, not critical below 90).
+        let cams = [cam("a", "620723100", .online, recordedHours: 24), cam("b", "620723100", .online, recordedHours: 20.4)]
+        let r = Health.evaluate(facts(cams, scope: shahe), thresholds: HealthThresholds(), checks: [.recording])
+        #expect(r.status == .warning)
+        #expect(r.checks[0].perfdata.map(\.formatted) == ["'recording'=92.5%;95:;90:;0;100"])
+        #expect(r.recording.first?.coveredMs == Int64(44.4 * 3_600_000))
+        #expect(r.recording.first.map { $0.expectedMs } == Int64(172_800_000))
+    }
+
+    @Test func clockAndIndexErrors() throws {
+        let cams = [cam("a", "620723100", .online, clock: -7.5), cam("b", "620723100", .online, clock: 1, failed: 2)]
+        let r = Health.evaluate(facts(cams), thresholds: HealthThresholds(), checks: [.clock, .index])
+        #expect(r.checks.map(\.status) == [.warning, .warning])
+        #expect(r.checks[0].perfdata[0].value == 7.5)
+        #expect(r.checks[0].details == ["[WARNING] clock a a: -7.5 s"])
+        #expect(r.checks[1].perfdata[0].formatted == "'index_errors'=2;0;100;0")
+        var t = HealthThresholds()
+        t.clockWarning = try ThresholdRange("10")
+        t.indexWarning = try ThresholdRange("5")
+        #expect(Health.evaluate(facts(cams), thresholds: t, checks: [.clock, .index]).status == .ok)
+    }
+
+    @Test func prometheusText() {
+        let r = Health.evaluate(facts(shaheCameras, scope: shahe), thresholds: HealthThresholds())
+        let text = r.prometheusText
+        #expect(text.contains("camindex_health_status 2\n"))
+        #expect(text.contains("camindex_online_ratio{region_code=\"620723100\",region_name=\"沙河镇\"} 0.9117647058823529\n"))
+        #expect(text.contains("camindex_cameras{region_code=\"620723100\",region_name=\"沙河镇\",state=\"offline\"} 3\n"))
+        #expect(text.contains("camindex_camera_up{camera=\"s33\",camera_name=\"s33\",region_code=\"620723100\"} 0\n"))
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            #expect(line.hasPrefix("camindex_"), "\(line)")
+        }
+    }
+}
