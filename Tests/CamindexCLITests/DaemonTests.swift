@@ -233,5 +233,30 @@ import Testing
         #expect(parsed.contains("camindex_online_ratio 620723100  0.5"))
         #expect(parsed.contains("camindex_cameras 620723100 offline 1.0"))
         #expect(parsed.split(separator: "\n").allSatisfy { $0.hasPrefix("camindex_") })
+
+        // The KPI report over the last hour, from the same store.
+        let now = Date()
+        let iso = ISO8601DateFormatter()
+        let period = ["--from", iso.string(from: now.addingTimeInterval(-3600)), "--to", iso.string(from: now)]
+        let report = try #require(try CLI.json(try ci(["report", "--format", "json"] + period).stdout) as? [String: Any])
+        let township = try #require((report["regions"] as? [[String: Any]])?.first { $0["code"] as? String == "620723100" })
+        #expect(township["cameras"] as? Int == 2 && township["live_cameras"] as? Int == 2)
+        #expect(township["recording_integrity"] as? Double == 0.0333, "120 s of 3600 s")
+        #expect((township["online_rate"] as? Double ?? 1) < 0.01, "online for a few seconds of the hour")
+        #expect(township["good_rate"] as? Double == 0)
+        let csv = try ci(["report", "--format", "csv"] + period).stdout
+        #expect(csv.hasPrefix("region_code,region_name,level,cameras,online_rate,good_rate,recording_integrity"))
+        #expect(try ci(["report"] + period).stdout.contains("在线率"))
+
+        // The HTML page renders in a real headless browser.
+        let page = dir.file("report.html")
+        try ci(["report", "--format", "html", "--output", page] + period)
+        let dom = try Footage.run("chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + page])
+        #expect(dom.contains("<svg") && dom.contains("镇政府 live-1") && dom.contains("录像完整率"))
+        let shot = dir.file("report.png")
+        try Footage.run("chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1100,900",
+                                     "--screenshot=" + shot, "file://" + page])
+        let size = (try FileManager.default.attributesOfItem(atPath: shot)[.size] as? NSNumber)?.intValue ?? 0
+        #expect(size > 20_000, "a screenshot with content (\(size) bytes)")
     }
 }

@@ -1,0 +1,178 @@
+import ArgumentParser
+import CamindexCore
+import CamindexKPI
+import CamindexStore
+import Foundation
+
+struct ReportCommand: ParsableCommand, GlobalConfigurable {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "KPI report for a period: online rate, 完好率, recording integrity, by township and village.",
+        discussion: """
+            The period is --day DATE (default: yesterday), --week DATE (the Monday–Sunday week \
+            holding DATE), or --from/--to. Each figure is compared with the period just before. \
+            Also lists the worst cameras, the longest recording gaps and clocks off by more than \
+            --clock-limit seconds. --format html writes a self-contained page with an availability \
+            timeline per camera (open it from a USB stick; nothing is fetched).
+
+              camindex report --region 沙河镇 --day yesterday
+              camindex report --week 2026-11-16 --format html --output 临泽县-w47.html
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Region code or exact name (default: everything).", valueName: "region")) var region: String?
+    @Option(help: ArgumentHelp("A day: YYYY-MM-DD, today or yesterday.", valueName: "date")) var day: String?
+    @Option(help: ArgumentHelp("The Monday–Sunday week holding this date (YYYY-MM-DD, today, yesterday).", valueName: "date")) var week: String?
+    @Option(help: ArgumentHelp("Start of the period.", valueName: "time")) var from: String?
+    @Option(help: ArgumentHelp("End of the period.", valueName: "time")) var to: String?
+    @Option(help: ArgumentHelp("Zone of the dates and of the output (default Asia/Shanghai).", valueName: "tz")) var timezone: String?
+    @Option(help: ArgumentHelp("List clocks off by more than this.", valueName: "seconds")) var clockLimit: Double = 5
+    @Option(help: "table, csv, json or html.") var format: String = "table"
+    @Option(help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file")) var output: String?
+
+    func validate() throws {
+        let ways = [day != nil, week != nil, from != nil || to != nil].filter { $0 }.count
+        guard ways <= 1 else { throw CamindexError.usage("give one of --day, --week, or --from with --to") }
+        if (from == nil) != (to == nil) { throw CamindexError.usage("--from and --to go together") }
+        guard ["table", "csv", "json", "html"].contains(format) else { throw CamindexError.usage("--format must be table, csv, json or html, not '\(format)'") }
+        if let timezone { _ = try Zones.named(timezone) }
+        guard clockLimit >= 0 else { throw CamindexError.usage("--clock-limit must be zero or more seconds") }
+    }
+
+    func run() throws {
+        let zone = try Zones.named(timezone ?? Zones.defaultIdentifier)
+        let period = try self.period(zone: zone)
+        let store = try global.openForReading()
+        let scope = try region.map { try store.resolveRegion($0) }
+        let now = Instant(ms: Store.nowMs())
+        let previous = Interval(period.start - period.durationMs, period.start)
+        var options = Report.Options()
+        options.clockLimitS = clockLimit
+        let report = Report(current: try Facts.load(from: store, scope: scope, period: period, now: now),
+                            previous: try Facts.load(from: store, scope: scope, period: previous, now: now), options: options)
+        let title = "\(scope?.name ?? "全部") 视频监控 KPI 报告 — \(TimeFormat.local(period.start, in: zone).prefix(10))"
+            + (period.durationMs > 86_400_000 ? " → \(TimeFormat.local(period.end - 1, in: zone).prefix(10))" : "")
+        let text: String
+        switch format {
+        case "html": text = report.html(title: title, zone: zone)
+        case "json": text = try json(report, zone: zone)
+        case "csv": text = csv(report)
+        default: text = table(report, zone: zone, title: title)
+        }
+        if let output {
+            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                throw CamindexError.runtime("cannot write \(output): \(error.localizedDescription)")
+            }
+            FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
+        } else {
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        }
+    }
+
+    private func period(zone: TimeZone) throws -> Interval {
+        if let from, let to {
+            let start = try TimeFormat.parse(from, zone: zone, option: "--from"), end = try TimeFormat.parse(to, zone: zone, option: "--to")
+            guard start < end else { throw CamindexError.usage("--from \(from) is not before --to \(to)") }
+            return Interval(start, end)
+        }
+        if let week {
+            let d = try TimeOptions(dateText: week, zoneName: nil).baseDate(in: zone, option: "--week")
+            // Days since Monday (1970-01-05 was a Monday).
+            let dayNumber = d.msAsUTC / 86_400_000
+            let monday = CivilTime(msAsUTC: (dayNumber - ((dayNumber - 4) % 7 + 7) % 7) * 86_400_000)
+            let start = monday.instant(in: zone)
+            let end = CivilTime(msAsUTC: monday.msAsUTC + 7 * 86_400_000).instant(in: zone)
+            return Interval(start, end)
+        }
+        let d = try TimeOptions(dateText: day ?? "yesterday", zoneName: nil).baseDate(in: zone, option: "--day")
+        return Interval(d.instant(in: zone), CivilTime(msAsUTC: d.msAsUTC + 86_400_000).instant(in: zone))
+    }
+
+    private func pct(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
+    private func delta(_ a: Double?, _ b: Double?) -> String {
+        guard let a, let b else { return "" }
+        return String(format: " (%+.1f)", (a - b) * 100)
+    }
+
+    private func table(_ r: Report, zone: TimeZone, title: String) -> String {
+        var out = [title, "\(TimeFormat.rfc3339(r.period.start, in: zone)) → \(TimeFormat.rfc3339(r.period.end, in: zone)); change against the previous period in points", ""]
+        out.append(Output.table(header: ["REGION", "CODE", "CAMERAS", "ONLINE 在线率", "GOOD 完好率", "RECORDING 录像完整率"], rows: r.regions.map { k in
+            let p = r.previous[k.region.code]
+            let indent = String(repeating: "  ", count: max(0, (k.region.level - (r.scope?.level ?? 6)) / 3))
+            return [indent + k.region.name, k.region.code, "\(k.cameras)", pct(k.onlineRate) + delta(k.onlineRate, p?.onlineRate),
+                    pct(k.goodRate) + delta(k.goodRate, p?.goodRate), pct(k.recordingIntegrity) + delta(k.recordingIntegrity, p?.recordingIntegrity)]
+        }, rightAligned: [2, 3, 4, 5]))
+        let worst = r.worstCameras
+        if !worst.isEmpty {
+            out += ["", "worst cameras:", Output.table(header: ["CAMERA", "NAME", "REGION", "ONLINE", "RECORDING"], rows: worst.map {
+                [$0.camera.id, $0.camera.name, r.facts.regions[$0.camera.regionCode]?.name ?? $0.camera.regionCode, pct($0.onlineRate), pct($0.recordingRate)]
+            }, rightAligned: [3, 4])]
+        }
+        let gaps = r.longestGaps
+        if !gaps.isEmpty {
+            out += ["", "longest recording gaps:", Output.table(header: ["CAMERA", "NAME", "FROM", "TO", "LENGTH"], rows: gaps.map {
+                [$0.camera.id, $0.camera.name, TimeFormat.local($0.gap.start, in: zone), TimeFormat.local($0.gap.end, in: zone), Report.duration($0.gap.durationMs)]
+            }, rightAligned: [4])]
+        }
+        let clocks = r.clockOffenders
+        out += ["", clocks.isEmpty ? "no camera clock off by more than \(r.options.clockLimitS) s" : "clocks off by more than \(r.options.clockLimitS) s:"]
+        for c in clocks { out.append("  \(c.id) \(c.name): \(String(format: "%+.1f", c.clockOffsetS!)) s") }
+        out += ["", "definitions:"] + Report.definitions.map { "  " + $0 }
+        return out.joined(separator: "\n")
+    }
+
+    private func csv(_ r: Report) -> String {
+        func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "" }
+        var lines = ["region_code,region_name,level,cameras,online_rate,good_rate,recording_integrity,previous_online_rate,previous_good_rate,previous_recording_integrity"]
+        for k in r.regions {
+            let p = r.previous[k.region.code]
+            let name = k.region.name.contains(",") ? "\"\(k.region.name)\"" : k.region.name
+            lines.append([k.region.code, name, k.region.levelLabel, "\(k.cameras)", f(k.onlineRate), f(k.goodRate), f(k.recordingIntegrity),
+                          f(p?.onlineRate), f(p?.goodRate), f(p?.recordingIntegrity)].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func json(_ r: Report, zone: TimeZone) throws -> String {
+        struct KPI: Encodable {
+            var code, name, level: String
+            var cameras, live_cameras, recording_cameras, good_cameras: Int
+            var online_rate, good_rate, recording_integrity: Double?
+            var previous: Previous?
+        }
+        struct Previous: Encodable { var online_rate, good_rate, recording_integrity: Double? }
+        struct Cam: Encodable { var id, name, region_code: String; var online_rate, recording_rate: Double? }
+        struct Gap: Encodable { var camera, start, end: String; var seconds: Double }
+        struct Clock: Encodable { var camera: String; var offset_s: Double }
+        struct Result: Encodable {
+            var from, to, previous_from, previous_to: String
+            var region: String?
+            var definitions: [String]
+            var regions: [KPI]
+            var worst_cameras: [Cam]
+            var longest_gaps: [Gap]
+            var clock_offsets: [Clock]
+        }
+        func round4(_ v: Double?) -> Double? { v.map { ($0 * 10_000).rounded() / 10_000 } }
+        let value = Result(
+            from: TimeFormat.rfc3339(r.period.start, in: zone), to: TimeFormat.rfc3339(r.period.end, in: zone),
+            previous_from: TimeFormat.rfc3339(r.previousPeriod.start, in: zone), previous_to: TimeFormat.rfc3339(r.previousPeriod.end, in: zone),
+            region: r.scope?.code, definitions: Report.definitions,
+            regions: r.regions.map { k in
+                let p = r.previous[k.region.code]
+                return KPI(code: k.region.code, name: k.region.name, level: k.region.levelLabel, cameras: k.cameras,
+                           live_cameras: k.liveCameras, recording_cameras: k.recordingCameras, good_cameras: k.goodCameras,
+                           online_rate: round4(k.onlineRate), good_rate: round4(k.goodRate), recording_integrity: round4(k.recordingIntegrity),
+                           previous: p.map { Previous(online_rate: round4($0.onlineRate), good_rate: round4($0.goodRate), recording_integrity: round4($0.recordingIntegrity)) })
+            },
+            worst_cameras: r.worstCameras.map { Cam(id: $0.camera.id, name: $0.camera.name, region_code: $0.camera.regionCode,
+                                                   online_rate: round4($0.onlineRate), recording_rate: round4($0.recordingRate)) },
+            longest_gaps: r.longestGaps.map { Gap(camera: $0.camera.id, start: TimeFormat.rfc3339($0.gap.start, in: zone),
+                                                  end: TimeFormat.rfc3339($0.gap.end, in: zone), seconds: Double($0.gap.durationMs) / 1000) },
+            clock_offsets: r.clockOffenders.map { Clock(camera: $0.id, offset_s: $0.clockOffsetS!) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+}
