@@ -18,8 +18,9 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
             (open the stream, read the first video packet), spread over the interval, and a full \
             probe every --full-interval seconds and at once after it goes online or offline. \
             Failing cameras are retried after 1, 2, 4, … intervals, at most 10 minutes apart. \
-            Recording directories are scanned every --scan-interval seconds; files modified \
-            within --settle seconds are still being written and wait for the next scan. A \
+            A recorded file is indexed as soon as its writer closes it or renames it into place \
+            (inotify); recording directories are also scanned every --scan-interval seconds, \
+            where files modified within --settle seconds are still being written and wait. A \
             heartbeat row is written every interval: see 'camindex status'.
 
               camindex daemon --inventory Cameras/ --db /var/lib/camindex/camindex.sqlite
@@ -36,6 +37,7 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
     @Option(help: ArgumentHelp("A file modified within this many seconds is still being written.", valueName: "seconds")) var settle: Double = 15
     @Option(help: ArgumentHelp("Drop index rows, probes and online windows older than this.", valueName: "days")) var retainDays: Int?
     @Flag(help: "Do not verify container-index windows by a packet scan.") var noVerify = false
+    @Flag(help: "Do not watch recording directories (inotify); rely on the periodic scan.") var noWatch = false
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Inventory files to import at start and on SIGHUP.", valueName: "path"))
     var inventory: [String] = []
     @Option(help: ArgumentHelp("With --inventory: where relative 'recordings' paths point.", valueName: "dir")) var recordingsRoot: String?
@@ -65,6 +67,7 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
         config.recordings.scanIntervalMs = ms(scanInterval)
         config.recordings.settleMs = ms(settle)
         config.recordings.verify = !noVerify
+        config.recordings.watch = !noWatch
         config.recordings.retainDays = retainDays
         if !inventory.isEmpty { config.inventory = InventoryImport(paths: inventory, recordingsRoot: recordingsRoot) }
         try await Daemon(store: store, config: config, logger: Logger(label: "camindex.daemon")).run()

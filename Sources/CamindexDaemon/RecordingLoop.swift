@@ -5,9 +5,10 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Keeps the recordings index current: every scan interval, each camera's directory is
-/// indexed incrementally (the code of `camindex index`), files still being written are left
-/// until they settle, container-index windows are then verified by a packet scan, and rows
+/// Keeps the recordings index current: a file is indexed as soon as its writer closes it or it
+/// is renamed into place (inotify); every scan interval, each camera's directory is indexed
+/// incrementally as well (the code of `camindex index`) with files still being written left
+/// until they settle; container-index windows are then verified by a packet scan, and rows
 /// past the retention are dropped.
 public final class RecordingLoop: Service, Sendable {
     public struct Config: Sendable {
@@ -16,6 +17,8 @@ public final class RecordingLoop: Service, Sendable {
         public var verify = true
         public var retainDays: Int?
         public var fileTimeout: Duration = .seconds(60)
+        /// Index closed files at once (inotify) between scans.
+        public var watch = true
 
         public init() {}
     }
@@ -37,21 +40,57 @@ public final class RecordingLoop: Service, Sendable {
     }
 
     public func run() async throws {
+        let watcher = config.watch ? RecordingWatcher() : nil
+        if config.watch && watcher == nil { logger.notice("inotify unavailable: recordings are found by the periodic scan only") }
+        defer { watcher?.stop() }
         try await cancelWhenGracefulShutdown { [self] in
+            var nextScan = clock.now()
             while !Task.isCancelled {
-                let started = clock.now()
-                await scanOnce()
-                do { try await clock.sleep(until: started + config.scanIntervalMs) } catch { return }
+                if clock.now() >= nextScan {
+                    let started = clock.now()
+                    let cameras = await scanOnce()
+                    for dir in cameras.compactMap(\.recordings) where watcher?.watch(dir) == false {
+                        logger.warning("cannot watch a recordings directory (inotify limit?); the scan still covers it", metadata: ["dir": "\(dir)"])
+                    }
+                    nextScan = started + config.scanIntervalMs
+                }
+                if let files = watcher?.takePending(), !files.isEmpty { await indexClosed(files) }
+                // Closed files are picked up within half a second.
+                do { try await clock.sleep(until: min(nextScan, clock.now() + (watcher == nil ? config.scanIntervalMs : 500))) } catch { return }
             }
         }
     }
 
-    /// One pass over every camera; returns early (between files) when cancelled.
-    public func scanOnce() async {
+    /// Indexes files their writers have closed, for the cameras whose directories hold them.
+    func indexClosed(_ files: [String]) async {
+        let segments = files.filter { Indexer.segmentExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+        guard !segments.isEmpty, let cameras = try? store.cameras().filter({ $0.recordings != nil }) else { return }
+        var options = Indexer.Options()
+        options.timeout = config.fileTimeout
+        options.workers = 1
+        let indexer = Indexer(store: store, options: options, logger: logger)
+        for camera in cameras {
+            let prefix = camera.recordings!.hasSuffix("/") ? camera.recordings! : camera.recordings! + "/"
+            let mine = segments.filter { $0.hasPrefix(prefix) }
+            guard !mine.isEmpty else { continue }
+            let result: Result<CameraIndexReport, any Error> = await pool.run { Result { try indexer.indexFiles(mine, of: camera) } }
+            if case let .success(report) = result {
+                stats.add { $0.filesIndexed += report.indexed; $0.filesFailed += report.failures.count }
+                logger.info("indexed closed files", metadata: ["camera": "\(camera.id)", "region": "\(camera.regionCode)", "files": "\(report.indexed)"])
+            } else if case let .failure(error) = result {
+                logger.error("cannot index", metadata: ["camera": "\(camera.id)", "region": "\(camera.regionCode)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// One pass over every camera; returns early (between files) when cancelled. Returns the
+    /// cameras scanned.
+    @discardableResult
+    public func scanOnce() async -> [Camera] {
         let cameras: [Camera]
         do { cameras = try store.cameras().filter { $0.recordings != nil } } catch {
             logger.error("cannot read the camera list", metadata: ["error": "\(error)"])
-            return
+            return []
         }
         var fast = Indexer.Options()
         fast.settleMs = config.settleMs
@@ -60,7 +99,7 @@ public final class RecordingLoop: Service, Sendable {
         var verify = fast
         verify.verify = true
         for camera in cameras {
-            if Task.isCancelled { return }
+            if Task.isCancelled { return cameras }
             let passes = config.verify ? [fast, verify] : [fast]
             for pass in passes.indices {
                 let options = passes[pass]
@@ -92,5 +131,6 @@ public final class RecordingLoop: Service, Sendable {
                 logger.error("retention failed", metadata: ["error": "\(error)"])
             }
         }
+        return cameras
     }
 }

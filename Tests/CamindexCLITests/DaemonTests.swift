@@ -134,6 +134,30 @@ import Testing
         #expect((status2["cameras"] as? [String: Any])?["online"] as? Int == 2)
     }
 
+    /// Files closed or renamed into place are indexed at once, long before the next scan.
+    @Test func closedFilesAreIndexedAtOnce() async throws {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        try ci(["camera", "add", "zlm-1", "--name", "录像", "--region", "620723100", "--recordings", dir.file("rec")])
+        try FileManager.default.createDirectory(atPath: dir.file("rec/2026-11-20"), withIntermediateDirectories: true)
+        let daemon = try startDaemon(["--scan-interval", "120"])
+        try await Task.sleep(for: .milliseconds(1500))
+        // Written in place; written as a dot-file then renamed (ZLMediaKit); in a new day directory.
+        try Footage.make(dir.file("rec/2026-11-20/2026-11-20-08-00-00-0.mp4"), .init(seconds: 2, fps: 10, gop: 10))
+        try Footage.make(dir.file("rec/2026-11-20/.2026-11-20-08-00-02-0.mp4"), .init(seconds: 2, fps: 10, gop: 10))
+        try FileManager.default.moveItem(atPath: dir.file("rec/2026-11-20/.2026-11-20-08-00-02-0.mp4"),
+                                         toPath: dir.file("rec/2026-11-20/2026-11-20-08-00-02-0.mp4"))
+        try FileManager.default.createDirectory(atPath: dir.file("rec/2026-11-21"), withIntermediateDirectories: true)
+        try Footage.make(dir.file("rec/2026-11-21/2026-11-21-00-00-00-0.mp4"), .init(seconds: 2, fps: 10, gop: 10))
+        var count = 0
+        for _ in 0..<40 where count < 3 {
+            try await Task.sleep(for: .milliseconds(100))
+            count = try segmentCount("zlm-1")
+        }
+        _ = try await stop(daemon)
+        #expect(count == 3, "indexed within 4 s while the next scan is 2 minutes away")
+    }
+
     @Test func killNineAndRestart() async throws {
         try ci(["region", "add", "620723", "临泽县"])
         try ci(["region", "add", "620723100", "沙河镇"])

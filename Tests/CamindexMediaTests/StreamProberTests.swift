@@ -94,4 +94,18 @@ import Testing
         #expect(!r.ok)
         #expect(clock.now - started < .seconds(2))
     }
+
+    @Test func hlsAndHTTPFLV() throws {
+        let dir = TempDir("http")
+        try Footage.make(dir.file("clip.flv"), .init(seconds: 4, gop: 25))
+        try Footage.make(dir.file("hls/index.m3u8"), .init(seconds: 6, gop: 25, options: ["-f", "hls", "-hls_time", "2", "-hls_list_size", "0"]))
+        let http = try HTTPTestServer(directory: dir.path)
+        for path in ["hls/index.m3u8", "clip.flv"] {
+            let r = StreamProber.probe(url: http.url(path), depth: .full, deadline: .seconds(10))
+            #expect(r.ok && r.codec == "h264" && r.width == 160, "\(path): \(r.message ?? "")")
+            #expect(r.keyframeIntervalS == 1, "\(path)")
+        }
+        let missing = StreamProber.probe(url: http.url("nope.m3u8"), depth: .light, deadline: .seconds(5))
+        #expect(missing.error == .notFound)
+    }
 }

@@ -72,3 +72,41 @@ func freePort() throws -> Int {
     guard ok else { throw FootageError("no free port") }
     return Int(UInt16(bigEndian: addr.sin_port))
 }
+
+/// Python's HTTP server on loopback over a directory: HLS playlists and HTTP-FLV files.
+public final class HTTPTestServer: @unchecked Sendable {
+    public let port: Int
+    private let process: Process
+
+    public init(directory: String) throws {
+        port = try freePort()
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", directory]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Ready when it accepts a connection.
+        for _ in 0..<100 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            addr.sin_port = in_port_t(UInt16(port).bigEndian)
+            let ok = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            close(fd)
+            if ok { return }
+            usleep(50_000)
+        }
+        throw FootageError("the HTTP test server did not start")
+    }
+
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
+
+    deinit {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
