@@ -40,10 +40,9 @@ final class InputFile {
         if interrupt.expired || status == cfx_averror_exit() {
             return MediaError(.timeout, "\(name): \(action): deadline passed", code: status)
         }
-        var kind = FFmpegStatus.kind(of: status)
+        let kind = FFmpegStatus.kind(of: status)
         var text = FFmpegStatus.text(status)
         if kind == .invalidData { text = "not a media file or unreadable container (\(text))" }
-        if kind == .other, status == cfx_averror(ENOENT) { kind = .notFound }
         return MediaError(kind, Redaction.redactSecrets("\(name): \(action): \(text)"), code: status)
     }
 
