@@ -83,9 +83,18 @@ import Testing
             #expect(!q.stderr.contains("locked"))
         }
         try segment(".20261120_080008.mp4")
-        try Footage.make(dir.file("rec/20261120_080010.mp4"), .init(seconds: 2, fps: 10, gop: 10))  // mtime now: still being written
-        try await Task.sleep(for: .milliseconds(600))
-        #expect(try segmentCount("live-1") == 4, "the temp file and the unsettled file wait")
+        // A recorder still writing: half the file written, the file open.
+        let source = TempDir("source")
+        try Footage.make(source.file("clip.mp4"), .init(seconds: 2, fps: 10, gop: 10))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: source.file("clip.mp4")))
+        FileManager.default.createFile(atPath: dir.file("rec/20261120_080010.mp4"), contents: nil)
+        let writer = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.file("rec/20261120_080010.mp4")))
+        try writer.write(contentsOf: bytes.prefix(bytes.count / 2))
+        // Scans run every 0.5 s; a file modified within the 1 s settle time is left alone.
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(try segmentCount("live-1") == 4, "the temp file and the file being written wait")
+        try writer.write(contentsOf: bytes.dropFirst(bytes.count / 2))
+        try writer.close()
         try FileManager.default.moveItem(atPath: dir.file("rec/.20261120_080008.mp4"), toPath: dir.file("rec/20261120_080008.mp4"))
 
         // SIGHUP re-reads the inventory.
@@ -119,7 +128,7 @@ import Testing
         #expect((hung["last_probe"] as? [String: Any])?["error"] as? String == "timeout")
         #expect(((hung["last_probe"] as? [String: Any])?["duration_ms"] as? Int ?? 0) < 2600)
 
-        // Six files indexed once each (the one being written once it settled), verified by the
+        // Six files indexed once each (the one being written once closed), verified by the
         // background scan.
         #expect(try segmentCount("live-1") == 6)
         let q = try json(["query", "--camera", "live-1", "--from", "2026-11-20 08:00", "--to", "2026-11-20 08:01", "--live"])
