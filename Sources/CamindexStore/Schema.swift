@@ -158,6 +158,10 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v3: index of files that failed") { db in
+            // Health checks count failed files every minute: without this, a scan of every segment.
+            try db.execute(sql: "CREATE INDEX segment_failed ON segment(camera_id) WHERE error IS NOT NULL")
+        }
         return m
     }
 }

@@ -7,12 +7,12 @@ import Foundation
 import Logging
 
 /// Measurements for BENCHMARKS.md. Each subcommand prints one JSON object.
-@main
+/// (Top-level entry rather than `@main`: the target has several files, and this one is main.swift.)
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "camindex-bench",
         abstract: "camindex measurements (run through Scripts/bench).",
-        subcommands: [ProbeCycle.self, StoreWrites.self]
+        subcommands: [ProbeCycle.self, StoreWrites.self, CountyStore.self, QueryLatency.self, ProbeSoak.self, SegmentRead.self, CountyLive.self]
     )
 }
 
@@ -39,43 +39,60 @@ struct ProbeCycle: AsyncParsableCommand {
 
     func run() async throws {
         FFmpegLog.install(logger: Logger(label: "ffmpeg", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let list = try String(contentsOfFile: urls, encoding: .utf8).split(separator: "\n").map(String.init)
+        let list = try readURLList(urls)
         let pool = BlockingPool(threads: concurrency)
         let prober = FFmpegLiveProber(pool: pool, deadline: .milliseconds(Int64(deadline * 1000)))
         let d = ProbeResult.Depth(rawValue: depth) ?? .light
-        let clock = ContinuousClock()
-        let start = clock.now
-        var durations: [Double] = []
-        var failures: [String: Int] = [:]
-        try await withThrowingTaskGroup(of: (ProbeResult, Double).self) { group in
-            var next = 0
-            func launch() {
-                let url = list[next]
-                next += 1
-                group.addTask {
-                    let t = clock.now
-                    let r = await prober.probe(url: url, depth: d)
-                    return (r, ms(clock.now - t))
-                }
-            }
-            while next < min(concurrency, list.count) { launch() }
-            while let (r, took) = try await group.next() {
-                durations.append(took)
-                if !r.ok { failures[r.error?.rawValue ?? "other", default: 0] += 1 }
-                if next < list.count { launch() }
-            }
-        }
-        let total = ms(clock.now - start)
+        let cycle = await runProbeCycle(list, prober: prober, depth: d, concurrency: concurrency)
         pool.shutdown()
         printJSON([
             "probes": list.count, "concurrency": concurrency, "deadline_s": deadline, "depth": depth,
-            "cycle_s": (total / 10).rounded() / 100,
-            "p50_ms": percentile(durations, 0.5).rounded(), "p99_ms": percentile(durations, 0.99).rounded(),
-            "max_ms": (durations.max() ?? 0).rounded(),
-            "worst_overrun_ms": max(0, (durations.max() ?? 0) - deadline * 1000).rounded(),
-            "failures": failures,
+            "cycle_s": (cycle.totalMs / 10).rounded() / 100,
+            "p50_ms": percentile(cycle.durations, 0.5).rounded(), "p99_ms": percentile(cycle.durations, 0.99).rounded(),
+            "max_ms": (cycle.durations.max() ?? 0).rounded(),
+            "worst_overrun_ms": max(0, (cycle.durations.max() ?? 0) - deadline * 1000).rounded(),
+            "failures": cycle.failures,
         ])
     }
+}
+
+func readURLList(_ path: String) throws -> [String] {
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+}
+
+struct CycleOutcome {
+    var durations: [Double] = []
+    var failures: [String: Int] = [:]
+    var totalMs: Double = 0
+}
+
+/// One probe cycle as the daemon runs it: at most `concurrency` probes at once on the
+/// blocking pool, each under the prober's deadline.
+func runProbeCycle(_ list: [String], prober: FFmpegLiveProber, depth: ProbeResult.Depth, concurrency: Int) async -> CycleOutcome {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var out = CycleOutcome()
+    out.durations.reserveCapacity(list.count)
+    await withTaskGroup(of: (ProbeResult, Double).self) { group in
+        var next = 0
+        func launch() {
+            let url = list[next]
+            next += 1
+            group.addTask {
+                let t = clock.now
+                let r = await prober.probe(url: url, depth: depth)
+                return (r, ms(clock.now - t))
+            }
+        }
+        while next < min(concurrency, list.count) { launch() }
+        while let (r, took) = await group.next() {
+            out.durations.append(took)
+            if !r.ok { out.failures[r.error?.rawValue ?? "other", default: 0] += 1 }
+            if next < list.count { launch() }
+        }
+    }
+    out.totalMs = ms(clock.now - start)
+    return out
 }
 
 /// How fast the store takes the daemon's writes: probe batches and segment files, while a
@@ -128,3 +145,6 @@ struct StoreWrites: AsyncParsableCommand {
         ])
     }
 }
+
+// The entry point: top-level code (this file is main.swift), dispatching in Bench.execute().
+await Bench.execute()
