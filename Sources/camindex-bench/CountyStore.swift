@@ -246,24 +246,8 @@ struct CountyStore: ParsableCommand {
 
     /// `20261120_080000.mp4`, local time (UTC+8) of the piece's start.
     static func fileName(_ ms: Int64) -> String {
-        let local = ms + 8 * BenchCounty.hourMs
-        let days = local.dividedRoundingDown(by: BenchCounty.dayMs)
-        let rem = local - days * BenchCounty.dayMs
-        let (y, m, d) = civil(fromDays: days)
-        return String(format: "%04d%02d%02d_%02d%02d%02d.mp4", y, m, d, Int(rem / 3_600_000), Int(rem / 60_000 % 60), Int(rem / 1000 % 60))
-    }
-
-    /// Howard Hinnant's days-to-civil.
-    static func civil(fromDays z0: Int64) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (Int(yoe + era * 400 + (m <= 2 ? 1 : 0)), Int(m), Int(d))
+        let c = CivilTime(msAsUTC: ms + 8 * BenchCounty.hourMs)
+        return String(format: "%04d%02d%02d_%02d%02d%02d.mp4", c.year, c.month, c.day, c.hour, c.minute, c.second)
     }
 }
 
