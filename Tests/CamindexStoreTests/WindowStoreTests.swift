@@ -59,7 +59,7 @@ import Testing
 
     /// Random files added, replaced and deleted in random order: the stored windows always
     /// equal a fresh merge of the runs that remain.
-    @Test(arguments: 1...6) func storedWindowsMatchAFreshMerge(seed: UInt64) throws {
+    @Test(arguments: 1...12) func storedWindowsMatchAFreshMerge(seed: UInt64) throws {
         var rng = SplitMix(seed: seed)
         var live: [String: [Interval]] = [:]
         for step in 0..<150 {
@@ -68,8 +68,9 @@ import Testing
                 try store.deleteSegments(cameraID: "cam", paths: [name])
                 live[name] = nil
             } else {
-                let start = day + Int64(rng.next() % 200) * 30_000 + Int64(rng.next() % 3000)
-                let length = Int64(5_000 + rng.next() % 120_000)
+                // Spread over three days so windows cross UTC midnights.
+                let start = day - 86_400_000 + Int64(rng.next() % 8640) * 30_000 + Int64(rng.next() % 3000)
+                let length = Int64(5_000 + rng.next() % (rng.next() % 4 == 0 ? 30_000_000 : 120_000))
                 var runs = [Interval(startMs: start, endMs: start + length)]
                 if rng.next() % 5 == 0 {  // a timestamp jump inside the file
                     let jump = start + length + Int64(rng.next() % 10_000)
@@ -80,11 +81,13 @@ import Testing
             }
             if step % 10 == 9 {
                 let all = live.values.flatMap { $0 }.map { FootageSpan($0, verified: true) }
-                let range = Interval(startMs: day - 1000, endMs: day + 7_000_000)
+                let range = Interval(startMs: day - 90_000_000, endMs: day + 260_000_000)
                 for gap: Int64 in [0, 2000, 5000] {
                     let expected = Windows.clip(Windows.merge(all, maxGapMs: gap), to: range).map(\.interval)
                     #expect(try windows(range.start.ms, range.end.ms, gap: gap) == expected, "step \(step) gap \(gap)")
                 }
+                // The stored pieces themselves equal a rebuild from scratch.
+                #expect(try store.windowsMatchRuns(cameraID: "cam"), "step \(step)")
             }
         }
     }
