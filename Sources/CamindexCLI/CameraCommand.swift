@@ -81,7 +81,7 @@ extension CameraCommand {
                 or a local slug of letters, digits, '-', '_', '.'.
 
                 camindex camera add 62072300001320000001 --name 沙河镇政府门口 --region 沙河镇 \\
-                    --url 'rtsp://admin:secret@10.62.7.11:554/Streaming/Channels/101' \\
+                    --url 'rtsp://admin:PASSWORD@cam-7.example:554/Streaming/Channels/101' \\
                     --recordings /srv/nvr/62072300001320000001 --lat 39.1412 --lon 100.1646
                 """
         )
@@ -274,7 +274,7 @@ extension CameraCommand {
     struct Update: ParsableCommand, GlobalConfigurable {
         static let configuration = CommandConfiguration(
             abstract: "Change a camera's fields; only those given change.",
-            discussion: "camindex camera update 62072300001320000001 --url 'rtsp://admin:new@10.62.7.11/ch1' --region 620723100201"
+            discussion: "camindex camera update 62072300001320000001 --url 'rtsp://admin:NEWPASSWORD@cam-7.example/ch1' --region 620723100201"
         )
 
         @OptionGroup var global: GlobalOptions

@@ -16,7 +16,7 @@ struct ProbeCommand: ParsableCommand, GlobalConfigurable {
             the camera does not deliver video within the deadline.
 
               camindex probe 62072300001320000001
-              camindex probe 'rtsp://admin:secret@10.62.7.11:554/Streaming/Channels/101' --format json
+              camindex probe 'rtsp://admin:PASSWORD@cam-7.example:554/Streaming/Channels/101' --format json
             """
     )
 
