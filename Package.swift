@@ -59,13 +59,19 @@ let package = Package(
         // Health checks and KPI reports: facts gathered from the store, evaluated as plain values.
         .target(
             name: "CamindexKPI",
-            dependencies: ["CamindexCore", "CamindexStore"]
+            dependencies: ["CamindexCore"]
         ),
-        // The subcommands; the executable only calls into it.
+        // What camindex does, between the store/media/indexer and the CLI: footage queries,
+        // keyframes, status, health, reports, check/repair; plain values in and out.
+        .target(
+            name: "CamindexService",
+            dependencies: ["CamindexCore", "CamindexStore", "CamindexIndexer", "CamindexKPI"]
+        ),
+        // The subcommands: argument parsing and rendering only; the executable only calls into it.
         .target(
             name: "CamindexCLI",
             dependencies: [
-                "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexIndexer", "CamindexDaemon", "CamindexKPI",
+                "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexIndexer", "CamindexDaemon", "CamindexKPI", "CamindexService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -77,7 +83,6 @@ let package = Package(
             dependencies: [
                 "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -89,6 +94,7 @@ let package = Package(
         .testTarget(name: "CamindexIndexerTests", dependencies: ["CamindexIndexer", "CamindexStore", "CamindexCore", "CamindexTestSupport"]),
         .testTarget(name: "CamindexDaemonTests", dependencies: ["CamindexDaemon", "CamindexStore", "CamindexCore", "CamindexMedia", "CamindexTestSupport"]),
         .testTarget(name: "CamindexKPITests", dependencies: ["CamindexKPI", "CamindexStore", "CamindexCore"]),
+        .testTarget(name: "CamindexServiceTests", dependencies: ["CamindexService", "CamindexStore", "CamindexCore"]),
         .testTarget(name: "CamindexCLITests", dependencies: ["camindex", "CamindexCore", "CamindexTestSupport"]),
     ]
 )

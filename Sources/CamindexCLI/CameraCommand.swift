@@ -1,5 +1,6 @@
 import ArgumentParser
 import CamindexCore
+import CamindexService
 import CamindexStore
 import Foundation
 
@@ -60,18 +61,6 @@ struct CameraFields: ParsableArguments {
     }
 }
 
-extension CameraCommand.Show {
-    /// The latest probe; a successful light probe carries the figures of the last full one
-    /// (it measures none itself).
-    static func withFigures(_ live: CameraLiveState) -> ProbeResult {
-        var p = live.lastProbe
-        guard p.ok, p.depth == .light, let f = live.lastFullProbe else { return p }
-        p.codec = f.codec; p.profile = f.profile; p.width = f.width; p.height = f.height; p.fps = f.fps
-        p.bitrateKbps = f.bitrateKbps; p.keyframeIntervalS = f.keyframeIntervalS; p.clockOffsetS = f.clockOffsetS
-        return p
-    }
-}
-
 extension CameraCommand {
     struct Add: ParsableCommand, GlobalConfigurable {
         static let configuration = CommandConfiguration(
@@ -99,7 +88,7 @@ extension CameraCommand {
         func run() throws {
             let id = try CameraID(id)
             let store = try global.openForWriting()
-            var camera = Camera(id: id.rawValue, name: "", regionCode: "")
+            var camera = Camera(id: id.rawValue, name: "", regionCode: "", at: store.clock.now())
             try fields.apply(to: &camera, store: store)
             try store.addCamera(camera)
             let region = try store.region(code: camera.regionCode)
@@ -126,10 +115,8 @@ extension CameraCommand {
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
         func run() throws {
-            let store = try global.openForReading()
-            let root = try region.map { try store.resolveRegion($0) }
-            let cameras = try store.cameras(in: root, includeDisabled: all)
-            let regions = try RegionPath.regions(for: cameras, in: store)
+            let listing = try global.queries().cameraList(region: region, includeDisabled: all)
+            let (root, cameras, regions) = (listing.root, listing.cameras, listing.regions)
             switch format {
             case .json:
                 try Output.json(cameras.map { CameraJSON($0, regions: regions) })
@@ -161,13 +148,8 @@ extension CameraCommand {
         @Option(help: "table or json.") var format: OutputFormat = .table
 
         func run() throws {
-            let store = try global.openForReading()
-            let camera = try store.requireCamera(id: id)
-            let regions = try RegionPath.regions(for: [camera], in: store)
-            let summary = try store.footageSummary(cameraID: camera.id)
-            let errors = try store.segmentErrors(cameraID: camera.id)
-            let live = try store.liveStates(cameraIDs: [camera.id])[camera.id]
-            let history = try store.probeHistory(cameraID: camera.id, limit: 10)
+            let detail = try global.queries().cameraDetail(id: id)
+            let (camera, regions, summary, errors, live, history) = (detail.camera, detail.regions, detail.footage, detail.indexErrors, detail.live, detail.probes)
             let zone = camera.zone
             func t(_ i: Instant?) -> String? { i.map { TimeFormat.rfc3339($0, in: zone) } }
             switch format {
@@ -208,7 +190,7 @@ extension CameraCommand {
                     camera: CameraJSON(camera, regions: regions),
                     state: live?.state.rawValue ?? "unknown", since: t(live?.since),
                     consecutive_failures: live?.consecutiveFailures ?? 0,
-                    last_probe: live.map { ProbeJSON(Self.withFigures($0), zone: zone) },
+                    last_probe: live.map { ProbeJSON($0.latestWithFigures, zone: zone) },
                     last_full_probe: live?.lastFullProbe.map { ProbeJSON($0, zone: zone) },
                     probes: history.map { ProbeJSON($0, zone: zone) },
                     footage: Footage(segments: summary.segments - summary.failed, failed: summary.failed,
@@ -220,7 +202,7 @@ extension CameraCommand {
                 var rows: [[String]] = [
                     ["id", camera.id],
                     ["name", camera.name],
-                    ["region", "\(RegionPath.names(camera.regionCode, regions)) (\(camera.regionCode))"],
+                    ["region", "\(regionPathNames(camera.regionCode, regions)) (\(camera.regionCode))"],
                 ]
                 if let gb = (try? CameraID(camera.id))?.gb28181 {
                     rows.append(["GB/T 28181", "type \(gb.typeCode) \(gb.typeName), industry \(gb.industryCode), network \(gb.networkCode), center \(gb.centerCode)"])
@@ -254,7 +236,7 @@ extension CameraCommand {
                 rows.append(["segments", "\(summary.segments - summary.failed) indexed, \(summary.unverified) unverified, \(summary.failed) failed"
                     + (summary.lowConfidence > 0 ? ", \(summary.lowConfidence) timed by mtime only" : "")])
                 if let first = summary.first, let last = summary.last {
-                    rows.append(["footage", "\(TimeFormat.rfc3339(first, in: zone)) → \(TimeFormat.rfc3339(last, in: zone)), \(Output.duration(ms: summary.coveredMs)) covered"])
+                    rows.append(["footage", "\(TimeFormat.rfc3339(first, in: zone)) → \(TimeFormat.rfc3339(last, in: zone)), \(TextFormat.duration(ms: summary.coveredMs)) covered"])
                 }
                 print(Output.table(header: ["FIELD", "VALUE"], rows: rows))
                 if !history.isEmpty {
@@ -294,7 +276,7 @@ extension CameraCommand {
         }
 
         func run() throws {
-            let store = try global.openForReading()
+            let store = try global.openExisting()
             let before = try store.requireCamera(id: id)
             var camera = before
             try fields.apply(to: &camera, store: store)
@@ -308,7 +290,7 @@ extension CameraCommand {
                 print("camera \(camera.id): nothing to change")
                 return
             }
-            camera.updatedAtMs = Store.nowMs()
+            camera.updatedAtMs = store.clock.now().ms
             try store.updateCamera(camera)
             print("updated camera \(camera.id): \(changed.joined(separator: ", "))")
         }
@@ -324,7 +306,7 @@ extension CameraCommand {
         @Argument(help: "Camera ID.") var id: String
 
         func run() throws {
-            let store = try global.openForReading()
+            let store = try global.openExisting()
             let camera = try store.requireCamera(id: id)
             try store.removeCamera(id: camera.id)
             print("removed camera \(camera.id) (\(camera.name)) and its footage index")

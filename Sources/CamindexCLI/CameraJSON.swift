@@ -1,5 +1,4 @@
 import CamindexCore
-import CamindexStore
 import Foundation
 
 /// A camera as programs see it (passwords masked).
@@ -31,7 +30,7 @@ struct CameraJSON: Encodable {
     init(_ camera: Camera, regions: [String: Region]) {
         id = camera.id
         name = camera.name
-        let path = RegionPath.codes(camera.regionCode).compactMap { regions[$0] }
+        let path = (RegionCode.ancestors(of: camera.regionCode) + [camera.regionCode]).compactMap { regions[$0] }
         region = RegionRef(code: camera.regionCode, name: regions[camera.regionCode]?.name ?? "")
         region_path = path.map { RegionRef(code: $0.code, name: $0.name) }
         gb28181 = (try? CameraID(camera.id))?.gb28181.map {
@@ -50,18 +49,3 @@ struct CameraJSON: Encodable {
     }
 }
 
-enum RegionPath {
-    /// The codes from the county down to `code`: 620723, 620723100, 620723100201.
-    static func codes(_ code: String) -> [String] {
-        [6, 9, 12].filter { $0 <= code.count }.map { String(code.prefix($0)) }
-    }
-
-    static func regions(for cameras: [Camera], in store: Store) throws -> [String: Region] {
-        try store.regions(codes: Set(cameras.flatMap { codes($0.regionCode) }))
-    }
-
-    /// `临泽县 / 沙河镇 / 西关村`.
-    static func names(_ code: String, _ regions: [String: Region]) -> String {
-        codes(code).compactMap { regions[$0]?.name }.joined(separator: " / ")
-    }
-}

@@ -32,7 +32,7 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
     @Option(help: ArgumentHelp("Seconds between full probes of a camera.", valueName: "seconds")) var fullInterval: Double = 900
     @Option(help: ArgumentHelp("Probes at once.", valueName: "n")) var concurrency: Int = 32
     @Option(help: ArgumentHelp("Seconds one probe may take, all told.", valueName: "seconds")) var deadline: Double = 10
-    @Option(help: "RTSP transport: tcp or udp.") var transport: String = "tcp"
+    @Option(help: "RTSP transport: tcp or udp.") var transport: StreamProber.Transport = .tcp
     @Option(help: ArgumentHelp("Seconds between scans of the recording directories.", valueName: "seconds")) var scanInterval: Double = 60
     @Option(help: ArgumentHelp("A file modified within this many seconds is still being written.", valueName: "seconds")) var settle: Double = 15
     @Option(help: ArgumentHelp("Drop index rows, probes and online windows older than this.", valueName: "days")) var retainDays: Int?
@@ -51,7 +51,6 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
         }
         if settle < 0 { throw CamindexError.usage("--settle must be zero or more seconds") }
         guard (1...1024).contains(concurrency) else { throw CamindexError.usage("--concurrency must be between 1 and 1024") }
-        guard StreamProber.Transport(rawValue: transport) != nil else { throw CamindexError.usage("--transport must be tcp or udp, not '\(transport)'") }
         if let retainDays, retainDays < 1 { throw CamindexError.usage("--retain-days must be at least 1") }
     }
 
@@ -63,7 +62,7 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
         config.probe.concurrency = concurrency
         config.probe.refreshMs = min(30_000, ms(interval))
         config.deadline = .milliseconds(ms(deadline))
-        config.transport = StreamProber.Transport(rawValue: transport)!
+        config.transport = transport
         config.recordings.scanIntervalMs = ms(scanInterval)
         config.recordings.settleMs = ms(settle)
         config.recordings.verify = !noVerify

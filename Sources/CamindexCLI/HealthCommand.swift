@@ -1,7 +1,7 @@
 import ArgumentParser
 import CamindexCore
 import CamindexKPI
-import CamindexStore
+import CamindexService
 import Foundation
 
 struct HealthCommand: ParsableCommand, GlobalConfigurable {
@@ -31,75 +31,77 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
     )
 
     @OptionGroup var global: GlobalOptions
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, prometheus }
+
     @Option(help: ArgumentHelp("Only this region and those under it (code or exact name).", valueName: "region")) var region: String?
     @Option(help: ArgumentHelp("A check to run (repeatable): heartbeat, online, offline, recording, clock, index.", valueName: "name"))
-    var check: [String] = []
-    @Option(help: "text (plugin output), json or prometheus.") var format: String = "text"
+    var check: [HealthCheck] = []
+    @Option(help: "text (plugin output), json or prometheus.") var format: Format = .text
     @Option(help: ArgumentHelp("Write to this file (through a temp file and a rename) instead of stdout.", valueName: "file")) var output: String?
 
-    @Option(help: ArgumentHelp("Heartbeat age warning range, seconds.", valueName: "range")) var heartbeatWarning = "180"
-    @Option(help: ArgumentHelp("Heartbeat age critical range, seconds.", valueName: "range")) var heartbeatCritical = "600"
-    @Option(help: ArgumentHelp("Online rate warning range, percent.", valueName: "range")) var onlineWarning = "98:"
-    @Option(help: ArgumentHelp("Online rate critical range, percent.", valueName: "range")) var onlineCritical = "95:"
-    @Option(help: ArgumentHelp("Offline longer than this counts for the offline check.", valueName: "hours")) var offlineHours = 24.0
-    @Option(help: ArgumentHelp("Long-offline cameras warning range, a count.", valueName: "range")) var offlineWarning = "0"
-    @Option(help: ArgumentHelp("Long-offline cameras critical range, a count.", valueName: "range")) var offlineCritical = "10"
-    @Option(help: ArgumentHelp("Recording integrity over this many last hours.", valueName: "hours")) var recordingHours = 24.0
-    @Option(help: ArgumentHelp("Recording integrity warning range, percent.", valueName: "range")) var recordingWarning = "95:"
-    @Option(help: ArgumentHelp("Recording integrity critical range, percent.", valueName: "range")) var recordingCritical = "90:"
-    @Option(help: ArgumentHelp("Largest clock offset warning range, seconds.", valueName: "range")) var clockWarning = "5"
-    @Option(help: ArgumentHelp("Largest clock offset critical range, seconds.", valueName: "range")) var clockCritical = "60"
-    @Option(help: ArgumentHelp("Failed files warning range, a count.", valueName: "range")) var indexErrorsWarning = "0"
-    @Option(help: ArgumentHelp("Failed files critical range, a count.", valueName: "range")) var indexErrorsCritical = "100"
+    // Defaults come from HealthThresholds, the one place they are defined.
+    private static let standard = HealthThresholds()
+    @Option(help: ArgumentHelp("Heartbeat age warning range, seconds.", valueName: "range"), transform: ThresholdRange.init)
+    var heartbeatWarning = standard.heartbeatWarning
+    @Option(help: ArgumentHelp("Heartbeat age critical range, seconds.", valueName: "range"), transform: ThresholdRange.init)
+    var heartbeatCritical = standard.heartbeatCritical
+    @Option(help: ArgumentHelp("Online rate warning range, percent.", valueName: "range"), transform: ThresholdRange.init)
+    var onlineWarning = standard.onlineWarning
+    @Option(help: ArgumentHelp("Online rate critical range, percent.", valueName: "range"), transform: ThresholdRange.init)
+    var onlineCritical = standard.onlineCritical
+    @Option(help: ArgumentHelp("Offline longer than this counts for the offline check.", valueName: "hours")) var offlineHours = standard.offlineHours
+    @Option(help: ArgumentHelp("Long-offline cameras warning range, a count.", valueName: "range"), transform: ThresholdRange.init)
+    var offlineWarning = standard.offlineWarning
+    @Option(help: ArgumentHelp("Long-offline cameras critical range, a count.", valueName: "range"), transform: ThresholdRange.init)
+    var offlineCritical = standard.offlineCritical
+    @Option(help: ArgumentHelp("Recording integrity over this many last hours.", valueName: "hours")) var recordingHours = standard.recordingHours
+    @Option(help: ArgumentHelp("Recording integrity warning range, percent.", valueName: "range"), transform: ThresholdRange.init)
+    var recordingWarning = standard.recordingWarning
+    @Option(help: ArgumentHelp("Recording integrity critical range, percent.", valueName: "range"), transform: ThresholdRange.init)
+    var recordingCritical = standard.recordingCritical
+    @Option(help: ArgumentHelp("Largest clock offset warning range, seconds.", valueName: "range"), transform: ThresholdRange.init)
+    var clockWarning = standard.clockWarning
+    @Option(help: ArgumentHelp("Largest clock offset critical range, seconds.", valueName: "range"), transform: ThresholdRange.init)
+    var clockCritical = standard.clockCritical
+    @Option(help: ArgumentHelp("Failed files warning range, a count.", valueName: "range"), transform: ThresholdRange.init)
+    var indexErrorsWarning = standard.indexWarning
+    @Option(help: ArgumentHelp("Failed files critical range, a count.", valueName: "range"), transform: ThresholdRange.init)
+    var indexErrorsCritical = standard.indexCritical
 
-    func thresholds() throws -> HealthThresholds {
+    var thresholds: HealthThresholds {
         var t = HealthThresholds()
-        t.heartbeatWarning = try ThresholdRange(heartbeatWarning)
-        t.heartbeatCritical = try ThresholdRange(heartbeatCritical)
-        t.onlineWarning = try ThresholdRange(onlineWarning)
-        t.onlineCritical = try ThresholdRange(onlineCritical)
-        t.offlineWarning = try ThresholdRange(offlineWarning)
-        t.offlineCritical = try ThresholdRange(offlineCritical)
-        t.recordingWarning = try ThresholdRange(recordingWarning)
-        t.recordingCritical = try ThresholdRange(recordingCritical)
-        t.clockWarning = try ThresholdRange(clockWarning)
-        t.clockCritical = try ThresholdRange(clockCritical)
-        t.indexWarning = try ThresholdRange(indexErrorsWarning)
-        t.indexCritical = try ThresholdRange(indexErrorsCritical)
-        guard offlineHours > 0, recordingHours > 0 else { throw CamindexError.usage("--offline-hours and --recording-hours must be positive") }
+        t.heartbeatWarning = heartbeatWarning
+        t.heartbeatCritical = heartbeatCritical
+        t.onlineWarning = onlineWarning
+        t.onlineCritical = onlineCritical
+        t.offlineWarning = offlineWarning
+        t.offlineCritical = offlineCritical
+        t.recordingWarning = recordingWarning
+        t.recordingCritical = recordingCritical
+        t.clockWarning = clockWarning
+        t.clockCritical = clockCritical
+        t.indexWarning = indexErrorsWarning
+        t.indexCritical = indexErrorsCritical
         t.offlineHours = offlineHours
         t.recordingHours = recordingHours
         return t
     }
 
     func validate() throws {
-        _ = try thresholds()
-        guard ["text", "json", "prometheus"].contains(format) else {
-            throw CamindexError.usage("--format must be text, json or prometheus, not '\(format)'")
-        }
-        for name in check where HealthCheck(rawValue: name) == nil {
-            throw CamindexError.usage("unknown check '\(name)': use \(HealthCheck.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        guard offlineHours > 0, recordingHours > 0 else { throw CamindexError.usage("--offline-hours and --recording-hours must be positive") }
     }
 
     func run() throws {
         // Whatever goes wrong, a monitoring system must read UNKNOWN, not a crash.
         do {
-            let t = try thresholds()
-            let store = try global.openForReading()
-            let scope = try region.map { try store.resolveRegion($0) }
-            let now = Instant(ms: Store.nowMs())
-            let period = Interval(now - Int64(t.recordingHours * 3_600_000), now)
-            let facts = try Facts.load(from: store, scope: scope, period: period, now: now, withOnline: false)
-            let result = Health.evaluate(facts, thresholds: t, checks: Set(check.compactMap(HealthCheck.init(rawValue:))))
+            let result = try global.queries().health(region: region, thresholds: thresholds, checks: Set(check))
             try emit(render(result))
             throw ExitCode(Int32(result.status.rawValue))
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            let message = (error as? CamindexError)?.message ?? Store.describe(error)
-            if format == "text" || output == nil {
-                print("CAMINDEX UNKNOWN - \(Redaction.redactSecrets(message))")
+            if format == .text || output == nil {
+                print("CAMINDEX UNKNOWN - \(Redaction.redactSecrets(Camindex.failure(error).message))")
             }
             throw ExitCode(3)
         }
@@ -107,8 +109,8 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
 
     private func render(_ result: HealthResult) throws -> String {
         switch format {
-        case "prometheus": return result.prometheusText
-        case "json":
+        case .prometheus: return result.prometheusText
+        case .json:
             struct Perf: Encodable { var label: String; var value: Double; var unit: String; var warning, critical: String?; var min, max: Double? }
             struct Check: Encodable { var name, status: String; var problem: String?; var details: [String]; var perfdata: [Perf] }
             struct RegionOnline: Encodable { var code, name: String; var cameras, online: Int; var online_percent: Double? }
@@ -116,12 +118,10 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
                 var status: String; var code: Int; var summary: String; var heartbeat_age_seconds: Double?
                 var checks: [Check]; var regions: [RegionOnline]
             }
-            let first = result.pluginText.split(separator: "\n").first.map(String.init) ?? ""
-            let summary = first.components(separatedBy: " | ").first.map { $0.components(separatedBy: " - ").dropFirst().joined(separator: " - ") } ?? ""
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let value = Result(
-                status: result.status.label, code: result.status.rawValue, summary: summary, heartbeat_age_seconds: result.heartbeatAgeS,
+                status: result.status.label, code: result.status.rawValue, summary: result.summary, heartbeat_age_seconds: result.heartbeatAgeS,
                 checks: result.checks.map { c in
                     Check(name: c.check.rawValue, status: c.status.label, problem: c.problem, details: c.details, perfdata: c.perfdata.map {
                         Perf(label: $0.label, value: $0.value, unit: $0.unit, warning: $0.warning?.text, critical: $0.critical?.text, min: $0.min, max: $0.max)
@@ -129,7 +129,7 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
                 },
                 regions: result.online.map { RegionOnline(code: $0.region.code, name: $0.region.name, cameras: $0.total, online: $0.good, online_percent: $0.percent.map(Health.round1)) })
             return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
-        default: return result.pluginText + "\n"
+        case .text: return result.pluginText + "\n"
         }
     }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CamindexCore
 import CamindexIndexer
-import CamindexStore
+import CamindexService
 import Foundation
 
 struct IndexCommand: ParsableCommand, GlobalConfigurable {
@@ -45,30 +45,12 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
     }
 
     func run() throws {
-        let store = try global.openForReading()
         var options = Indexer.Options()
         options.verify = verify
         options.force = force
         options.timeout = .milliseconds(Int64(timeout * 1000))
         if let jobs { options.workers = jobs }
-        let indexer = Indexer(store: store, options: options)
-        var reports: [CameraIndexReport] = []
-        if let camera {
-            let cam = try store.requireCamera(id: camera)
-            if paths.isEmpty {
-                guard cam.recordings != nil else {
-                    throw CamindexError.usage("camera \(cam.id) has no recordings directory: set one with 'camindex camera update \(cam.id) --recordings DIR' or give files")
-                }
-                reports.append(try indexer.indexRecordings(of: cam))
-            } else {
-                reports.append(try indexer.indexFiles(paths, of: cam))
-            }
-        } else {
-            for cam in try store.cameras() where cam.recordings != nil {
-                reports.append(try indexer.indexRecordings(of: cam))
-            }
-        }
-        try print(reports)
+        try print(IndexRun(store: try global.openExisting(), options: options).run(cameraID: camera, paths: paths))
     }
 
     private func print(_ reports: [CameraIndexReport]) throws {

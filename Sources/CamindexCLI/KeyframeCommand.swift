@@ -1,6 +1,6 @@
 import ArgumentParser
 import CamindexCore
-import CamindexStore
+import CamindexService
 import Foundation
 
 struct KeyframeCommand: ParsableCommand, GlobalConfigurable {
@@ -21,17 +21,8 @@ struct KeyframeCommand: ParsableCommand, GlobalConfigurable {
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func run() throws {
-        let store = try global.openForReading()
-        let cam = try store.requireCamera(id: camera)
-        let zone = try time.timezone.map { try Zones.named($0) } ?? cam.zone
-        let moment = try time.instant(at, option: "--at", zone: zone)
-        let (before, next) = try store.keyframes(cameraID: cam.id, at: moment)
-        guard let before else {
-            let nearby = try store.windows(cameraID: cam.id, range: Interval(moment - 3_600_000, moment + 3_600_000))
-            let hint = nearby.isEmpty ? "no footage within an hour of it"
-                : "footage nearby: " + nearby.map { "\(TimeFormat.rfc3339($0.interval.start, in: cam.zone))–\(TimeFormat.rfc3339($0.interval.end, in: cam.zone))" }.joined(separator: ", ")
-            throw CamindexError.runtime("camera \(cam.id) has no indexed footage at \(TimeFormat.rfc3339(moment, in: cam.zone)); \(hint)")
-        }
+        let answer = try global.queries().keyframe(cameraID: camera, at: at, date: time.date, timezone: time.timezone)
+        let (cam, moment, before, next) = (answer.camera, answer.at, answer.keyframe, answer.next)
         let z = cam.zone
         if format == .json {
             struct Key: Encodable { var file, time: String; var offset_seconds, pts_seconds: Double }

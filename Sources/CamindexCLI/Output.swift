@@ -1,5 +1,7 @@
 import ArgumentParser
 import CamindexCore
+import CamindexKPI
+import CamindexMedia
 import Foundation
 
 /// How a command prints: aligned tables for people, JSON and CSV for programs.
@@ -17,12 +19,7 @@ enum Output {
 
     /// RFC 4180: fields with commas, quotes or line breaks are quoted.
     static func csv(header: [String], rows: [[String]]) {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
-        print(header.map(field).joined(separator: ","))
-        for row in rows { print(row.map(field).joined(separator: ",")) }
+        print(TextFormat.csv(header: header, rows: rows), terminator: "")
     }
 
     /// Columns aligned by display width (a Chinese character takes two cells).
@@ -54,19 +51,7 @@ enum Output {
         }
     }
 
-    /// `1h02m03s`, `45.2s`: durations for people.
-    static func duration(ms: Int64) -> String {
-        let total = ms / 1000
-        let h = total / 3600, m = total / 60 % 60, s = total % 60
-        if h > 0 { return "\(h)h\(pad(m))m\(pad(s))s" }
-        if m > 0 { return "\(m)m\(pad(s))s" }
-        if ms % 1000 == 0 { return "\(s)s" }
-        return String(format: "%.1fs", Double(ms) / 1000)
-    }
-
     static func seconds(ms: Int64) -> Double { Double(ms) / 1000 }
-
-    private static func pad(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
     static func percent(_ ratio: Double) -> String {
         ratio >= 1 ? "100%" : String(format: "%.1f%%", ratio * 100)
@@ -86,3 +71,6 @@ enum Output {
         return cells
     }
 }
+
+extension HealthCheck: ExpressibleByArgument {}
+extension StreamProber.Transport: ExpressibleByArgument {}

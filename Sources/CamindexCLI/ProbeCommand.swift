@@ -23,13 +23,12 @@ struct ProbeCommand: ParsableCommand, GlobalConfigurable {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "A registered camera ID, or a stream URL.") var target: String
     @Option(help: ArgumentHelp("Seconds the probe may take, all told.", valueName: "seconds")) var deadline: Double = 10
-    @Option(help: "RTSP transport: tcp or udp.") var transport: String = "tcp"
+    @Option(help: "RTSP transport: tcp or udp.") var transport: StreamProber.Transport = .tcp
     @Flag(help: "Only check that the camera answers and sends video (stop at the first packet).") var light = false
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func validate() throws {
         guard deadline > 0, deadline <= 600 else { throw CamindexError.usage("--deadline must be between 0 and 600 seconds") }
-        guard StreamProber.Transport(rawValue: transport) != nil else { throw CamindexError.usage("--transport must be tcp or udp, not '\(transport)'") }
     }
 
     func run() throws {
@@ -46,7 +45,7 @@ struct ProbeCommand: ParsableCommand, GlobalConfigurable {
             zone = camera.zone
         }
         let result = StreamProber.probe(url: url, depth: light ? .light : .full, deadline: Self.duration(deadline),
-                                        transport: StreamProber.Transport(rawValue: transport)!)
+                                        transport: transport)
         if format == .json {
             try Output.json(ProbeJSON(result, zone: zone))
         } else {

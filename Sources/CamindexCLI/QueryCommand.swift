@@ -1,6 +1,6 @@
 import ArgumentParser
 import CamindexCore
-import CamindexStore
+import CamindexService
 import Foundation
 
 struct QueryCommand: ParsableCommand, GlobalConfigurable {
@@ -54,69 +54,23 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
     }
 
     func run() throws {
-        let store = try global.openForReading()
-        var selected: [(camera: Camera, distance: Double?)]
-        var title: String
-        if let region {
-            let r = try store.resolveRegion(region)
-            selected = try store.cameras(in: r, includeDisabled: includeDisabled).map { ($0, nil) }
-            title = "\(r.name) (\(r.code))"
-        } else if let near {
-            let point = try Coordinate(parsing: near)
-            selected = try store.cameras(includeDisabled: includeDisabled).compactMap { c in
-                guard let at = c.coordinate else { return nil }
-                let d = at.distance(to: point)
-                return d <= radius! ? (c, d) : nil
-            }.sorted { $0.distance! < $1.distance! }
-            title = "within \(Int(radius!)) m of \(near)"
-        } else {
-            selected = try camera.map { (try store.requireCamera(id: $0), nil) }
-            title = selected.count == 1 ? "\(selected[0].camera.name) (\(selected[0].camera.id))" : "\(selected.count) cameras"
-        }
-        let zone = try queryZone(selected.map(\.camera))
-        let start = try time.instant(from, option: "--from", zone: zone)
-        let end = try time.instant(to, option: "--to", zone: zone)
-        guard start < end else {
-            throw CamindexError.usage("--from \(TimeFormat.rfc3339(start, in: zone)) is not before --to \(TimeFormat.rfc3339(end, in: zone))")
-        }
-        let range = Interval(start, end)
-        let maxGapMs = Int64((maxGap * 1000).rounded())
-        let windows = try store.windows(cameraIDs: selected.map(\.camera.id), range: range, maxGapMs: maxGapMs)
-        let regions = try RegionPath.regions(for: selected.map(\.camera), in: store)
-        let online = live ? try store.liveWindows(cameraIDs: selected.map(\.camera.id), range: range) : [:]
-        let results = try selected.map { c, distance in
-            let w = windows[c.id] ?? []
-            return CameraResult(camera: c, distance: distance, windows: w,
-                                gaps: Windows.gaps(w.map(\.interval), in: range),
-                                lowConfidence: try store.hasLowConfidence(cameraID: c.id, range: range),
-                                online: live ? online[c.id] ?? [] : nil)
-        }
+        let selector: CameraSelector = if let region { .region(region) }
+            else if let near { .near(try Coordinate(parsing: near), radiusM: radius!) }
+            else { .cameras(camera) }
+        var query = FootageQuery(selector: selector, from: from, to: to, date: time.date, timezone: time.timezone)
+        query.maxGapMs = Int64((maxGap * 1000).rounded())
+        query.includeDisabled = includeDisabled
+        query.live = live
+        let answer = try global.queries().footage(query)
         switch format {
-        case .json: try printJSON(results, range: range, zone: zone, regions: regions, maxGapMs: maxGapMs)
-        case .csv: printCSV(results, regions: regions)
-        case .table: printTable(results, range: range, zone: zone, regions: regions, title: title)
+        case .json: try printJSON(answer)
+        case .csv: printCSV(answer)
+        case .table: printTable(answer)
         }
     }
 
-    struct CameraResult {
-        var camera: Camera
-        var distance: Double?
-        var windows: [FootageSpan]
-        var gaps: [Interval]
-        var lowConfidence: Bool
-        /// With --live: when the camera answered probes.
-        var online: [Interval]?
-        var coveredMs: Int64 { Windows.coveredMs(windows.map(\.interval)) }
-    }
-
-    /// Bare times are read in --timezone, else the zone the cameras share, else Asia/Shanghai.
-    private func queryZone(_ cameras: [Camera]) throws -> TimeZone {
-        if let tz = time.timezone { return try Zones.named(tz) }
-        let zones = Set(cameras.map(\.timezone))
-        return try Zones.named(zones.count == 1 ? zones.first! : Zones.defaultIdentifier)
-    }
-
-    private func printJSON(_ results: [CameraResult], range: Interval, zone: TimeZone, regions: [String: Region], maxGapMs: Int64) throws {
+    private func printJSON(_ answer: FootageAnswer) throws {
+        let (range, zone, regions) = (answer.range, answer.zone, answer.regions)
         struct Span: Encodable { var start, end: String; var seconds: Double; var verified: Bool? }
         struct Item: Encodable {
             var id, name: String
@@ -137,7 +91,7 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
             var max_gap_seconds: Double
             var cameras: [Item]
         }
-        let items = results.map { r -> Item in
+        let items = answer.cameras.map { r -> Item in
             let z = r.camera.zone
             let json = CameraJSON(r.camera, regions: regions)
             return Item(
@@ -148,18 +102,19 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
                                         seconds: Output.seconds(ms: $0.durationMs), verified: nil) },
                 covered_seconds: Output.seconds(ms: r.coveredMs),
                 coverage: (Double(r.coveredMs) / Double(range.durationMs) * 10_000).rounded() / 10_000,
-                verified: r.windows.allSatisfy(\.verified), low_confidence: r.lowConfidence, enabled: r.camera.enabled,
-                distance_m: r.distance.map { ($0 * 10).rounded() / 10 },
+                verified: r.verified, low_confidence: r.lowConfidence, enabled: r.camera.enabled,
+                distance_m: r.distanceM.map { ($0 * 10).rounded() / 10 },
                 live_windows: r.online?.map { Span(start: TimeFormat.rfc3339($0.start, in: z), end: TimeFormat.rfc3339($0.end, in: z),
                                                    seconds: Output.seconds(ms: $0.durationMs), verified: nil) })
         }
         try Output.json(Result(from: TimeFormat.rfc3339(range.start, in: zone), to: TimeFormat.rfc3339(range.end, in: zone),
-                               max_gap_seconds: Output.seconds(ms: maxGapMs), cameras: items))
+                               max_gap_seconds: Output.seconds(ms: answer.maxGapMs), cameras: items))
     }
 
-    private func printCSV(_ results: [CameraResult], regions: [String: Region]) {
+    private func printCSV(_ answer: FootageAnswer) {
+        let regions = answer.regions
         var rows: [[String]] = []
-        for r in results {
+        for r in answer.cameras {
             let z = r.camera.zone
             let head = [r.camera.id, r.camera.name, r.camera.regionCode, regions[r.camera.regionCode]?.name ?? ""]
             let spans = r.windows.map { ("window", $0.interval, $0.verified ? "true" : "false") } + r.gaps.map { ("gap", $0, "") }
@@ -171,7 +126,8 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
         Output.csv(header: ["camera_id", "camera_name", "region_code", "region_name", "kind", "start", "end", "seconds", "verified"], rows: rows)
     }
 
-    private func printTable(_ results: [CameraResult], range: Interval, zone: TimeZone, regions: [String: Region], title: String) {
+    private func printTable(_ answer: FootageAnswer) {
+        let (results, range, zone, regions, title) = (answer.cameras, answer.range, answer.zone, answer.regions, answer.title)
         let withFootage = results.filter { !$0.windows.isEmpty }.count
         print("\(title): \(TimeFormat.rfc3339(range.start, in: zone)) → \(TimeFormat.rfc3339(range.end, in: zone))")
         print("\(results.count) camera\(results.count == 1 ? "" : "s"), \(withFootage) with footage\n")
@@ -183,7 +139,7 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
             let flags = (r.windows.contains { !$0.verified } ? " unverified" : "") + (r.lowConfidence ? " approx-time" : "")
                 + (r.camera.enabled ? "" : " disabled")
             rows.append([r.camera.id, r.camera.name, regions[r.camera.regionCode]?.name ?? r.camera.regionCode,
-                         Output.duration(ms: r.coveredMs), Output.percent(Double(r.coveredMs) / Double(range.durationMs)),
+                         TextFormat.duration(ms: r.coveredMs), Output.percent(Double(r.coveredMs) / Double(range.durationMs)),
                          Output.timeline(r.windows.map(\.interval), range: range) + flags])
             if let online = r.online {
                 rows.append(["", "", "", "live", "", Output.timeline(online, range: range)])
@@ -194,7 +150,7 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
             let z = r.camera.zone
             print("\n\(r.camera.id) \(r.camera.name)")
             print("  footage: " + r.windows.map { "\(t($0.interval.start, z))–\(t($0.interval.end, z))" }.joined(separator: ", "))
-            print("  gaps:    " + r.gaps.map { "\(t($0.start, z))–\(t($0.end, z)) (\(Output.duration(ms: $0.durationMs)))" }.joined(separator: ", "))
+            print("  gaps:    " + r.gaps.map { "\(t($0.start, z))–\(t($0.end, z)) (\(TextFormat.duration(ms: $0.durationMs)))" }.joined(separator: ", "))
         }
     }
 }

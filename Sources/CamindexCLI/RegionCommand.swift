@@ -46,9 +46,7 @@ extension RegionCommand {
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
         func run() throws {
-            let store = try global.openForReading()
-            let root = try under.map { try store.resolveRegion($0) }
-            let tree = try store.regionTree(under: root)
+            let (root, tree) = try global.queries().regionTree(under: under)
             let baseDepth = root.map { $0.code.count } ?? 6
             switch format {
             case .json:

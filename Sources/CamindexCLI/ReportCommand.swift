@@ -1,7 +1,7 @@
 import ArgumentParser
 import CamindexCore
 import CamindexKPI
-import CamindexStore
+import CamindexService
 import Foundation
 
 struct ReportCommand: ParsableCommand, GlobalConfigurable {
@@ -28,65 +28,44 @@ struct ReportCommand: ParsableCommand, GlobalConfigurable {
     @Option(help: ArgumentHelp("End of the period.", valueName: "time")) var to: String?
     @Option(help: ArgumentHelp("Zone of the dates and of the output (default Asia/Shanghai).", valueName: "tz")) var timezone: String?
     @Option(help: ArgumentHelp("List clocks off by more than this.", valueName: "seconds")) var clockLimit: Double = 5
-    @Option(help: "table, csv, json or html.") var format: String = "table"
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
+    @Option(help: "table, csv, json or html.") var format: Format = .table
     @Option(help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file")) var output: String?
 
     func validate() throws {
         let ways = [day != nil, week != nil, from != nil || to != nil].filter { $0 }.count
         guard ways <= 1 else { throw CamindexError.usage("give one of --day, --week, or --from with --to") }
         if (from == nil) != (to == nil) { throw CamindexError.usage("--from and --to go together") }
-        guard ["table", "csv", "json", "html"].contains(format) else { throw CamindexError.usage("--format must be table, csv, json or html, not '\(format)'") }
         if let timezone { _ = try Zones.named(timezone) }
         guard clockLimit >= 0 else { throw CamindexError.usage("--clock-limit must be zero or more seconds") }
     }
 
     func run() throws {
         let zone = try Zones.named(timezone ?? Zones.defaultIdentifier)
-        let period = try self.period(zone: zone)
-        let store = try global.openForReading()
-        let scope = try region.map { try store.resolveRegion($0) }
-        let now = Instant(ms: Store.nowMs())
-        let previous = Interval(period.start - period.durationMs, period.start)
+        let period: ReportPeriod = if let from, let to { .range(from: from, to: to) }
+            else if let week { .week(week) }
+            else { .day(day ?? "yesterday") }
         var options = Report.Options()
         options.clockLimitS = clockLimit
-        let report = Report(current: try Facts.load(from: store, scope: scope, period: period, now: now),
-                            previous: try Facts.load(from: store, scope: scope, period: previous, now: now), options: options)
-        let title = "\(scope?.name ?? "全部") 视频监控 KPI 报告 — \(TimeFormat.local(period.start, in: zone).prefix(10))"
-            + (period.durationMs > 86_400_000 ? " → \(TimeFormat.local(period.end - 1, in: zone).prefix(10))" : "")
+        let report = try global.queries().report(region: region, period: period, zone: zone, options: options)
+        let scope = report.scope
+        let title = "\(scope?.name ?? "全部") 视频监控 KPI 报告 — \(TimeFormat.local(report.period.start, in: zone).prefix(10))"
+            + (report.period.durationMs > 86_400_000 ? " → \(TimeFormat.local(report.period.end - 1, in: zone).prefix(10))" : "")
         let text: String
         switch format {
-        case "html": text = report.html(title: title, zone: zone)
-        case "json": text = try json(report, zone: zone)
-        case "csv": text = csv(report)
-        default: text = table(report, zone: zone, title: title)
+        case .html: text = report.html(title: title, zone: zone)
+        case .json: text = try json(report, zone: zone)
+        case .csv: text = csv(report)
+        case .table: text = table(report, zone: zone, title: title)
         }
         if let output {
             do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                throw CamindexError.runtime("cannot write \(output): \(error.localizedDescription)")
+                throw CamindexError.runtime("cannot write \(output): \(error.localizedDescription)", code: .outputFailed, value: output)
             }
             FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
         } else {
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         }
-    }
-
-    private func period(zone: TimeZone) throws -> Interval {
-        if let from, let to {
-            let start = try TimeFormat.parse(from, zone: zone, option: "--from"), end = try TimeFormat.parse(to, zone: zone, option: "--to")
-            guard start < end else { throw CamindexError.usage("--from \(from) is not before --to \(to)") }
-            return Interval(start, end)
-        }
-        if let week {
-            let d = try TimeOptions(dateText: week, zoneName: nil).baseDate(in: zone, option: "--week")
-            // Days since Monday (1970-01-05 was a Monday).
-            let dayNumber = d.msAsUTC / 86_400_000
-            let monday = CivilTime(msAsUTC: (dayNumber - ((dayNumber - 4) % 7 + 7) % 7) * 86_400_000)
-            let start = monday.instant(in: zone)
-            let end = CivilTime(msAsUTC: monday.msAsUTC + 7 * 86_400_000).instant(in: zone)
-            return Interval(start, end)
-        }
-        let d = try TimeOptions(dateText: day ?? "yesterday", zoneName: nil).baseDate(in: zone, option: "--day")
-        return Interval(d.instant(in: zone), CivilTime(msAsUTC: d.msAsUTC + 86_400_000).instant(in: zone))
     }
 
     private func pct(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
@@ -112,7 +91,7 @@ struct ReportCommand: ParsableCommand, GlobalConfigurable {
         let gaps = r.longestGaps
         if !gaps.isEmpty {
             out += ["", "longest recording gaps:", Output.table(header: ["CAMERA", "NAME", "FROM", "TO", "LENGTH"], rows: gaps.map {
-                [$0.camera.id, $0.camera.name, TimeFormat.local($0.gap.start, in: zone), TimeFormat.local($0.gap.end, in: zone), Report.duration($0.gap.durationMs)]
+                [$0.camera.id, $0.camera.name, TimeFormat.local($0.gap.start, in: zone), TimeFormat.local($0.gap.end, in: zone), TextFormat.duration(ms: $0.gap.durationMs)]
             }, rightAligned: [4])]
         }
         let clocks = r.clockOffenders
@@ -124,14 +103,13 @@ struct ReportCommand: ParsableCommand, GlobalConfigurable {
 
     private func csv(_ r: Report) -> String {
         func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "" }
-        var lines = ["region_code,region_name,level,cameras,online_rate,good_rate,recording_integrity,previous_online_rate,previous_good_rate,previous_recording_integrity"]
-        for k in r.regions {
+        let header = ["region_code", "region_name", "level", "cameras", "online_rate", "good_rate", "recording_integrity",
+                      "previous_online_rate", "previous_good_rate", "previous_recording_integrity"]
+        return TextFormat.csv(header: header, rows: r.regions.map { k in
             let p = r.previous[k.region.code]
-            let name = k.region.name.contains(",") ? "\"\(k.region.name)\"" : k.region.name
-            lines.append([k.region.code, name, k.region.levelLabel, "\(k.cameras)", f(k.onlineRate), f(k.goodRate), f(k.recordingIntegrity),
-                          f(p?.onlineRate), f(p?.goodRate), f(p?.recordingIntegrity)].joined(separator: ","))
-        }
-        return lines.joined(separator: "\n") + "\n"
+            return [k.region.code, k.region.name, k.region.levelLabel, "\(k.cameras)", f(k.onlineRate), f(k.goodRate), f(k.recordingIntegrity),
+                    f(p?.onlineRate), f(p?.goodRate), f(p?.recordingIntegrity)]
+        })
     }
 
     private func json(_ r: Report, zone: TimeZone) throws -> String {

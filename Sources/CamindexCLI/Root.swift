@@ -1,6 +1,7 @@
 import ArgumentParser
 import CamindexCore
 import CamindexMedia
+import CamindexService
 import CamindexStore
 import Foundation
 import Logging
@@ -62,16 +63,23 @@ public struct Camindex: AsyncParsableCommand {
                 try command.run()
             }
             Foundation.exit(0)
-        } catch let error as CamindexError {
-            fail(error.message, status: error.kind == .usage ? 2 : 1)
-        } catch let error as MediaError {
-            fail(error.message, status: 1)
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
         } catch {
             // A command group run without a subcommand asks for its help.
-            if exitCode(for: error) == .success { exit(withError: error) }
-            fail(Store.describe(error), status: 1)
+            if !(error is CamindexError || error is MediaError), exitCode(for: error) == .success { exit(withError: error) }
+            let (message, status) = failure(error)
+            fail(message, status: status)
+        }
+    }
+
+    /// Every error's message and exit status, in one place: bad input (code of kind usage) 2,
+    /// anything else 1.
+    static func failure(_ error: any Error) -> (message: String, status: Int32) {
+        switch error {
+        case let e as CamindexError: (e.message, e.kind == .usage ? 2 : 1)
+        case let e as MediaError: (e.message, 1)
+        default: ("\(error)", 1)
         }
     }
 
@@ -120,8 +128,14 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     /// For commands that write: creates the store on first use.
     public func openForWriting() throws -> Store { try Store.open(path: databasePath, create: true) }
 
+    /// For commands that change an existing store (index, check): a missing store is an error.
+    public func openExisting() throws -> Store { try Store.open(path: databasePath, create: false) }
+
     /// For commands that only read: a missing store is an error naming the path.
-    public func openForReading() throws -> Store { try Store.open(path: databasePath, create: false) }
+    public func openForReading() throws -> any IndexReader { try openExisting() }
+
+    /// The read use cases over the store.
+    func queries() throws -> Queries { Queries(reader: try openForReading()) }
 
     func bootstrapLogging(defaultLevel: Logger.Level) {
         let level: Logger.Level = switch verbose {

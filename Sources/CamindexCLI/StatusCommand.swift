@@ -1,6 +1,6 @@
 import ArgumentParser
 import CamindexCore
-import CamindexStore
+import CamindexService
 import Foundation
 
 struct StatusCommand: ParsableCommand, GlobalConfigurable {
@@ -14,16 +14,8 @@ struct StatusCommand: ParsableCommand, GlobalConfigurable {
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func run() throws {
-        let store = try global.openForReading()
-        let now = Instant(ms: Store.nowMs())
+        let s = try global.queries().status()
         let zone = try Zones.named(Zones.defaultIdentifier)
-        let heartbeat = try store.lastHeartbeat()
-        let cameras = try store.cameras()
-        let live = cameras.filter { $0.url != nil }
-        let states = try store.liveStates(cameraIDs: live.map(\.id))
-        let online = states.values.filter { $0.state == .online }.count
-        let offline = states.values.filter { $0.state == .offline }.count
-        let totals = try store.indexTotals()
         if format == .json {
             struct Cycle: Encodable { var started, ended: String; var cameras, probes, probe_failures, files_indexed, files_failed: Int }
             struct Beat: Encodable { var at: String; var age_seconds: Double; var pid: Int; var cycle: Cycle }
@@ -31,26 +23,25 @@ struct StatusCommand: ParsableCommand, GlobalConfigurable {
             struct Index: Encodable { var segments, failed, unverified: Int }
             struct Status: Encodable { var store: String; var heartbeat: Beat?; var cameras: Cameras; var index: Index }
             try Output.json(Status(
-                store: store.path ?? "",
-                heartbeat: heartbeat.map { h in
-                    Beat(at: TimeFormat.rfc3339(h.ended, in: zone), age_seconds: Output.seconds(ms: now.ms - h.ended.ms), pid: h.pid,
+                store: s.store,
+                heartbeat: s.heartbeat.map { h in
+                    Beat(at: TimeFormat.rfc3339(h.ended, in: zone), age_seconds: Output.seconds(ms: s.heartbeatAgeMs!), pid: h.pid,
                          cycle: Cycle(started: TimeFormat.rfc3339(h.started, in: zone), ended: TimeFormat.rfc3339(h.ended, in: zone),
                                       cameras: h.cameras, probes: h.probes, probe_failures: h.probeFailures,
                                       files_indexed: h.filesIndexed, files_failed: h.filesFailed))
                 },
-                cameras: Cameras(enabled: cameras.count, with_url: live.count, online: online, offline: offline,
-                                 unknown: live.count - online - offline),
-                index: Index(segments: totals.segments, failed: totals.failed, unverified: totals.unverified)))
+                cameras: Cameras(enabled: s.enabledCameras, with_url: s.liveCameras, online: s.online, offline: s.offline, unknown: s.unprobed),
+                index: Index(segments: s.index.segments, failed: s.index.failed, unverified: s.index.unverified)))
             return
         }
-        print("store: \(store.path ?? "")")
-        if let h = heartbeat {
-            print("daemon: last heartbeat \(TimeFormat.rfc3339(h.ended, in: zone)) (\(Output.duration(ms: now.ms - h.ended.ms)) ago), pid \(h.pid)")
-            print("last cycle: \(Output.duration(ms: h.ended.ms - h.started.ms)), \(h.cameras) cameras, \(h.probes) probes (\(h.probeFailures) failed), \(h.filesIndexed) files indexed (\(h.filesFailed) failed)")
+        print("store: \(s.store)")
+        if let h = s.heartbeat {
+            print("daemon: last heartbeat \(TimeFormat.rfc3339(h.ended, in: zone)) (\(TextFormat.duration(ms: s.heartbeatAgeMs!)) ago), pid \(h.pid)")
+            print("last cycle: \(TextFormat.duration(ms: h.ended.ms - h.started.ms)), \(h.cameras) cameras, \(h.probes) probes (\(h.probeFailures) failed), \(h.filesIndexed) files indexed (\(h.filesFailed) failed)")
         } else {
             print("daemon: no heartbeat: the daemon has never run on this store")
         }
-        print("cameras: \(cameras.count) enabled, \(live.count) with a live URL: \(online) online, \(offline) offline, \(live.count - online - offline) not yet probed")
-        print("index: \(totals.segments) segments, \(totals.unverified) unverified, \(totals.failed) files failed")
+        print("cameras: \(s.enabledCameras) enabled, \(s.liveCameras) with a live URL: \(s.online) online, \(s.offline) offline, \(s.unprobed) not yet probed")
+        print("index: \(s.index.segments) segments, \(s.index.unverified) unverified, \(s.index.failed) files failed")
     }
 }

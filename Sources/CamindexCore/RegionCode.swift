@@ -43,6 +43,16 @@ public struct RegionCode: Hashable, Comparable, Sendable, CustomStringConvertibl
         }
     }
 
+    /// The codes above `code` (which need not be valid), county first: one source for
+    /// region ancestry wherever a path of names is shown.
+    public static func ancestors(of code: String) -> [String] {
+        Level.allCases.map(\.rawValue).filter { $0 < code.utf8.count }.map { String(code.prefix($0)) }
+    }
+
+    /// A string above every code under `code` (':' follows '9'): the descendants are the
+    /// codes `c` with `code <= c < upperBound`, a range an index can use (unlike LIKE).
+    public static func descendantsUpperBound(of code: String) -> String { code + ":" }
+
     /// True when `other` is this region or lies under it.
     public func contains(_ other: RegionCode) -> Bool { other.rawValue.hasPrefix(rawValue) }
 

@@ -27,19 +27,24 @@ public struct Daemon {
     }
 
     public func run() async throws {
-        let clock = SystemClock()
+        let clock = store.clock
         let stats = DaemonStats()
         // Probes block in FFmpeg: one thread per concurrent probe, plus one for indexing.
         let pool = BlockingPool(threads: config.probe.concurrency + 1)
-        defer { pool.shutdown() }
+        // Store reads and writes of the probe loop: one thread, as SQLite has one writer.
+        let storeThread = BlockingPool(threads: 1, name: "camindex.store")
+        defer {
+            pool.shutdown()
+            storeThread.shutdown()
+        }
         var services: [any Service] = []
         if let inventory = config.inventory {
             let reloader = InventoryReloader(importer: inventory, store: store, logger: logger)
-            guard reloader.reload() else { throw CamindexError.usage("the inventory given with --inventory has errors (see above)") }
+            guard reloader.reload() else { throw CamindexError.usage("the inventory given with --inventory has errors (see above)", code: .inventoryInvalid) }
             services.append(reloader)
         }
-        let prober = FFmpegLiveProber(pool: pool, deadline: config.deadline, transport: config.transport)
-        services.append(ProbeLoop(store: store, prober: prober, clock: clock, config: config.probe, stats: stats, logger: logger))
+        let prober = FFmpegLiveProber(pool: pool, deadline: config.deadline, transport: config.transport, clock: clock)
+        services.append(ProbeLoop(store: store, storeThread: storeThread, prober: prober, clock: clock, config: config.probe, stats: stats, logger: logger))
         services.append(RecordingLoop(store: store, pool: pool, clock: clock, config: config.recordings, stats: stats, logger: logger))
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -17,16 +17,19 @@ public final class ProbeLoop: Service, Sendable {
     }
 
     let store: Store
+    /// Where store reads and writes run: SQLite calls block, so never on the cooperative pool.
+    let storeThread: BlockingPool
     let prober: any LiveProber
-    let clock: any DaemonClock
+    let clock: any WallClock
     let config: Config
     let stats: DaemonStats
     let logger: Logger
     let random: @Sendable (Int64) -> Int64
 
-    public init(store: Store, prober: any LiveProber, clock: any DaemonClock, config: Config, stats: DaemonStats,
+    public init(store: Store, storeThread: BlockingPool, prober: any LiveProber, clock: any WallClock, config: Config, stats: DaemonStats,
                 logger: Logger, random: @escaping @Sendable (Int64) -> Int64 = { Int64.random(in: 0..<max(1, $0)) }) {
         self.store = store
+        self.storeThread = storeThread
         self.prober = prober
         self.clock = clock
         self.config = config
@@ -54,10 +57,11 @@ public final class ProbeLoop: Service, Sendable {
         var inFlight = 0
         var ticking = false
 
-        func flush() {
+        func flush() async {
             guard !pending.isEmpty else { return }
             do {
-                let changed = try store.recordProbes(pending)
+                let batch = pending
+                let changed = try await storeThread.perform { [store] in try store.recordProbes(batch) }
                 let nowMs = clock.now().ms
                 for (id, result) in pending {
                     if changed.contains(id) {
@@ -80,7 +84,7 @@ public final class ProbeLoop: Service, Sendable {
                 if lastRefresh.map({ now.ms - $0 >= config.refreshMs }) ?? true {
                     lastRefresh = now.ms
                     do {
-                        let all = try store.cameras().filter { $0.url != nil }
+                        let all = try await storeThread.perform { [store] in try store.cameras() }.filter { $0.url != nil }
                         cameras = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
                         regions = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.regionCode) })
                         schedule.sync(cameraIDs: cameras.keys, nowMs: now.ms, random: random)
@@ -89,8 +93,8 @@ public final class ProbeLoop: Service, Sendable {
                     }
                 }
                 if now.ms - cycleStart.ms >= config.schedule.intervalMs {
-                    flush()
-                    writeHeartbeat(started: cycleStart, ended: now, cameras: cameras.count)
+                    await flush()
+                    await writeHeartbeat(started: cycleStart, ended: now, cameras: cameras.count, on: storeThread)
                     cycleStart = now
                 }
                 for (id, depth) in schedule.takeDue(nowMs: now.ms, limit: config.concurrency - inFlight) {
@@ -117,7 +121,7 @@ public final class ProbeLoop: Service, Sendable {
                 switch event {
                 case .tick:
                     ticking = false
-                    flush()
+                    await flush()
                 case let .probed(id, depth, result):
                     inFlight -= 1
                     // A probe cut short by shutdown says nothing about the camera.
@@ -125,20 +129,21 @@ public final class ProbeLoop: Service, Sendable {
                     stats.add { $0.probes += 1; if !result.ok { $0.probeFailures += 1 } }
                     schedule.completed(cameraID: id, depth: depth, ok: result.ok, nowMs: clock.now().ms, random: random)
                     pending.append((id, result))
-                    if pending.count >= 64 { flush() }
+                    if pending.count >= 64 { await flush() }
                 }
             }
         }
         // Results in hand are kept; the heartbeat stays that of the last whole cycle.
-        flush()
+        await flush()
     }
 
-    private func writeHeartbeat(started: Instant, ended: Instant, cameras: Int) {
+    private func writeHeartbeat(started: Instant, ended: Instant, cameras: Int, on storeThread: BlockingPool) async {
         let c = stats.take()
+        let beat = Heartbeat(pid: Int(ProcessInfo.processInfo.processIdentifier), started: started, ended: ended,
+                             cameras: cameras, probes: c.probes, probeFailures: c.probeFailures,
+                             filesIndexed: c.filesIndexed, filesFailed: c.filesFailed)
         do {
-            try store.writeHeartbeat(Heartbeat(pid: Int(ProcessInfo.processInfo.processIdentifier), started: started, ended: ended,
-                                               cameras: cameras, probes: c.probes, probeFailures: c.probeFailures,
-                                               filesIndexed: c.filesIndexed, filesFailed: c.filesFailed))
+            try await storeThread.perform { [store] in try store.writeHeartbeat(beat) }
         } catch {
             logger.error("cannot write the heartbeat", metadata: ["error": "\(error)"])
         }

@@ -25,12 +25,12 @@ public final class RecordingLoop: Service, Sendable {
 
     let store: Store
     let pool: BlockingPool
-    let clock: any DaemonClock
+    let clock: any WallClock
     let config: Config
     let stats: DaemonStats
     let logger: Logger
 
-    public init(store: Store, pool: BlockingPool, clock: any DaemonClock, config: Config, stats: DaemonStats, logger: Logger) {
+    public init(store: Store, pool: BlockingPool, clock: any WallClock, config: Config, stats: DaemonStats, logger: Logger) {
         self.store = store
         self.pool = pool
         self.clock = clock
@@ -64,7 +64,9 @@ public final class RecordingLoop: Service, Sendable {
     /// Indexes files their writers have closed, for the cameras whose directories hold them.
     func indexClosed(_ files: [String]) async {
         let segments = files.filter { Indexer.segmentExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
-        guard !segments.isEmpty, let cameras = try? store.cameras().filter({ $0.recordings != nil }) else { return }
+        guard !segments.isEmpty, let cameras = try? await pool.perform({ [store] in try store.cameras() }).filter({ $0.recordings != nil }) else {
+            return
+        }
         var options = Indexer.Options()
         options.timeout = config.fileTimeout
         options.workers = 1
@@ -73,11 +75,11 @@ public final class RecordingLoop: Service, Sendable {
             let prefix = camera.recordings!.hasSuffix("/") ? camera.recordings! : camera.recordings! + "/"
             let mine = segments.filter { $0.hasPrefix(prefix) }
             guard !mine.isEmpty else { continue }
-            let result: Result<CameraIndexReport, any Error> = await pool.run { Result { try indexer.indexFiles(mine, of: camera) } }
-            if case let .success(report) = result {
+            do {
+                let report = try await pool.perform { try indexer.indexFiles(mine, of: camera) }
                 stats.add { $0.filesIndexed += report.indexed; $0.filesFailed += report.failures.count }
                 logger.info("indexed closed files", metadata: ["camera": "\(camera.id)", "region": "\(camera.regionCode)", "files": "\(report.indexed)"])
-            } else if case let .failure(error) = result {
+            } catch {
                 logger.error("cannot index", metadata: ["camera": "\(camera.id)", "region": "\(camera.regionCode)", "error": "\(error)"])
             }
         }
@@ -88,7 +90,7 @@ public final class RecordingLoop: Service, Sendable {
     @discardableResult
     public func scanOnce() async -> [Camera] {
         let cameras: [Camera]
-        do { cameras = try store.cameras().filter { $0.recordings != nil } } catch {
+        do { cameras = try await pool.perform { [store] in try store.cameras() }.filter { $0.recordings != nil } } catch {
             logger.error("cannot read the camera list", metadata: ["error": "\(error)"])
             return []
         }
@@ -104,11 +106,8 @@ public final class RecordingLoop: Service, Sendable {
             for pass in passes.indices {
                 let options = passes[pass]
                 let indexer = Indexer(store: store, options: options, logger: logger)
-                let result: Result<CameraIndexReport, any Error> = await pool.run {
-                    Result { try indexer.indexRecordings(of: camera) }
-                }
-                switch result {
-                case let .success(report):
+                do {
+                    let report = try await pool.perform { try indexer.indexRecordings(of: camera) }
                     // The verify pass re-reads files the first pass counted.
                     if pass == 0 {
                         stats.add { $0.filesIndexed += report.indexed; $0.filesFailed += report.failures.count - report.unchangedFailures }
@@ -118,14 +117,15 @@ public final class RecordingLoop: Service, Sendable {
                                                           "files": "\(report.indexed)", "removed": "\(report.removed)",
                                                           "verified": "\(report.verified)", "pending": "\(report.pending)"])
                     }
-                case let .failure(error):
+                } catch {
                     logger.error("cannot index", metadata: ["camera": "\(camera.id)", "region": "\(camera.regionCode)", "error": "\(error)"])
                 }
             }
         }
         if let days = config.retainDays {
             do {
-                let dropped = try store.applyRetention(before: clock.now() - Int64(days) * 86_400_000)
+                let cutoff = clock.now() - Int64(days) * 86_400_000
+                let dropped = try await pool.perform { [store] in try store.applyRetention(before: cutoff) }
                 if dropped.segments > 0 { logger.info("retention", metadata: ["segments": "\(dropped.segments)", "probes": "\(dropped.probes)"]) }
             } catch {
                 logger.error("retention failed", metadata: ["error": "\(error)"])

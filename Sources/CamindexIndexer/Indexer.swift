@@ -83,7 +83,7 @@ public struct Indexer: Sendable {
     private func process(_ files: [String], camera: Camera, known: [String: SegmentState], into report: inout CameraIndexReport) throws {
         report.files = files.count
         var work: [(path: String, size: Int64, mtimeMs: Int64)] = []
-        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let nowMs = store.clock.now().ms
         for path in files {
             guard let (size, mtimeMs) = Self.stat(path) else {
                 report.failures.append(.init(path: path, error: "cannot read file attributes"))
@@ -196,8 +196,9 @@ public struct Indexer: Sendable {
             .standardizedFileURL.path
     }
 
-    static func stat(_ path: String) -> (Int64, Int64)? {
-        guard let a = try? FileManager.default.attributesOfItem(atPath: path),
+    /// Size and mtime (ms) of a regular file; nil for anything else or what cannot be read.
+    public static func stat(_ path: String) -> (size: Int64, mtimeMs: Int64)? {
+        guard let a = try? FileManager.default.attributesOfItem(atPath: path), a[.type] as? FileAttributeType == .typeRegular,
               let size = (a[.size] as? NSNumber)?.int64Value, let mtime = a[.modificationDate] as? Date else { return nil }
         return (size, Int64((mtime.timeIntervalSince1970 * 1000).rounded()))
     }

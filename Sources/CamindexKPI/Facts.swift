@@ -1,5 +1,4 @@
 import CamindexCore
-import CamindexStore
 import Foundation
 
 /// What the store knows of one camera over a period: plain values, so that health checks
@@ -56,20 +55,18 @@ public struct Facts: Sendable {
 
     /// Reads enabled cameras in `scope` (or all), their states, windows within `period`
     /// (recorded always, live-online when `withOnline`), failed files, and the heartbeat.
-    public static func load(from store: Store, scope: Region?, period: Interval, now: Instant, withOnline: Bool = true) throws -> Facts {
+    public static func load(from store: any IndexReader, scope: Region?, period: Interval, now: Instant, withOnline: Bool = true) throws -> Facts {
         let cameras = try store.cameras(in: scope)
         let ids = cameras.map(\.id)
-        let states = try store.liveStates()
+        let states = try store.liveStates(cameraIDs: ids)
         let recording = try store.windows(cameraIDs: cameras.filter { $0.recordings != nil }.map(\.id), range: period)
         let online = withOnline ? try store.liveWindows(cameraIDs: ids, range: period) : [:]
         let failed = try store.failedFileCounts()
         let allRegions = try store.regionTree(under: scope).map(\.region)
         var regions = Dictionary(uniqueKeysWithValues: allRegions.map { ($0.code, $0) })
         // Ancestors too, for names in region paths.
-        for code in Set(cameras.flatMap { c in [6, 9].filter { $0 < c.regionCode.count }.map { String(c.regionCode.prefix($0)) } })
-        where regions[code] == nil {
-            if let r = try store.region(code: code) { regions[code] = r }
-        }
+        let missing = Set(cameras.flatMap { RegionCode.ancestors(of: $0.regionCode) }).filter { regions[$0] == nil }
+        regions.merge(try store.regions(codes: missing)) { a, _ in a }
         let facts = cameras.map { c -> CameraFacts in
             let s = states[c.id]
             let full = s?.lastFullProbe

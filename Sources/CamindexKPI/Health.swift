@@ -1,5 +1,4 @@
 import CamindexCore
-import CamindexStore
 import Foundation
 
 /// The health checks cron runs: each turns facts into a plugin status with perfdata.

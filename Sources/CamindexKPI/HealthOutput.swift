@@ -1,22 +1,23 @@
 import CamindexCore
-import CamindexStore
 import Foundation
 
 extension HealthResult {
-    /// The plugin output: one status line with perfdata, then one line per finding.
-    public var pluginText: String {
+    /// What the status line says after the status: the problems, worst first, or the key figures.
+    public var summary: String {
         let problems = checks.filter { $0.status != .ok && $0.status != .unknown }.sorted { $0.status > $1.status }.compactMap(\.problem)
-        let summary: String
         if problems.isEmpty {
             let scope = facts.scope.map { "\($0.name) (\($0.code))" } ?? "all regions"
             var parts = ["\(scope): \(facts.cameras.count) cameras"]
             if let p = checks.first(where: { $0.check == .online })?.perfdata.first(where: { $0.label == "online" }) { parts.append("online \(Health.fmt1(p.value))%") }
             if let p = checks.first(where: { $0.check == .recording })?.perfdata.first(where: { $0.label == "recording" }) { parts.append("recording \(Health.fmt1(p.value))%") }
             if let age = heartbeatAgeS { parts.append("heartbeat \(Int(age))s ago") }
-            summary = parts.joined(separator: ", ")
-        } else {
-            summary = problems.joined(separator: ", ")
+            return parts.joined(separator: ", ")
         }
+        return problems.joined(separator: ", ")
+    }
+
+    /// The plugin output: one status line with perfdata, then one line per finding.
+    public var pluginText: String {
         let perf = checks.flatMap(\.perfdata).map(\.formatted).joined(separator: " ")
         return (["CAMINDEX \(status.label) - \(summary)" + (perf.isEmpty ? "" : " | \(perf)")] + checks.flatMap(\.details))
             .joined(separator: "\n")

@@ -1,5 +1,4 @@
 import CamindexCore
-import CamindexStore
 import Foundation
 
 extension Report {
@@ -110,7 +109,7 @@ extension Report {
         }
         h += "</table><h2>最长录像缺失 Longest recording gaps</h2><table><tr><th class=\"l\">camera</th><th class=\"l\">from</th><th class=\"l\">to</th><th>length</th></tr>"
         for g in longestGaps {
-            h += "<tr><td class=\"l\">\(esc(g.camera.name)) <small>\(esc(g.camera.id))</small></td><td class=\"l\">\(esc(TimeFormat.rfc3339(g.gap.start, in: zone)))</td><td class=\"l\">\(esc(TimeFormat.rfc3339(g.gap.end, in: zone)))</td><td>\(Self.duration(g.gap.durationMs))</td></tr>"
+            h += "<tr><td class=\"l\">\(esc(g.camera.name)) <small>\(esc(g.camera.id))</small></td><td class=\"l\">\(esc(TimeFormat.rfc3339(g.gap.start, in: zone)))</td><td class=\"l\">\(esc(TimeFormat.rfc3339(g.gap.end, in: zone)))</td><td>\(TextFormat.duration(ms: g.gap.durationMs))</td></tr>"
         }
         h += "</table><h2>校时 Clock offsets beyond \(options.clockLimitS) s</h2>"
         let offenders = clockOffenders
@@ -127,10 +126,4 @@ extension Report {
         return "<rect x=\"\(String(format: "%.1f", x0))\" y=\"\(y)\" width=\"\(String(format: "%.1f", w))\" height=\"7\" fill=\"\(color)\"><title>\(what)</title></rect>"
     }
 
-    public static func duration(_ ms: Int64) -> String {
-        let s = ms / 1000
-        if s >= 3600 { return "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m" }
-        if s >= 60 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
-        return "\(s)s"
-    }
 }

@@ -1,5 +1,4 @@
 import CamindexCore
-import CamindexStore
 import Foundation
 
 /// The KPIs a county or township officer reads, for a period and a region, by township and

@@ -8,12 +8,13 @@ import Foundation
 public enum StreamProber {
     public enum Transport: String, Sendable, CaseIterable { case tcp, udp }
 
-    /// `cancel` stops the probe early (it then fails with class `other`).
+    /// `cancel` stops the probe early (it then fails with class `other`). `clock` stamps the
+    /// result and is what the camera's clock offset is measured against.
     public static func probe(url: String, depth: ProbeResult.Depth, deadline: Duration = .seconds(10),
-                             transport: Transport = .tcp, cancel: CancelFlag? = nil) -> ProbeResult {
+                             transport: Transport = .tcp, cancel: CancelFlag? = nil, clock wall: any WallClock = SystemClock()) -> ProbeResult {
         let clock = ContinuousClock()
         let started = clock.now
-        let at = Instant(ms: Int64(Date().timeIntervalSince1970 * 1000))
+        let at = wall.now()
         func elapsedMs() -> Int64 {
             let d = clock.now - started
             return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
@@ -23,7 +24,7 @@ public enum StreamProber {
         if url.lowercased().hasPrefix("rtsp") { options["rtsp_transport"] = transport.rawValue }
         do {
             let input = try InputFile(url: url, timeout: deadline, options: options, cancel: cancel)
-            var result = try Session(input: input, depth: depth, started: started).run()
+            var result = try Session(input: input, depth: depth, started: started, clock: wall).run()
             result.at = at
             result.durationMs = elapsedMs()
             return result
@@ -71,6 +72,7 @@ public enum StreamProber {
         let input: InputFile
         let depth: ProbeResult.Depth
         let started: ContinuousClock.Instant
+        let clock: any WallClock
         var isRTSP: Bool { input.formatName == "rtsp" }
 
         func run() throws(MediaError) -> ProbeResult {
@@ -136,7 +138,7 @@ public enum StreamProber {
             guard let ptsUs, realtime != cfx_nopts(), realtime > 0 else { return nil }
             let start = input.context.pointee.start_time != cfx_nopts() ? input.context.pointee.start_time : 0
             let cameraUs = realtime + ptsUs - start
-            let nowUs = Int64(Date().timeIntervalSince1970 * 1_000_000)
+            let nowUs = clock.now().ms * 1000
             return (Double(cameraUs - nowUs) / 1000).rounded() / 1000
         }
 

@@ -27,26 +27,26 @@ extension Store {
         _ files: [InventoryFile], dryRun: Bool, recordingsPath: (InventoryFile, InventoryFile.CameraEntry) -> String?
     ) throws -> [InventoryChange] {
         var changes: [InventoryChange] = []
+        let now = clock.now()
         do {
             try withoutActuallyEscaping(recordingsPath) { recordingsPath in
                 try writer.writeWithoutTransaction { db in
                     try db.inTransaction {
-                        changes = try Self.sync(db, files, recordingsPath)
+                        changes = try Self.sync(db, files, now, recordingsPath)
                         return dryRun ? .rollback : .commit
                     }
                 }
             }
         } catch let error as CamindexError { throw error } catch {
-            throw CamindexError.runtime("store \(path ?? ":memory:"): \(Store.describe(error))")
+            throw storeError(error)
         }
         return changes
     }
 
     private static func sync(
-        _ db: Database, _ files: [InventoryFile], _ recordingsPath: (InventoryFile, InventoryFile.CameraEntry) -> String?
+        _ db: Database, _ files: [InventoryFile], _ now: Instant, _ recordingsPath: (InventoryFile, InventoryFile.CameraEntry) -> String?
     ) throws -> [InventoryChange] {
         var changes: [InventoryChange] = []
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
 
         // Regions, parents first, whichever file declares them.
         let declared = files.flatMap { f in f.regions.map { (f, $0) } }
@@ -61,7 +61,7 @@ extension Store {
                 continue
             }
             seenRegions[entry.code.rawValue] = entry.name
-            if var existing = try Region.fetchOne(db, key: entry.code.rawValue) {
+            if var existing = try RegionRow.fetchOne(db, key: entry.code.rawValue) {
                 if existing.name != entry.name {
                     changes.append(.init(kind: .regionRenamed, subject: entry.code.rawValue,
                                          detail: "\(existing.name) → \(entry.name)", location: at))
@@ -97,16 +97,16 @@ extension Store {
                     id: entry.id.rawValue, name: entry.name, regionCode: region.code, url: entry.url?.secret,
                     recordings: recordingsPath(file, entry), lat: entry.coordinate?.lat, lon: entry.coordinate?.lon,
                     timezone: entry.timezone, pathPattern: entry.pathPattern, pathTimezone: entry.pathTimezone,
-                    enabled: true, source: file.path, nowMs: now)
-                if let existing = try Camera.fetchOne(db, key: entry.id.rawValue) {
+                    enabled: true, source: file.path, at: now)
+                if let existing = try CameraRow.fetchOne(db, key: entry.id.rawValue)?.value {
                     let diff = wanted.differences(from: existing)
                     guard !diff.isEmpty else { continue }
                     wanted.createdAtMs = existing.createdAtMs
-                    try wanted.update(db)
+                    try CameraRow(wanted).update(db)
                     changes.append(.init(kind: .cameraUpdated, subject: entry.id.rawValue,
                                          detail: "\(entry.name): \(diff.joined(separator: ", "))", location: at))
                 } else {
-                    try wanted.insert(db)
+                    try CameraRow(wanted).insert(db)
                     changes.append(.init(kind: .cameraAdded, subject: entry.id.rawValue,
                                          detail: "\(entry.name) in \(region.name) (\(region.code))", location: at))
                 }
@@ -115,14 +115,14 @@ extension Store {
 
         // Cameras these files used to list and no longer do.
         let sources = files.map(\.path)
-        let gone = try Camera
-            .filter(sources.contains(Column("source")) && Column("enabled") == true)
-            .fetchAll(db)
+        let gone = try CameraRow
+            .filter(sources.contains(CameraRow.Columns.source) && CameraRow.Columns.enabled == true)
+            .fetchAll(db).map(\.value)
             .filter { listed[$0.id] == nil }
         for var camera in gone {
             camera.enabled = false
-            camera.updatedAtMs = now
-            try camera.update(db)
+            camera.updatedAtMs = now.ms
+            try CameraRow(camera).update(db)
             changes.append(.init(kind: .cameraDisabled, subject: camera.id,
                                  detail: "\(camera.name): no longer in \(camera.source ?? "the inventory")", location: nil))
         }

@@ -2,37 +2,6 @@ import CamindexCore
 import Foundation
 import GRDB
 
-/// Where a probed camera stands.
-public struct CameraLiveState: Sendable, Hashable {
-    public enum State: String, Sendable { case online, offline }
-
-    public var cameraID: String
-    public var state: State
-    public var since: Instant
-    /// The latest probe of either depth (its own figures only where it measured them).
-    public var lastProbe: ProbeResult
-    /// The latest successful full probe: codec, resolution, frame rate, GOP, clock.
-    public var lastFullProbe: ProbeResult?
-    public var consecutiveFailures: Int
-}
-
-/// One row of the daemon's heartbeat: what one probe interval did.
-public struct Heartbeat: Sendable, Hashable {
-    public var pid: Int
-    public var started: Instant
-    public var ended: Instant
-    public var cameras: Int
-    public var probes: Int
-    public var probeFailures: Int
-    public var filesIndexed: Int
-    public var filesFailed: Int
-
-    public init(pid: Int, started: Instant, ended: Instant, cameras: Int, probes: Int, probeFailures: Int, filesIndexed: Int, filesFailed: Int) {
-        self.pid = pid; self.started = started; self.ended = ended; self.cameras = cameras; self.probes = probes
-        self.probeFailures = probeFailures; self.filesIndexed = filesIndexed; self.filesFailed = filesFailed
-    }
-}
-
 extension Store {
     /// Records a batch of probe results in one transaction and returns the cameras whose state
     /// changed (online ↔ offline, or first seen).
@@ -57,13 +26,9 @@ extension Store {
         let failures: Int = r.ok ? 0 : (previous?["consecutive_failures"] ?? 0) + 1
         var lastFullID: Int64? = previous?["last_full_probe_id"]
         if r.depth == .full || !r.ok || changed {
-            try db.execute(sql: """
-                INSERT INTO probe (camera_id, at_ms, depth, ok, error, message, duration_ms, codec, profile, width, height,
-                                   fps, bitrate_kbps, keyframe_interval_s, first_keyframe_ms, clock_offset_s)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [cameraID, r.at.ms, r.depth.rawValue, r.ok, r.error?.rawValue, r.message, r.durationMs, r.codec,
-                                 r.profile, r.width, r.height, r.fps, r.bitrateKbps, r.keyframeIntervalS, r.firstKeyframeMs, r.clockOffsetS])
-            if r.depth == .full && r.ok { lastFullID = db.lastInsertedRowID }
+            var row = ProbeRow(cameraID: cameraID, r)
+            try row.insert(db)
+            if r.depth == .full && r.ok { lastFullID = row.id }
         }
         var openStart: Int64? = previous?["open_window_start_ms"]
         if r.ok {
@@ -88,11 +53,11 @@ extension Store {
     }
 
     /// Current states of the cameras probed so far (all, or those listed), in one query.
-    public func liveStates(cameraIDs: [String]? = nil) throws -> [String: CameraLiveState] {
+    public func liveStates(cameraIDs: [String]?) throws -> [String: CameraLiveState] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT s.*, p.id AS p_id, p.at_ms, p.depth, p.ok, p.error, p.message, p.duration_ms, p.codec, p.profile,
-                       p.width, p.height, p.fps, p.bitrate_kbps, p.keyframe_interval_s, p.first_keyframe_ms, p.clock_offset_s
+                SELECT s.*, p.id AS p_id, p.at_ms, p.depth, p.ok, p.error, p.message, p.duration_ms, p.codec,
+                       p.profile, p.width, p.height, p.fps, p.bitrate_kbps, p.keyframe_interval_s, p.first_keyframe_ms, p.clock_offset_s
                 FROM camera_state s LEFT JOIN probe p ON p.id = s.last_full_probe_id
                 """)
             let wanted = cameraIDs.map(Set.init)
@@ -103,7 +68,7 @@ extension Store {
                 var last = ProbeResult(at: Instant(ms: row["last_probe_ms"]), depth: ProbeResult.Depth(rawValue: row["last_depth"]) ?? .light,
                                        ok: row["last_ok"], error: (row["last_error"] as String?).flatMap(ProbeResult.ErrorClass.init(rawValue:)),
                                        message: row["last_message"], durationMs: row["last_duration_ms"])
-                let full: ProbeResult? = (row["p_id"] as Int64?) == nil ? nil : Self.probe(row)
+                let full: ProbeResult? = (row["p_id"] as Int64?) == nil ? nil : try Self.probe(row)
                 if let full, full.at == last.at { last = full }
                 out[id] = CameraLiveState(
                     cameraID: id, state: CameraLiveState.State(rawValue: row["state"]) ?? .offline,
@@ -117,20 +82,12 @@ extension Store {
     /// Stored probes of a camera, newest first.
     public func probeHistory(cameraID: String, limit: Int = 20) throws -> [ProbeResult] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM probe WHERE camera_id = ? ORDER BY at_ms DESC LIMIT ?", arguments: [cameraID, limit])
-                .map(Self.probe)
+            try ProbeRow.fetchAll(db, sql: "SELECT * FROM probe WHERE camera_id = ? ORDER BY at_ms DESC LIMIT ?", arguments: [cameraID, limit])
+                .map(\.value)
         }
     }
 
-    private static func probe(_ row: Row) -> ProbeResult {
-        var p = ProbeResult(at: Instant(ms: row["at_ms"]), depth: ProbeResult.Depth(rawValue: row["depth"]) ?? .full, ok: row["ok"],
-                            error: (row["error"] as String?).flatMap(ProbeResult.ErrorClass.init(rawValue:)),
-                            message: row["message"], durationMs: row["duration_ms"])
-        p.codec = row["codec"]; p.profile = row["profile"]; p.width = row["width"]; p.height = row["height"]
-        p.fps = row["fps"]; p.bitrateKbps = row["bitrate_kbps"]; p.keyframeIntervalS = row["keyframe_interval_s"]
-        p.firstKeyframeMs = row["first_keyframe_ms"]; p.clockOffsetS = row["clock_offset_s"]
-        return p
-    }
+    private static func probe(_ row: Row) throws -> ProbeResult { try ProbeRow(row: row).value }
 
     /// Online windows overlapping `range`, clipped to it.
     public func liveWindows(cameraIDs: [String], range: Interval) throws -> [String: [Interval]] {
@@ -152,41 +109,31 @@ extension Store {
 
     public func writeHeartbeat(_ h: Heartbeat) throws {
         try write { db in
-            try db.execute(sql: """
-                INSERT INTO daemon_cycle (pid, started_ms, ended_ms, cameras, probes, probe_failures, files_indexed, files_failed)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [h.pid, h.started.ms, h.ended.ms, h.cameras, h.probes, h.probeFailures, h.filesIndexed, h.filesFailed])
+            try HeartbeatRow(h).insert(db)
             // A heartbeat log, not a history: keep the last day's worth at a minute apart.
             try db.execute(sql: "DELETE FROM daemon_cycle WHERE id <= (SELECT max(id) FROM daemon_cycle) - 1440")
         }
     }
 
     public func lastHeartbeat() throws -> Heartbeat? {
-        try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM daemon_cycle ORDER BY id DESC LIMIT 1").map {
-                Heartbeat(pid: $0["pid"], started: Instant(ms: $0["started_ms"]), ended: Instant(ms: $0["ended_ms"]), cameras: $0["cameras"],
-                          probes: $0["probes"], probeFailures: $0["probe_failures"], filesIndexed: $0["files_indexed"], filesFailed: $0["files_failed"])
-            }
-        }
+        try read { db in try HeartbeatRow.order(HeartbeatRow.Columns.id.desc).fetchOne(db)?.value }
     }
 
     /// Drops index rows, probes and online windows that ended before `cutoff`. The files are
     /// not touched; footage of dropped segments is no longer offered.
     public func applyRetention(before cutoff: Instant) throws -> (segments: Int, probes: Int) {
-        let paths = try read { db in
-            try Row.fetchAll(db, sql: "SELECT camera_id, path FROM segment WHERE end_ms < ? OR (error IS NOT NULL AND indexed_at_ms < ?)",
-                             arguments: [cutoff.ms, cutoff.ms])
-        }
-        for (camera, rows) in Dictionary(grouping: paths, by: { $0["camera_id"] as String }) {
-            try deleteSegments(cameraID: camera, paths: rows.map { $0["path"] })
-        }
-        let probes = try write { db in
+        // One transaction: a file indexed between the read and the deletes cannot be dropped.
+        try write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT camera_id, path FROM segment WHERE end_ms < ? OR (error IS NOT NULL AND indexed_at_ms < ?)",
+                                        arguments: [cutoff.ms, cutoff.ms])
+            for (camera, paths) in Dictionary(grouping: rows, by: { $0[0] as String }) {
+                try Self.deleteSegments(db, cameraID: camera, paths: paths.map { $0[1] })
+            }
             try db.execute(sql: "DELETE FROM probe WHERE at_ms < ? AND id NOT IN (SELECT last_full_probe_id FROM camera_state WHERE last_full_probe_id IS NOT NULL)",
                            arguments: [cutoff.ms])
-            let n = db.changesCount
+            let probes = db.changesCount
             try db.execute(sql: "DELETE FROM live_window WHERE end_ms < ?", arguments: [cutoff.ms])
-            return n
+            return (rows.count, probes)
         }
-        return (paths.count, probes)
     }
 }

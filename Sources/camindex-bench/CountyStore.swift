@@ -2,7 +2,6 @@ import ArgumentParser
 import CamindexCore
 import CamindexStore
 import Foundation
-import GRDB
 
 /// Deterministic pseudo-random numbers (SplitMix64), so a store can be made again identically.
 struct SplitMix: RandomNumberGenerator {
@@ -98,7 +97,8 @@ struct CountyStore: ParsableCommand {
             let id = BenchCounty.cameraID(i)
             try store.addCamera(Camera(id: id, name: "bench \(i)",
                                        regionCode: BenchCounty.region(ofCamera: i, townships: townships, villageCounts: vcounts),
-                                       url: "rtsp://127.0.0.1:554/\(i)", recordings: "/srv/nvr/\(id)"))
+                                       url: "rtsp://127.0.0.1:554/\(i)", recordings: "/srv/nvr/\(id)",
+                                       at: store.clock.now()))
             let r = Double.random(in: 0..<1, using: &rng)
             let b: Behaviour = gapless || r < 0.85 ? .steady : r < 0.95 ? .flaky : r < 0.98 ? .deadDays : .clockJumps
             behaviours.append(b)
@@ -112,31 +112,7 @@ struct CountyStore: ParsableCommand {
         }
         let registryS = ms(clock.now - t0) / 1000
 
-        var naive: DatabaseQueue?
-        if let naiveDb {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: naiveDb + suffix) }
-            let q = try DatabaseQueue(path: naiveDb)
-            try q.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            }
-            try q.write { db in
-                // Frigate's recordings table, reduced to what an availability query touches.
-                try db.execute(sql: """
-                    CREATE TABLE recordings (
-                        id INTEGER PRIMARY KEY,
-                        camera TEXT NOT NULL,
-                        path TEXT NOT NULL,
-                        start_time INTEGER NOT NULL,
-                        end_time INTEGER NOT NULL,
-                        duration REAL NOT NULL,
-                        segment_size INTEGER NOT NULL
-                    );
-                    CREATE INDEX recordings_camera_start ON recordings(camera, start_time);
-                    """)
-            }
-            naive = q
-        }
+        let naive = try naiveDb.map(FrigateStyleBaseline.create(path:))
 
         let segMs = Int64(segmentMinutes) * 60_000
         let gopMs = Int64((gopSeconds * 1000).rounded())
@@ -189,7 +165,7 @@ struct CountyStore: ParsableCommand {
                             height: 1080, fps: 25, firstPtsMs: 0,
                             keyframeOffsetsMs: Array(stride(from: 0, to: duration, by: Int(gopMs))),
                             method: "index", verified: day < days - 2, truncated: false, damagedKeyframes: 0, runs: pieceRuns)
-                        try store.saveSegment(cameraID: id, record, nowMs: piece.upperBound + 60_000)
+                        try store.saveSegment(cameraID: id, record)
                         segments += 1
                         daySegments += 1
                         runs += pieceRuns.count
@@ -203,27 +179,17 @@ struct CountyStore: ParsableCommand {
             if let naive {
                 let rows = naiveRows
                 let tn = clock.now
-                try naive.write { db in
-                    let st = try db.cachedStatement(sql: """
-                        INSERT INTO recordings (camera, path, start_time, end_time, duration, segment_size) VALUES (?, ?, ?, ?, ?, ?)
-                        """)
-                    for r in rows {
-                        try st.execute(arguments: [r.0, r.1, r.2, r.3, Double(r.3 - r.2) / 1000, (r.3 - r.2) * 500])
-                    }
-                }
+                try naive.insert(rows.map { (camera: $0.0, path: $0.1, startMs: $0.2, endMs: $0.3) })
                 naiveSeconds += ms(clock.now - tn) / 1000
             }
             FileHandle.standardError.write(Data("county-store: day \(day + 1)/\(days): \(segments) segments, \(Int(dayRates.last!)) /s\n".utf8))
         }
         let tc = clock.now
-        try store.writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
-        try naive?.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        try store.checkpoint()
+        try naive?.checkpoint()
         let checkpointS = ms(clock.now - tc) / 1000
-        let counts = try store.writer.read { db in
-            (windows: try Int.fetchOne(db, sql: "SELECT count(*) FROM footage_window") ?? 0,
-             runs: try Int.fetchOne(db, sql: "SELECT count(*) FROM footage_run") ?? 0,
-             pageSize: try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
-        }
+        let rowCounts = try store.rowCounts()
+        let counts = (windows: rowCounts["footage_window"] ?? 0, runs: rowCounts["footage_run"] ?? 0)
         var out: [String: Any] = [
             "cameras": cameras, "townships": townships, "villages": villages, "days": days,
             "segment_minutes": segmentMinutes, "gop_s": gopSeconds, "gapless": gapless,
@@ -279,11 +245,9 @@ struct CountyLive: ParsableCommand {
 
     func run() throws {
         let store = try Store.open(path: db, create: false)
-        let (ids, endMs, states) = try store.writer.read { db in
-            (try String.fetchAll(db, sql: "SELECT id FROM camera ORDER BY id"),
-             try Int64.fetchOne(db, sql: "SELECT max(end_ms) FROM footage_window") ?? Store.nowMs(),
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM camera_state") ?? 0)
-        }
+        let ids = try store.cameras(in: nil, includeDisabled: true).map(\.id)
+        let endMs = try store.footageExtent()?.end.ms ?? store.clock.now().ms
+        let states = try store.rowCounts()["camera_state"] ?? 0
         guard states == 0 else {
             printJSON(["cameras": ids.count, "probes_added": 0, "note": "camera states already present"])
             return

@@ -2,7 +2,6 @@ import ArgumentParser
 import CamindexCore
 import CamindexStore
 import Foundation
-import GRDB
 
 /// Query latency on a store made by `county-store`: the four shapes of question police ask,
 /// answered as `camindex query` does (the region's cameras, then `Store.windows(cameraIDs:range:)`
@@ -29,17 +28,11 @@ struct QueryLatency: ParsableCommand {
 
     func run() throws {
         let store = try Store.open(path: db, create: false)
-        let (regions, firstMs, lastMs, cameraIDs) = try store.writer.read { db in
-            (try Region.fetchAll(db),
-             try Int64.fetchOne(db, sql: "SELECT min(start_ms) FROM footage_window") ?? 0,
-             try Int64.fetchOne(db, sql: "SELECT max(end_ms) FROM footage_window") ?? 0,
-             try String.fetchAll(db, sql: "SELECT id FROM camera ORDER BY id"))
-        }
-        let naive = try naiveDb.map { path -> DatabasePool in
-            var config = Configuration()
-            config.readonly = true
-            return try DatabasePool(path: path, configuration: config)
-        }
+        let regions = try store.regionTree(under: nil).map(\.region)
+        let extent = try store.footageExtent()
+        let (firstMs, lastMs) = (extent?.start.ms ?? 0, extent?.end.ms ?? 0)
+        let cameraIDs = try store.cameras(in: nil, includeDisabled: true).map(\.id)
+        let naive = try naiveDb.map(FrigateStyleBaseline.open(path:))
         let byLevel = Dictionary(grouping: regions, by: \.level)
         let kinds = [
             Kind(name: "camera_day", level: nil, spanMs: BenchCounty.dayMs, iterations: Int(1000 * scale), naiveIterations: Int(1000 * scale)),
@@ -65,7 +58,7 @@ struct QueryLatency: ParsableCommand {
                 if let level = kind.level {
                     guard let pool = byLevel[level], !pool.isEmpty else { break }
                     let region = pool[Int.random(in: 0..<pool.count, using: &rng)]
-                    questions.append(({ try store.cameras(in: region).map(\.id) }, range, region.code))
+                    questions.append(({ try store.cameras(in: region, includeDisabled: false).map(\.id) }, range, region.code))
                 } else {
                     let id = cameraIDs[Int.random(in: 0..<cameraIDs.count, using: &rng)]
                     questions.append(({ [try store.requireCamera(id: id).id] }, range, id))
@@ -97,11 +90,11 @@ struct QueryLatency: ParsableCommand {
             if let naive {
                 var naiveTotal: [Double] = []
                 var mismatched = 0
-                for _ in 0..<1 { _ = try naiveWindows(naive, ids: try questions[0].cameras(), range: questions[0].range, maxGapMs: maxGapMs) }
+                for _ in 0..<1 { _ = try naive.windows(cameraIDs: try questions[0].cameras(), range: questions[0].range, maxGapMs: maxGapMs) }
                 for (i, q) in questions.prefix(max(kind.naiveIterations, 1)).enumerated() {
                     let t0 = clock.now
                     let ids = try q.cameras()
-                    let w = try naiveWindows(naive, ids: ids, range: q.range, maxGapMs: maxGapMs)
+                    let w = try naive.windows(cameraIDs: ids, range: q.range, maxGapMs: maxGapMs)
                     naiveTotal.append(ms(clock.now - t0))
                     let c = w.values.reduce(0) { $0 + Windows.coveredMs($1.map(\.interval)) }
                     if c != covered[i] { mismatched += 1 }
@@ -120,24 +113,6 @@ struct QueryLatency: ParsableCommand {
         printJSON(out)
     }
 
-    /// What a Frigate-style schema runs: per camera, every file overlapping the range by the
-    /// plain overlap condition (the index bounds only `start_time < t2`), merged in Swift.
-    func naiveWindows(_ pool: DatabasePool, ids: [String], range: Interval, maxGapMs: Int64) throws -> [String: [FootageSpan]] {
-        try pool.read { db in
-            let st = try db.cachedStatement(sql: """
-                SELECT start_time, end_time FROM recordings WHERE camera = ? AND start_time < ? AND end_time > ? ORDER BY start_time
-                """)
-            var out: [String: [FootageSpan]] = [:]
-            let from = range.start.ms - maxGapMs, to = range.end.ms + maxGapMs
-            for id in ids {
-                let spans = try Row.fetchAll(st, arguments: [id, to, from]).map {
-                    FootageSpan(Interval(startMs: $0[0], endMs: $0[1]), verified: false)
-                }
-                out[id] = Windows.clip(Windows.merge(spans, maxGapMs: maxGapMs), to: range)
-            }
-            return out
-        }
-    }
 }
 
 func round3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }

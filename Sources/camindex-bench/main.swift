@@ -109,7 +109,7 @@ struct StoreWrites: AsyncParsableCommand {
         _ = try store.addRegion(code: RegionCode("620723"), name: "临泽县")
         _ = try store.addRegion(code: RegionCode("620723100"), name: "沙河镇")
         for i in 0..<cameras {
-            try store.addCamera(Camera(id: "cam-\(i)", name: "cam \(i)", regionCode: "620723100", url: "rtsp://127.0.0.1/\(i)"))
+            try store.addCamera(Camera(id: "cam-\(i)", name: "cam \(i)", regionCode: "620723100", url: "rtsp://127.0.0.1/\(i)", at: store.clock.now()))
         }
         let clock = ContinuousClock()
         let base: Int64 = 1_795_132_800_000

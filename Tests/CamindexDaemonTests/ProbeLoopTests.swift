@@ -27,7 +27,7 @@ import Testing
 
 /// Simulated wall-clock time. `sleep(until:)` parks the caller until the test moves time to
 /// or past its deadline; sleepers are woken in deadline order (then in the order they slept).
-final class ManualClock: DaemonClock {
+final class ManualClock: WallClock {
     private struct Sleeper {
         let id: UInt64
         let deadline: Int64
@@ -254,6 +254,7 @@ final class LoopHarness: Sendable {
     let prober: FakeProber
     let stats = DaemonStats()
     let executor = LoopExecutor()
+    let storeThread = BlockingPool(threads: 1, name: "ProbeLoopTests.store")
     private let outcome = Outcome()
     private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
 
@@ -276,7 +277,7 @@ final class LoopHarness: Sendable {
         config.refreshMs = 30_000
         // Half the range: new cameras are due half an interval after they are seen; a success
         // reschedules at exactly one interval (jitter 3000 of 0...6000).
-        let loop = ProbeLoop(store: store, prober: prober, clock: clock, config: config, stats: stats,
+        let loop = ProbeLoop(store: store, storeThread: storeThread, prober: prober, clock: clock, config: config, stats: stats,
                              logger: Logger(label: "ProbeLoopTests", factory: { _ in SwiftLogNoOpLogHandler() }),
                              random: { $0 / 2 })
         let outcome = self.outcome
@@ -293,7 +294,7 @@ final class LoopHarness: Sendable {
     }
 
     static func camera(_ id: String) -> Camera {
-        Camera(id: id, name: id, regionCode: "620723100", url: "rtsp://127.0.0.1/\(id)")
+        Camera(id: id, name: id, regionCode: "620723100", url: "rtsp://127.0.0.1/\(id)", at: Instant(ms: 0))
     }
 
     static func url(_ id: String) -> String { "rtsp://127.0.0.1/\(id)" }
@@ -302,7 +303,14 @@ final class LoopHarness: Sendable {
     func settle() async throws {
         let limit = ContinuousClock.now + .seconds(5)
         var polls = 0
-        while !(executor.isIdle || clock.isSpinning) {
+        // The loop is parked when its executor is idle and no store job ran around that look.
+        func parked() -> Bool {
+            let before = storeThread.activity
+            guard before.idle, executor.isIdle else { return false }
+            let after = storeThread.activity
+            return after.idle && after.completed == before.completed
+        }
+        while !(parked() || clock.isSpinning) {
             if ContinuousClock.now > limit { throw SettleTimeout(atMs: clock.nowMs) }
             polls += 1
             if polls < 100 { await Task.yield() } else { try await Task.sleep(for: .microseconds(50)) }

@@ -20,7 +20,7 @@ import Testing
     }
 
     func camera(_ id: String, pattern: String? = nil, pathZone: String? = nil) throws -> Camera {
-        let cam = Camera(id: id, name: id, regionCode: "620723100", recordings: dir.file(id), pathPattern: pattern, pathTimezone: pathZone)
+        let cam = Camera(id: id, name: id, regionCode: "620723100", recordings: dir.file(id), pathPattern: pattern, pathTimezone: pathZone, at: Instant(ms: 0))
         try store.addCamera(cam)
         try FileManager.default.createDirectory(atPath: dir.file(id), withIntermediateDirectories: true)
         return cam
@@ -111,8 +111,8 @@ import Testing
         _ = try Indexer(store: store).indexRecordings(of: cam)
         #expect(try windows("undated", eight - 60_000, eight + 120_000, gap: 0) == [iv(0, 10), iv(60, 70)])
         #expect(try store.footageSummary(cameraID: "undated").lowConfidence == 1)
-        #expect(try store.hasLowConfidence(cameraID: "undated", range: iv(55, 65)))
-        #expect(try !store.hasLowConfidence(cameraID: "undated", range: iv(0, 5)))
+        #expect(try store.lowConfidenceCameras(["undated"], range: iv(55, 65)) == ["undated"])
+        #expect(try store.lowConfidenceCameras(["undated"], range: iv(0, 5)).isEmpty)
     }
 
     @Test func frigateLayoutInUTC() throws {

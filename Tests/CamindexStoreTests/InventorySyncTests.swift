@@ -63,7 +63,7 @@ import Testing
         let changes = try sync([("/inv/county.yaml", Self.county), ("/inv/town.yaml", Self.town)], dryRun: true)
         #expect(changes.count == 5)
         #expect(try store.regionTree(under: nil).isEmpty)
-        #expect(try store.cameras(includeDisabled: true).isEmpty)
+        #expect(try store.cameras(in: nil, includeDisabled: true).isEmpty)
     }
 
     @Test func errorsNameFileAndLineAndWriteNothing() throws {
@@ -77,7 +77,7 @@ import Testing
         let e2 = try #require(throws: CamindexError.self) { try sync([("/inv/county.yaml", Self.county), ("/inv/town.yaml", badRegion)]) }
         #expect(e2.message.hasPrefix("/inv/town.yaml:10:"))
         #expect(e2.message.contains("region") && e2.message.contains("东关村"))
-        #expect(try store.cameras(includeDisabled: true).isEmpty, "one transaction: nothing from the failed import stays")
+        #expect(try store.cameras(in: nil, includeDisabled: true).isEmpty, "one transaction: nothing from the failed import stays")
 
         let inCounty = Self.town.replacingOccurrences(of: "region: \"620723100\"", with: "region: \"620723\"")
         let e3 = try #require(throws: CamindexError.self) { try sync([("/inv/county.yaml", Self.county), ("/inv/town.yaml", inCounty)]) }

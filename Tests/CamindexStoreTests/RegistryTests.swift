@@ -42,10 +42,10 @@ import Testing
     }
 
     @Test func cameraBelongsToTownshipOrVillage() throws {
-        #expect(throws: CamindexError.self) { try store.addCamera(Camera(id: "cam-1", name: "县城", regionCode: "620723")) }
-        try store.addCamera(Camera(id: "cam-1", name: "镇政府", regionCode: "620723100"))
-        try store.addCamera(Camera(id: "cam-2", name: "村委会", regionCode: "620723100201"))
-        let dup = try #require(throws: CamindexError.self) { try store.addCamera(Camera(id: "cam-1", name: "x", regionCode: "620723100")) }
+        #expect(throws: CamindexError.self) { try store.addCamera(Camera(id: "cam-1", name: "县城", regionCode: "620723", at: Instant(ms: 0))) }
+        try store.addCamera(Camera(id: "cam-1", name: "镇政府", regionCode: "620723100", at: Instant(ms: 0)))
+        try store.addCamera(Camera(id: "cam-2", name: "村委会", regionCode: "620723100201", at: Instant(ms: 0)))
+        let dup = try #require(throws: CamindexError.self) { try store.addCamera(Camera(id: "cam-1", name: "x", regionCode: "620723100", at: Instant(ms: 0))) }
         #expect(dup.message.contains("already exists"))
         #expect(try store.cameras(in: store.resolveRegion("沙河镇")).map(\.id) == ["cam-1", "cam-2"])
         #expect(try store.cameras(in: store.resolveRegion("西关村")).map(\.id) == ["cam-2"])
@@ -55,10 +55,10 @@ import Testing
     }
 
     @Test func removingACameraDropsItsIndex() throws {
-        try store.addCamera(Camera(id: "cam-1", name: "镇政府", regionCode: "620723100"))
+        try store.addCamera(Camera(id: "cam-1", name: "镇政府", regionCode: "620723100", at: Instant(ms: 0)))
         try store.saveSegment(cameraID: "cam-1", Fixtures.segment("/r/a.mp4", start: 0, end: 60_000))
         try store.removeCamera(id: "cam-1")
-        try store.addCamera(Camera(id: "cam-1", name: "镇政府", regionCode: "620723100"))
+        try store.addCamera(Camera(id: "cam-1", name: "镇政府", regionCode: "620723100", at: Instant(ms: 0)))
         #expect(try store.windows(cameraID: "cam-1", range: Interval(startMs: 0, endMs: 100_000)).isEmpty)
     }
 

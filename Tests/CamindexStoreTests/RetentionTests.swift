@@ -7,7 +7,7 @@ import Testing
         let store = try Store.inMemory()
         _ = try store.addRegion(code: RegionCode("620723"), name: "临泽县")
         _ = try store.addRegion(code: RegionCode("620723100"), name: "沙河镇")
-        try store.addCamera(Camera(id: "cam", name: "cam", regionCode: "620723100", url: "rtsp://127.0.0.1/x"))
+        try store.addCamera(Camera(id: "cam", name: "cam", regionCode: "620723100", url: "rtsp://127.0.0.1/x", at: Instant(ms: 0)))
         let day: Int64 = 86_400_000
         let now: Int64 = 1_795_132_800_000
         for d in 0..<10 {

@@ -11,7 +11,7 @@ import Testing
         store = try Store.inMemory()
         _ = try store.addRegion(code: RegionCode("620723"), name: "临泽县")
         _ = try store.addRegion(code: RegionCode("620723100"), name: "沙河镇")
-        try store.addCamera(Camera(id: "cam", name: "镇政府", regionCode: "620723100"))
+        try store.addCamera(Camera(id: "cam", name: "镇政府", regionCode: "620723100", at: Instant(ms: 0)))
     }
 
     func windows(_ from: Int64, _ to: Int64, gap: Int64 = 2000) throws -> [Interval] {

@@ -1,0 +1,65 @@
+/// Everything the read commands (query, keyframe, camera list/show, region list, status,
+/// health, report) ask of a store, as plain values. The SQLite store implements it; a
+/// province's PostgreSQL store is the second implementation. Implementations answer each call
+/// from one consistent snapshot and throw `CamindexError` (codes `store.*`, `region.*`).
+public protocol IndexReader: Sendable {
+    /// Where the store is, for messages (a path, or a URL without its password).
+    var location: String { get }
+
+    // Registry
+    func region(code: String) throws -> Region?
+    /// A region by code or exact name; unknown and ambiguous names are refused.
+    func resolveRegion(_ text: String) throws -> Region
+    /// Regions at or under `root` (all when nil), in code order, with camera counts.
+    func regionTree(under root: Region?) throws -> [RegionSummary]
+    func regions(codes: Set<String>) throws -> [String: Region]
+    func camera(id: String) throws -> Camera?
+    /// Cameras in `region` and under it (all when nil), by ID.
+    func cameras(in region: Region?, includeDisabled: Bool) throws -> [Camera]
+
+    // Recorded footage
+    /// Per camera, footage windows overlapping `range`, holes up to `maxGapMs` bridged, clipped to `range`.
+    func windows(cameraIDs: [String], range: Interval, maxGapMs: Int64) throws -> [String: [FootageSpan]]
+    /// The cameras among `cameraIDs` with a segment overlapping `range` whose start is only known from its mtime.
+    func lowConfidenceCameras(_ cameraIDs: [String], range: Interval) throws -> Set<String>
+    func keyframes(cameraID: String, at: Instant) throws -> KeyframePair
+    func footageSummary(cameraID: String) throws -> FootageSummary
+    /// Files that could not be indexed, for one camera or all.
+    func segmentErrors(cameraID: String?) throws -> [SegmentError]
+    func failedFileCounts() throws -> [String: Int]
+    func indexTotals() throws -> IndexTotals
+
+    // Live
+    func liveStates(cameraIDs: [String]?) throws -> [String: CameraLiveState]
+    func liveWindows(cameraIDs: [String], range: Interval) throws -> [String: [Interval]]
+    func probeHistory(cameraID: String, limit: Int) throws -> [ProbeResult]
+    func lastHeartbeat() throws -> Heartbeat?
+}
+
+extension IndexReader {
+    public func requireCamera(id: String) throws -> Camera {
+        guard let camera = try camera(id: id) else {
+            throw CamindexError.usage("unknown camera \(id) (see 'camindex camera list')", code: .cameraUnknown, value: id)
+        }
+        return camera
+    }
+
+    public func cameras(in region: Region? = nil) throws -> [Camera] { try cameras(in: region, includeDisabled: false) }
+
+    /// Windows with the stored tolerance (holes up to 2 s bridged).
+    public func windows(cameraIDs: [String], range: Interval) throws -> [String: [FootageSpan]] {
+        try windows(cameraIDs: cameraIDs, range: range, maxGapMs: Windows.defaultMaxGapMs)
+    }
+
+    public func liveStates() throws -> [String: CameraLiveState] { try liveStates(cameraIDs: nil) }
+    public func segmentErrors() throws -> [SegmentError] { try segmentErrors(cameraID: nil) }
+
+    public func windows(cameraID: String, range: Interval, maxGapMs: Int64 = Windows.defaultMaxGapMs) throws -> [FootageSpan] {
+        try windows(cameraIDs: [cameraID], range: range, maxGapMs: maxGapMs)[cameraID] ?? []
+    }
+
+    /// The regions named in the paths of `cameras` (each camera's region and its ancestors).
+    public func regionPaths(for cameras: [Camera]) throws -> [String: Region] {
+        try regions(codes: Set(cameras.flatMap { [$0.regionCode] + RegionCode.ancestors(of: $0.regionCode) }))
+    }
+}

@@ -1,0 +1,129 @@
+/// What the indexer learned about one segment file, in wall-clock UTC.
+public struct SegmentRecord: Sendable, Hashable {
+    public enum StartSource: String, Sendable { case path, creationTime = "creation_time", mtime }
+
+    public var path: String
+    public var size: Int64
+    public var mtimeMs: Int64
+    public var startMs: Int64
+    public var endMs: Int64
+    public var startSource: StartSource
+    public var container: String
+    public var codec: String
+    public var width: Int
+    public var height: Int
+    public var fps: Double?
+    public var firstPtsMs: Int64
+    /// Offsets from `startMs`.
+    public var keyframeOffsetsMs: [Int64]
+    /// "index" or "scan".
+    public var method: String
+    public var verified: Bool
+    public var truncated: Bool
+    public var damagedKeyframes: Int
+    /// Absolute, in file order.
+    public var runs: [Interval]
+
+    public init(path: String, size: Int64, mtimeMs: Int64, startMs: Int64, endMs: Int64, startSource: StartSource,
+                container: String, codec: String, width: Int, height: Int, fps: Double?, firstPtsMs: Int64,
+                keyframeOffsetsMs: [Int64], method: String, verified: Bool, truncated: Bool, damagedKeyframes: Int,
+                runs: [Interval]) {
+        self.path = path; self.size = size; self.mtimeMs = mtimeMs; self.startMs = startMs; self.endMs = endMs
+        self.startSource = startSource; self.container = container; self.codec = codec; self.width = width
+        self.height = height; self.fps = fps; self.firstPtsMs = firstPtsMs; self.keyframeOffsetsMs = keyframeOffsetsMs
+        self.method = method; self.verified = verified; self.truncated = truncated
+        self.damagedKeyframes = damagedKeyframes; self.runs = runs
+    }
+}
+
+/// What the store knows of a file, to decide whether to read it again.
+public struct SegmentState: Sendable, Hashable {
+    public var size: Int64
+    public var mtimeMs: Int64
+    public var verified: Bool
+    /// Why the file could not be indexed, if it could not.
+    public var error: String?
+    public var failed: Bool { error != nil }
+
+    public init(size: Int64, mtimeMs: Int64, verified: Bool, error: String?) {
+        self.size = size; self.mtimeMs = mtimeMs; self.verified = verified; self.error = error
+    }
+}
+
+/// A file that could not be indexed, and why.
+public struct SegmentError: Sendable, Hashable {
+    public var cameraID: String
+    public var path: String
+    public var message: String
+    public var indexedAtMs: Int64
+
+    public init(cameraID: String, path: String, message: String, indexedAtMs: Int64) {
+        self.cameraID = cameraID; self.path = path; self.message = message; self.indexedAtMs = indexedAtMs
+    }
+}
+
+/// A keyframe a player can start from, located in its file.
+public struct KeyframeLocation: Sendable, Hashable {
+    public var path: String
+    public var time: Instant
+    /// Seconds from the file's first packet (what `ffmpeg -ss` takes).
+    public var offsetMs: Int64
+    /// On the file's own timeline.
+    public var ptsMs: Int64
+
+    public init(path: String, time: Instant, offsetMs: Int64, ptsMs: Int64) {
+        self.path = path; self.time = time; self.offsetMs = offsetMs; self.ptsMs = ptsMs
+    }
+}
+
+/// The keyframe at or before a moment, and the one after it.
+public struct KeyframePair: Sendable, Hashable {
+    /// Nil when the moment is not inside any footage.
+    public var atOrBefore: KeyframeLocation?
+    public var next: KeyframeLocation?
+
+    public init(atOrBefore: KeyframeLocation?, next: KeyframeLocation?) {
+        self.atOrBefore = atOrBefore
+        self.next = next
+    }
+}
+
+/// A camera's index at a glance, for `camera show`.
+public struct FootageSummary: Sendable, Hashable {
+    public var segments: Int
+    public var failed: Int
+    public var unverified: Int
+    public var lowConfidence: Int
+    public var first: Instant?
+    public var last: Instant?
+    public var coveredMs: Int64
+
+    public init(segments: Int, failed: Int, unverified: Int, lowConfidence: Int, first: Instant?, last: Instant?, coveredMs: Int64) {
+        self.segments = segments; self.failed = failed; self.unverified = unverified; self.lowConfidence = lowConfidence
+        self.first = first; self.last = last; self.coveredMs = coveredMs
+    }
+}
+
+/// Segment counts over a whole store.
+public struct IndexTotals: Sendable, Hashable {
+    /// Files indexed (failed ones not counted).
+    public var segments: Int
+    public var failed: Int
+    public var unverified: Int
+
+    public init(segments: Int, failed: Int, unverified: Int) {
+        self.segments = segments; self.failed = failed; self.unverified = unverified
+    }
+}
+
+/// A stored segment as `check` compares it with the disk.
+public struct StoredFile: Sendable, Hashable {
+    public var cameraID: String
+    public var path: String
+    public var size: Int64
+    public var mtimeMs: Int64
+
+    public init(cameraID: String, path: String, size: Int64, mtimeMs: Int64) {
+        self.cameraID = cameraID; self.path = path; self.size = size; self.mtimeMs = mtimeMs
+    }
+}

@@ -1,0 +1,47 @@
+/// Where a probed camera stands.
+public struct CameraLiveState: Sendable, Hashable {
+    public enum State: String, Sendable { case online, offline }
+
+    public var cameraID: String
+    public var state: State
+    public var since: Instant
+    /// The latest probe of either depth (its own figures only where it measured them).
+    public var lastProbe: ProbeResult
+    /// The latest successful full probe: codec, resolution, frame rate, GOP, clock.
+    public var lastFullProbe: ProbeResult?
+    public var consecutiveFailures: Int
+
+    public init(cameraID: String, state: State, since: Instant, lastProbe: ProbeResult, lastFullProbe: ProbeResult?, consecutiveFailures: Int) {
+        self.cameraID = cameraID; self.state = state; self.since = since; self.lastProbe = lastProbe
+        self.lastFullProbe = lastFullProbe; self.consecutiveFailures = consecutiveFailures
+    }
+}
+
+/// One row of the daemon's heartbeat: what one probe interval did.
+public struct Heartbeat: Sendable, Hashable {
+    public var pid: Int
+    public var started: Instant
+    public var ended: Instant
+    public var cameras: Int
+    public var probes: Int
+    public var probeFailures: Int
+    public var filesIndexed: Int
+    public var filesFailed: Int
+
+    public init(pid: Int, started: Instant, ended: Instant, cameras: Int, probes: Int, probeFailures: Int, filesIndexed: Int, filesFailed: Int) {
+        self.pid = pid; self.started = started; self.ended = ended; self.cameras = cameras; self.probes = probes
+        self.probeFailures = probeFailures; self.filesIndexed = filesIndexed; self.filesFailed = filesFailed
+    }
+}
+
+extension CameraLiveState {
+    /// The latest probe with the figures it stands for: a successful light probe measures
+    /// none itself, so it carries those of the last full probe.
+    public var latestWithFigures: ProbeResult {
+        var p = lastProbe
+        guard p.ok, p.depth == .light, let f = lastFullProbe else { return p }
+        p.codec = f.codec; p.profile = f.profile; p.width = f.width; p.height = f.height; p.fps = f.fps
+        p.bitrateKbps = f.bitrateKbps; p.keyframeIntervalS = f.keyframeIntervalS; p.clockOffsetS = f.clockOffsetS
+        return p
+    }
+}

@@ -1,0 +1,88 @@
+import CamindexCore
+import CamindexIndexer
+import CamindexStore
+import Foundation
+
+/// `camindex check`: an fsck of the store against the files on disk, and its repair.
+public struct IndexCheck: Sendable {
+    public struct Problem: Encodable, Hashable, Sendable {
+        public enum Kind: String, Encodable, Sendable { case integrity, missing, changed, unindexed, windows }
+        public var kind: Kind
+        public var camera: String?
+        public var path: String?
+        public var detail: String
+        public var repaired: Bool
+    }
+
+    public struct Result: Sendable {
+        public var cameras: Int
+        public var problems: [Problem]
+        /// Every problem found was repaired (or there were none).
+        public var ok: Bool { problems.allSatisfy(\.repaired) }
+    }
+
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Checks SQLite's integrity, then every indexed file of `cameraID` (or of every camera):
+    /// missing, changed (size or mtime), windows against runs, and segment files on disk not
+    /// in the index. With `repair`, drops missing files' rows, re-reads changed and unindexed
+    /// files, and rebuilds windows that disagree.
+    public func run(cameraID: String?, repair: Bool) throws -> Result {
+        var problems = try store.integrityProblems().map { Problem(kind: .integrity, camera: nil, path: nil, detail: $0, repaired: false) }
+        let cameras = try cameraID.map { [try store.requireCamera(id: $0)] } ?? store.cameras(in: nil, includeDisabled: true)
+        let indexer = Indexer(store: store)
+        for cam in cameras {
+            var missing: [String] = [], changed: [String] = []
+            let stored = try store.storedFiles(cameraID: cam.id)
+            for file in stored {
+                guard let (size, mtime) = Indexer.stat(file.path) else {
+                    missing.append(file.path)
+                    continue
+                }
+                if size != file.size || mtime != file.mtimeMs { changed.append(file.path) }
+            }
+            let known = Set(stored.map(\.path))
+            let unindexed = cam.recordings.map { Indexer.segmentFiles(under: $0).filter { !known.contains($0) } } ?? []
+            let windowsOK = try store.windowsMatchRuns(cameraID: cam.id)
+            if repair {
+                try store.deleteSegments(cameraID: cam.id, paths: missing)
+                if !changed.isEmpty || !unindexed.isEmpty { _ = try indexer.indexFiles(changed + unindexed, of: cam) }
+                if !windowsOK { try store.rebuildWindows(cameraID: cam.id) }
+            }
+            problems += missing.map { Problem(kind: .missing, camera: cam.id, path: $0, detail: "indexed file no longer exists", repaired: repair) }
+            problems += changed.map { Problem(kind: .changed, camera: cam.id, path: $0, detail: "size or mtime differ from the index", repaired: repair) }
+            problems += unindexed.map { Problem(kind: .unindexed, camera: cam.id, path: $0, detail: "segment file not in the index", repaired: repair) }
+            if !windowsOK { problems.append(Problem(kind: .windows, camera: cam.id, path: nil, detail: "stored windows differ from the runs", repaired: repair)) }
+        }
+        return Result(cameras: cameras.count, problems: problems)
+    }
+}
+
+/// `camindex index`: one camera's files or directory, or every camera's recordings directory.
+public struct IndexRun: Sendable {
+    public let store: Store
+    public let options: Indexer.Options
+
+    public init(store: Store, options: Indexer.Options) {
+        self.store = store
+        self.options = options
+    }
+
+    /// With `cameraID` and `paths`, those files (or directories) for that camera; with
+    /// `cameraID` alone, its recordings directory; with neither, every enabled camera's.
+    public func run(cameraID: String?, paths: [String]) throws -> [CameraIndexReport] {
+        let indexer = Indexer(store: store, options: options)
+        guard let cameraID else {
+            return try store.cameras(in: nil, includeDisabled: false).filter { $0.recordings != nil }.map { try indexer.indexRecordings(of: $0) }
+        }
+        let cam = try store.requireCamera(id: cameraID)
+        guard paths.isEmpty else { return [try indexer.indexFiles(paths, of: cam)] }
+        guard cam.recordings != nil else {
+            throw CamindexError.usage("camera \(cam.id) has no recordings directory: set one with 'camindex camera update \(cam.id) --recordings DIR' or give files",
+                                      value: cam.id)
+        }
+        return [try indexer.indexRecordings(of: cam)]
+    }
+}

@@ -1,0 +1,31 @@
+import CamindexCore
+import Foundation
+
+public struct KeyframeAnswer: Sendable {
+    public var camera: Camera
+    public var at: Instant
+    public var keyframe: KeyframeLocation
+    public var next: KeyframeLocation?
+}
+
+extension Queries {
+    /// Where a player must start to show `at`: the keyframe at or before it, and the next one.
+    /// `at` is read in `timezone`, else the camera's zone. Fails with `footage.none`, naming
+    /// the footage within an hour, when `at` is not inside indexed footage.
+    public func keyframe(cameraID: String, at text: String, date: String? = nil, timezone: String? = nil) throws -> KeyframeAnswer {
+        let camera = try reader.requireCamera(id: cameraID)
+        let zone = try timezone.map { try Zones.named($0) } ?? camera.zone
+        let moment = try DateSpec(date: date, zone: zone).instant(text, option: "--at", now: clock.now())
+        let found = try reader.keyframes(cameraID: camera.id, at: moment)
+        guard let before = found.atOrBefore else {
+            let nearby = try reader.windows(cameraID: camera.id, range: Interval(moment - 3_600_000, moment + 3_600_000))
+            let z = camera.zone
+            let hint = nearby.isEmpty ? "no footage within an hour of it"
+                : "footage nearby: " + nearby.map { "\(TimeFormat.rfc3339($0.interval.start, in: z))–\(TimeFormat.rfc3339($0.interval.end, in: z))" }
+                    .joined(separator: ", ")
+            throw CamindexError.runtime("camera \(camera.id) has no indexed footage at \(TimeFormat.rfc3339(moment, in: z)); \(hint)",
+                                        code: .footageNone, value: TimeFormat.rfc3339(moment, in: z))
+        }
+        return KeyframeAnswer(camera: camera, at: moment, keyframe: before, next: found.next)
+    }
+}
