@@ -21,8 +21,8 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
               clock      largest camera clock offset (from full probes), seconds
               index      files that failed to index
 
-            Thresholds use the plugin range syntax: '10' alerts outside 0..10, '10:' below 10,
-            '~:10' above 10, '10:20' outside 10..20, '@10:20' inside. Defaults follow the national
+            Thresholds use the plugin range syntax: '10' alerts outside 0..10, '10:' below 10, \
+            '~:10' above 10, '10:20' outside 10..20, '@10:20' inside. Defaults follow the national \
             targets: online warning below 98%, critical below 95%.
 
               camindex health --region 沙河镇
@@ -41,31 +41,43 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
 
     // Defaults come from HealthThresholds, the one place they are defined.
     private static let standard = HealthThresholds()
-    @Option(help: ArgumentHelp("Heartbeat age warning range, seconds.", valueName: "range"), transform: ThresholdRange.init)
+    @Option(help: ArgumentHelp("Heartbeat age warning range, seconds (default \(standard.heartbeatWarning)).", valueName: "range"),
+            transform: ThresholdRange.init)
     var heartbeatWarning = standard.heartbeatWarning
-    @Option(help: ArgumentHelp("Heartbeat age critical range, seconds.", valueName: "range"), transform: ThresholdRange.init)
+    @Option(help: ArgumentHelp("Heartbeat age critical range, seconds (default \(standard.heartbeatCritical)).", valueName: "range"),
+            transform: ThresholdRange.init)
     var heartbeatCritical = standard.heartbeatCritical
-    @Option(help: ArgumentHelp("Online rate warning range, percent.", valueName: "range"), transform: ThresholdRange.init)
+    @Option(help: ArgumentHelp("Online rate warning range, percent (default \(standard.onlineWarning)).", valueName: "range"),
+            transform: ThresholdRange.init)
     var onlineWarning = standard.onlineWarning
-    @Option(help: ArgumentHelp("Online rate critical range, percent.", valueName: "range"), transform: ThresholdRange.init)
+    @Option(help: ArgumentHelp("Online rate critical range, percent (default \(standard.onlineCritical)).", valueName: "range"),
+            transform: ThresholdRange.init)
     var onlineCritical = standard.onlineCritical
     @Option(help: ArgumentHelp("Offline longer than this counts for the offline check.", valueName: "hours")) var offlineHours = standard.offlineHours
-    @Option(help: ArgumentHelp("Long-offline cameras warning range, a count.", valueName: "range"), transform: ThresholdRange.init)
+    @Option(help: ArgumentHelp("Long-offline cameras warning range, a count (default \(standard.offlineWarning)).", valueName: "range"),
+            transform: ThresholdRange.init)
     var offlineWarning = standard.offlineWarning
-    @Option(help: ArgumentHelp("Long-offline cameras critical range, a count.", valueName: "range"), transform: ThresholdRange.init)
+    @Option(help: ArgumentHelp("Long-offline cameras critical range, a count (default \(standard.offlineCritical)).", valueName: "range"),
+            transform: ThresholdRange.init)
     var offlineCritical = standard.offlineCritical
     @Option(help: ArgumentHelp("Recording integrity over this many last hours.", valueName: "hours")) var recordingHours = standard.recordingHours
-    @Option(help: ArgumentHelp("Recording integrity warning range, percent.", valueName: "range"), transform: ThresholdRange.init)
+    @Option(help: ArgumentHelp("Recording integrity warning range, percent (default \(standard.recordingWarning)).", valueName: "range"),
+            transform: ThresholdRange.init)
     var recordingWarning = standard.recordingWarning
-    @Option(help: ArgumentHelp("Recording integrity critical range, percent.", valueName: "range"), transform: ThresholdRange.init)
+    @Option(help: ArgumentHelp("Recording integrity critical range, percent (default \(standard.recordingCritical)).", valueName: "range"),
+            transform: ThresholdRange.init)
     var recordingCritical = standard.recordingCritical
-    @Option(help: ArgumentHelp("Largest clock offset warning range, seconds.", valueName: "range"), transform: ThresholdRange.init)
+    @Option(help: ArgumentHelp("Largest clock offset warning range, seconds (default \(standard.clockWarning)).", valueName: "range"),
+            transform: ThresholdRange.init)
     var clockWarning = standard.clockWarning
-    @Option(help: ArgumentHelp("Largest clock offset critical range, seconds.", valueName: "range"), transform: ThresholdRange.init)
+    @Option(help: ArgumentHelp("Largest clock offset critical range, seconds (default \(standard.clockCritical)).", valueName: "range"),
+            transform: ThresholdRange.init)
     var clockCritical = standard.clockCritical
-    @Option(help: ArgumentHelp("Failed files warning range, a count.", valueName: "range"), transform: ThresholdRange.init)
+    @Option(help: ArgumentHelp("Failed files warning range, a count (default \(standard.indexWarning)).", valueName: "range"),
+            transform: ThresholdRange.init)
     var indexErrorsWarning = standard.indexWarning
-    @Option(help: ArgumentHelp("Failed files critical range, a count.", valueName: "range"), transform: ThresholdRange.init)
+    @Option(help: ArgumentHelp("Failed files critical range, a count (default \(standard.indexCritical)).", valueName: "range"),
+            transform: ThresholdRange.init)
     var indexErrorsCritical = standard.indexCritical
 
     var thresholds: HealthThresholds {

@@ -3,11 +3,11 @@ public struct CameraID: Hashable, Comparable, Sendable, CustomStringConvertible 
     public let rawValue: String
 
     public init(_ text: String) throws(CamindexError) {
-        if text.isEmpty { throw .usage("empty camera ID") }
+        if text.isEmpty { throw .usage("empty camera ID", code: .cameraInvalid) }
         let allDigits = text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
         if allDigits {
             guard text.utf8.count == 20 else {
-                throw .usage("invalid camera ID '\(text)': a GB/T 28181 ID has 20 digits, this has \(text.utf8.count)")
+                throw .usage("invalid camera ID '\(text)': a GB/T 28181 ID has 20 digits, this has \(text.utf8.count)", code: .cameraInvalid)
             }
         } else {
             let allowed = text.utf8.allSatisfy { c in
@@ -17,7 +17,7 @@ public struct CameraID: Hashable, Comparable, Sendable, CustomStringConvertible 
             guard allowed, text.utf8.count <= 64, let first = text.utf8.first,
                   first != 0x2D, first != 0x2E
             else {
-                throw .usage("invalid camera ID '\(text)': use 20 digits (GB/T 28181) or a slug of letters, digits, '-', '_', '.' (at most 64, not starting with '-' or '.')")
+                throw .usage("invalid camera ID '\(text)': use 20 digits (GB/T 28181) or a slug of letters, digits, '-', '_', '.' (at most 64, not starting with '-' or '.')", code: .cameraInvalid)
             }
         }
         rawValue = text

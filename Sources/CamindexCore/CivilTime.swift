@@ -76,7 +76,7 @@ public enum Zones {
     /// A time zone by IANA name (`Asia/Shanghai`, `UTC`).
     public static func named(_ name: String) throws(CamindexError) -> TimeZone {
         guard let zone = TimeZone(identifier: name), name.contains("/") || name == "UTC" || name == "GMT" else {
-            throw .usage("unknown time zone '\(name)': use an IANA name such as Asia/Shanghai or UTC")
+            throw .usage("unknown time zone '\(name)': use an IANA name such as Asia/Shanghai or UTC", code: .zoneUnknown)
         }
         return zone
     }
@@ -127,10 +127,10 @@ public enum TimeFormat {
     /// read in `zone`.
     public static func parse(_ text: String, zone: TimeZone, baseDate: CivilTime? = nil, option: String = "time") throws(CamindexError) -> Instant {
         guard let parsed = parseParts(text.trimmingCharacters(in: .whitespaces), baseDate: baseDate) else {
-            throw .usage("invalid \(option) '\(text)': expected RFC 3339 such as 2026-11-20T14:00:00+08:00, a local time 2026-11-20 14:00 (read in \(Zones.displayName(zone))), or HH:MM with --date")
+            throw .usage("invalid \(option) '\(text)': expected RFC 3339 such as 2026-11-20T14:00:00+08:00, a local time 2026-11-20 14:00 (read in \(Zones.displayName(zone))), or HH:MM with --date", code: .timeInvalid)
         }
         guard parsed.civil.isValid else {
-            throw .usage("invalid \(option) '\(text)': no such date or time")
+            throw .usage("invalid \(option) '\(text)': no such date or time", code: .timeInvalid)
         }
         if let offset = parsed.offsetMs { return Instant(ms: parsed.civil.msAsUTC - offset) }
         return parsed.civil.instant(in: zone)

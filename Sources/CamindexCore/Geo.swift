@@ -5,8 +5,8 @@ public struct Coordinate: Hashable, Sendable {
     public var lon: Double
 
     public init(lat: Double, lon: Double) throws(CamindexError) {
-        guard (-90...90).contains(lat) else { throw .usage("latitude \(lat) is outside -90...90") }
-        guard (-180...180).contains(lon) else { throw .usage("longitude \(lon) is outside -180...180") }
+        guard (-90...90).contains(lat) else { throw .usage("latitude \(lat) is outside -90...90", code: .coordinateInvalid) }
+        guard (-180...180).contains(lon) else { throw .usage("longitude \(lon) is outside -180...180", code: .coordinateInvalid) }
         self.lat = lat
         self.lon = lon
     }
@@ -15,7 +15,7 @@ public struct Coordinate: Hashable, Sendable {
     public init(parsing text: String) throws(CamindexError) {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2, let lat = Double(parts[0]), let lon = Double(parts[1]) else {
-            throw .usage("invalid coordinate '\(text)': expected LAT,LON in decimal degrees, e.g. 39.14,100.16")
+            throw .usage("invalid coordinate '\(text)': expected LAT,LON in decimal degrees, e.g. 39.14,100.16", code: .coordinateInvalid)
         }
         try self.init(lat: lat, lon: lon)
     }

@@ -41,9 +41,9 @@ public struct InventoryFile: Sendable {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw .usage("\(path): \(Self.describe(error))")
+            throw .usage("\(path): \(Self.describe(error))", code: .inventoryInvalid)
         } catch {
-            throw .usage("\(path): not valid YAML: \(error)")
+            throw .usage("\(path): not valid YAML: \(error)", code: .inventoryInvalid)
         }
         guard let root else { return InventoryFile(path: path, regions: [], cameras: []) }
         let reader = Reader(path: path)

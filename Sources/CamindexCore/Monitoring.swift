@@ -40,7 +40,7 @@ public struct ThresholdRange: Hashable, Sendable, CustomStringConvertible {
         if inside { s = s.dropFirst() }
         func number(_ part: Substring) throws(CamindexError) -> Double {
             guard let v = Double(part), v.isFinite else {
-                throw .usage("invalid threshold '\(text)': expected a range such as 10, 10:, ~:10, 10:20 or @10:20")
+                throw .usage("invalid threshold '\(text)': expected a range such as 10, 10:, ~:10, 10:20 or @10:20", code: .thresholdInvalid)
             }
             return v
         }
@@ -49,12 +49,12 @@ public struct ThresholdRange: Hashable, Sendable, CustomStringConvertible {
             low = lowPart == "~" ? nil : try number(lowPart.isEmpty ? "0" : lowPart)
             high = highPart.isEmpty ? nil : try number(highPart)
         } else {
-            guard !s.isEmpty else { throw .usage("invalid threshold '': expected a range such as 10, 10:, ~:10, 10:20 or @10:20") }
+            guard !s.isEmpty else { throw .usage("invalid threshold '': expected a range such as 10, 10:, ~:10, 10:20 or @10:20", code: .thresholdInvalid) }
             low = 0
             high = try number(s)
         }
         if let low, let high, low > high {
-            throw .usage("invalid threshold '\(text)': the start \(low) is above the end \(high)")
+            throw .usage("invalid threshold '\(text)': the start \(low) is above the end \(high)", code: .thresholdInvalid)
         }
     }
 

@@ -18,13 +18,13 @@ public struct RegionCode: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     public init(_ text: String) throws(CamindexError) {
         guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-            throw .usage("invalid region code '\(text)': digits only (6 for a county, 9 for a township, 12 for a village)")
+            throw .usage("invalid region code '\(text)': digits only (6 for a county, 9 for a township, 12 for a village)", code: .regionInvalid)
         }
         guard let level = Level(rawValue: text.utf8.count) else {
-            throw .usage("invalid region code '\(text)': \(text.utf8.count) digits; a code has 6 (county), 9 (township) or 12 (village)")
+            throw .usage("invalid region code '\(text)': \(text.utf8.count) digits; a code has 6 (county), 9 (township) or 12 (village)", code: .regionInvalid)
         }
         if text.hasPrefix("00") {
-            throw .usage("invalid region code '\(text)': no province has code 00")
+            throw .usage("invalid region code '\(text)': no province has code 00", code: .regionInvalid)
         }
         self.rawValue = text
         self.level = level

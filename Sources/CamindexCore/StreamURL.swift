@@ -8,11 +8,11 @@ public struct StreamURL: Hashable, Sendable, CustomStringConvertible {
     public init(_ text: String) throws(CamindexError) {
         let shown = Redaction.redactURL(text)
         guard let sep = text.range(of: "://") else {
-            throw .usage("invalid stream URL '\(shown)': expected scheme://host/path with scheme \(Self.schemes.joined(separator: ", "))")
+            throw .usage("invalid stream URL '\(shown)': expected scheme://host/path with scheme \(Self.schemes.joined(separator: ", "))", code: .urlInvalid)
         }
         let scheme = text[..<sep.lowerBound].lowercased()
         guard Self.schemes.contains(scheme) else {
-            throw .usage("invalid stream URL '\(shown)': scheme '\(scheme)' is not one of \(Self.schemes.joined(separator: ", "))")
+            throw .usage("invalid stream URL '\(shown)': scheme '\(scheme)' is not one of \(Self.schemes.joined(separator: ", "))", code: .urlInvalid)
         }
         let rest = text[sep.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
@@ -21,12 +21,12 @@ public struct StreamURL: Hashable, Sendable, CustomStringConvertible {
             ? hostPort.prefix { $0 != "]" }.dropFirst()
             : hostPort.prefix { $0 != ":" }
         guard !host.isEmpty, !text.contains(where: { $0 == " " || $0 == "\n" || $0 == "\t" }) else {
-            throw .usage("invalid stream URL '\(shown)': no host, or whitespace in the URL")
+            throw .usage("invalid stream URL '\(shown)': no host, or whitespace in the URL", code: .urlInvalid)
         }
         if hostPort.hasPrefix("[") == false, let colon = hostPort.firstIndex(of: ":") {
             let port = hostPort[hostPort.index(after: colon)...]
             guard let p = Int(port), (1...65535).contains(p) else {
-                throw .usage("invalid stream URL '\(shown)': bad port '\(port)'")
+                throw .usage("invalid stream URL '\(shown)': bad port '\(port)'", code: .urlInvalid)
             }
         }
         secret = text

@@ -1,3 +1,4 @@
+import CamindexCore
 import CFFmpeg
 
 /// Why a media file or stream could not be read. No C type crosses this API.
@@ -26,6 +27,9 @@ public struct MediaError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// The stable code scripts and tests match: `media.not_found`, `media.timeout`, …
+    public var identifier: CamindexError.Code { CamindexError.Code(rawValue: "media.\(kind.rawValue)") }
 }
 
 enum FFmpegStatus {

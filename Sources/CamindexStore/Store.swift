@@ -39,6 +39,9 @@ public struct Store: Sendable {
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: config)
+        } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
+            throw CamindexError.runtime("store \(path) is not a camindex store or is damaged: \(Store.describe(error))",
+                                        code: .storeDamaged, value: path)
         } catch {
             throw CamindexError.runtime("cannot open store \(path): \(Store.describe(error))", code: .storeFailed, value: path)
         }

@@ -22,7 +22,21 @@ import Testing
         #expect(r.firstKeyframeMs != nil && r.bitrateKbps != nil)
         #expect(r.profile != nil)
         // The RTCP sender report gives the server's own clock: the offset is near zero.
-        if let offset = r.clockOffsetS { #expect(abs(offset) < 1) }
+        let offset = try #require(r.clockOffsetS, "an RTSP full probe waits for the first sender report")
+        #expect(abs(offset) < 1)
+    }
+
+    /// The offset is the camera's clock against the injected one: a server clock 30 s ahead
+    /// sees the camera 30 s behind.
+    @Test func clockOffsetIsAgainstTheInjectedClock() throws {
+        struct Ahead: WallClock {
+            func now() -> Instant { SystemClock().now() + 30_000 }
+            func sleep(until deadline: Instant) async throws {}
+        }
+        let r = StreamProber.probe(url: try server().url("cam1"), depth: .full, deadline: .seconds(10), clock: Ahead())
+        let offset = try #require(r.clockOffsetS)
+        #expect(abs(offset + 30) < 1, "\(offset)")
+        #expect(abs(r.at.ms - (SystemClock().now().ms + 30_000)) < 15_000, "the result is stamped by the injected clock")
     }
 
     @Test func overUDPToo() throws {

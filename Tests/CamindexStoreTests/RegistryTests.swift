@@ -15,34 +15,37 @@ import Testing
 
     @Test func regionNeedsItsParent() throws {
         let error = try #require(throws: CamindexError.self) { try store.addRegion(code: RegionCode("620723105201"), name: "鸭暖村") }
-        #expect(error.kind == .usage)
-        #expect(error.message.contains("620723105"))
+        #expect(error.code == .regionParentMissing && error.kind == .usage && error.value == "620723105201")
         #expect(try store.region(code: "620723105201") == nil)
     }
 
     @Test func duplicateRegionRefused() throws {
         let error = try #require(throws: CamindexError.self) { try store.addRegion(code: RegionCode("620723100"), name: "别名") }
-        #expect(error.message.contains("already exists"))
+        #expect(error.code == .regionExists)
         #expect(try store.region(code: "620723100")?.name == "沙河镇")
     }
 
     @Test func regionByCodeOrName() throws {
         #expect(try store.resolveRegion("620723100").name == "沙河镇")
         #expect(try store.resolveRegion("西关村").code == "620723100201")
-        #expect(throws: CamindexError.self) { try store.resolveRegion("不存在镇") }
-        #expect(throws: CamindexError.self) { try store.resolveRegion("620723999") }
+        #expect(throws: CamindexError(.usage, "", code: .regionUnknown)) { try store.resolveRegion("不存在镇") }
+        #expect(throws: CamindexError(.usage, "", code: .regionUnknown)) { try store.resolveRegion("620723999") }
+        #expect(throws: CamindexError(.usage, "", code: .regionInvalid)) { try store.resolveRegion("0072") }
     }
 
     @Test func ambiguousNameListsCandidates() throws {
         _ = try store.addRegion(code: RegionCode("620723101"), name: "新华镇")
         _ = try store.addRegion(code: RegionCode("620723101201"), name: "西关村")
         let error = try #require(throws: CamindexError.self) { try store.resolveRegion("西关村") }
-        #expect(error.kind == .usage)
+        #expect(error.code == .regionAmbiguous)
+        // The message lists the candidates so the user can pick one.
         #expect(error.message.contains("620723100201") && error.message.contains("620723101201"))
     }
 
     @Test func cameraBelongsToTownshipOrVillage() throws {
-        #expect(throws: CamindexError.self) { try store.addCamera(Camera(id: "cam-1", name: "县城", regionCode: "620723", at: Instant(ms: 0))) }
+        #expect(throws: CamindexError(.usage, "", code: .regionInvalid)) {
+            try store.addCamera(Camera(id: "cam-1", name: "县城", regionCode: "620723", at: Instant(ms: 0)))
+        }
         try store.addCamera(Camera(id: "cam-1", name: "镇政府", regionCode: "620723100", at: Instant(ms: 0)))
         try store.addCamera(Camera(id: "cam-2", name: "村委会", regionCode: "620723100201", at: Instant(ms: 0)))
         let dup = try #require(throws: CamindexError.self) { try store.addCamera(Camera(id: "cam-1", name: "x", regionCode: "620723100", at: Instant(ms: 0))) }
@@ -65,7 +68,7 @@ import Testing
     @Test func missingStoreIsNotCreatedForReading() throws {
         let path = NSTemporaryDirectory() + "camindex-missing-\(UUID()).sqlite"
         let error = try #require(throws: CamindexError.self) { try Store.open(path: path, create: false) }
-        #expect(error.message.contains(path))
+        #expect(error.code == .storeMissing && error.value == path)
         #expect(!FileManager.default.fileExists(atPath: path))
         _ = try Store.open(path: path, create: true)
         #expect(FileManager.default.fileExists(atPath: path))
@@ -78,7 +81,7 @@ import Testing
         try Data("this is not sqlite".utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let error = try #require(throws: CamindexError.self) { try Store.open(path: path, create: false) }
-        #expect(error.message.contains(path))
+        #expect(error.code == .storeDamaged && error.value == path)
     }
 }
 
