@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // FFmpeg's C libraries; the shim re-exports the macros Swift cannot import.
@@ -24,7 +25,7 @@ let package = Package(
         // Plain values: regions, camera IDs, instants, intervals, window merging, inventory.
         .target(
             name: "CamindexCore",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The only target that touches FFmpeg pointers.
         .target(
@@ -65,7 +66,7 @@ let package = Package(
         // keyframes, status, health, reports, check/repair; plain values in and out.
         .target(
             name: "CamindexService",
-            dependencies: ["CamindexCore", "CamindexStore", "CamindexIndexer", "CamindexKPI"]
+            dependencies: ["CamindexCore", "CamindexStore", "CamindexIndexer", "CamindexKPI", "CamindexMedia"]
         ),
         // The subcommands: argument parsing and rendering only; the executable only calls into it.
         .target(

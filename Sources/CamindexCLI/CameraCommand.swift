@@ -146,10 +146,13 @@ extension CameraCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Camera ID.") var id: String
         @Option(help: "table or json.") var format: OutputFormat = .table
+        @OptionGroup var audit: AuditOptions
 
         func run() throws {
             let detail = try global.queries().cameraDetail(id: id)
             let (camera, regions, summary, errors, live, history) = (detail.camera, detail.regions, detail.footage, detail.indexErrors, detail.live, detail.probes)
+            global.audit("camera show", reason: audit.reason, cameras: [camera.id],
+                         result: "\(summary.segments - summary.failed) segments, \(Output.seconds(ms: summary.coveredMs)) s of footage")
             let zone = camera.zone
             func t(_ i: Instant?) -> String? { i.map { TimeFormat.rfc3339($0, in: zone) } }
             switch format {

@@ -38,6 +38,7 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
     @Option(help: ArgumentHelp("Drop index rows, probes and online windows older than this.", valueName: "days")) var retainDays: Int?
     @Flag(help: "Do not verify container-index windows by a packet scan.") var noVerify = false
     @Flag(help: "Do not watch recording directories (inotify); rely on the periodic scan.") var noWatch = false
+    @Flag(help: "Exports from this store must give --reason (the county's policy; kept in the store).") var requireReason = false
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Inventory files to import at start and on SIGHUP.", valueName: "path"))
     var inventory: [String] = []
     @Option(help: ArgumentHelp("With --inventory: where relative 'recordings' paths point.", valueName: "dir")) var recordingsRoot: String?
@@ -56,6 +57,7 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
 
     func run() async throws {
         let store = try global.openForWriting()
+        try store.setRequiresReason(requireReason)
         var config = Daemon.Config()
         config.probe.schedule = ProbeSchedule.Config(intervalMs: ms(interval), fullIntervalMs: ms(fullInterval),
                                                      backoffCapMs: max(600_000, ms(interval)))

@@ -19,10 +19,13 @@ struct KeyframeCommand: ParsableCommand, GlobalConfigurable {
     @Option(help: ArgumentHelp("The moment to show.", valueName: "time")) var at: String
     @OptionGroup var time: TimeOptions
     @Option(help: "table or json.") var format: OutputFormat = .table
+    @OptionGroup var audit: AuditOptions
 
     func run() throws {
         let answer = try global.queries().keyframe(cameraID: camera, at: at, date: time.date, timezone: time.timezone)
         let (cam, moment, before, next) = (answer.camera, answer.at, answer.keyframe, answer.next)
+        global.audit("keyframe", reason: audit.reason, cameras: [cam.id],
+                     result: "keyframe \(TimeFormat.rfc3339(before.time, in: cam.zone)) at \(Output.seconds(ms: before.offsetMs)) s in \(before.path)")
         let z = cam.zone
         if format == .json {
             struct Key: Encodable { var file, time: String; var offset_seconds, pts_seconds: Double }

@@ -26,10 +26,7 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
     )
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("Region code or exact name.", valueName: "region")) var region: String?
-    @Option(help: ArgumentHelp("Camera ID (repeatable).", valueName: "id")) var camera: [String] = []
-    @Option(help: ArgumentHelp("Cameras within --radius of this point.", valueName: "lat,lon")) var near: String?
-    @Option(help: ArgumentHelp("Metres from --near.", valueName: "meters")) var radius: Double?
+    @OptionGroup var selection: SelectionOptions
     @Option(help: ArgumentHelp("Start of the range.", valueName: "time")) var from: String
     @Option(help: ArgumentHelp("End of the range.", valueName: "time")) var to: String
     @OptionGroup var time: TimeOptions
@@ -37,31 +34,22 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
     @Flag(help: "Include disabled cameras.") var includeDisabled = false
     @Flag(help: "Also show when each camera was online live (from the daemon's probes).") var live = false
     @Option(help: "table, json or csv.") var format: OutputFormat = .table
+    @OptionGroup var audit: AuditOptions
 
     func validate() throws {
-        let selectors = [region != nil, !camera.isEmpty, near != nil].filter { $0 }.count
-        guard selectors == 1 else {
-            throw CamindexError.usage("say which cameras with exactly one of --region, --camera or --near (with --radius)")
-        }
-        if near != nil {
-            guard let radius else { throw CamindexError.usage("--near needs --radius METERS") }
-            guard radius > 0, radius.isFinite else { throw CamindexError.usage("--radius must be a positive number of metres") }
-            _ = try Coordinate(parsing: near!)
-        } else if radius != nil {
-            throw CamindexError.usage("--radius goes with --near")
-        }
         guard maxGap >= 0, maxGap.isFinite else { throw CamindexError.usage("--max-gap must be zero or more seconds") }
     }
 
     func run() throws {
-        let selector: CameraSelector = if let region { .region(region) }
-            else if let near { .near(try Coordinate(parsing: near), radiusM: radius!) }
-            else { .cameras(camera) }
-        var query = FootageQuery(selector: selector, from: from, to: to, date: time.date, timezone: time.timezone)
+        var query = FootageQuery(selector: try selection.selector(), from: from, to: to, date: time.date, timezone: time.timezone)
         query.maxGapMs = Int64((maxGap * 1000).rounded())
         query.includeDisabled = includeDisabled
         query.live = live
         let answer = try global.queries().footage(query)
+        let covered = answer.cameras.reduce(Int64(0)) { $0 + $1.coveredMs }
+        global.audit("query", reason: audit.reason, cameras: answer.cameras.map(\.camera.id),
+                     result: "\(answer.cameras.count) cameras, \(answer.cameras.filter { !$0.windows.isEmpty }.count) with footage, "
+                        + "\(Output.seconds(ms: covered)) s of footage in \(TimeFormat.rfc3339(answer.range.start, in: answer.zone))/\(TimeFormat.rfc3339(answer.range.end, in: answer.zone))")
         switch format {
         case .json: try printJSON(answer)
         case .csv: printCSV(answer)

@@ -31,6 +31,7 @@ struct ReportCommand: ParsableCommand, GlobalConfigurable {
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
     @Option(help: "table, csv, json or html.") var format: Format = .table
     @Option(help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file")) var output: String?
+    @OptionGroup var audit: AuditOptions
 
     func validate() throws {
         let ways = [day != nil, week != nil, from != nil || to != nil].filter { $0 }.count
@@ -49,6 +50,8 @@ struct ReportCommand: ParsableCommand, GlobalConfigurable {
         options.clockLimitS = clockLimit
         let report = try global.queries().report(region: region, period: period, zone: zone, options: options)
         let scope = report.scope
+        global.audit("report", reason: audit.reason, cameras: report.facts.cameras.map(\.id),
+                     result: "\(scope?.code ?? "all regions") \(TimeFormat.rfc3339(report.period.start, in: zone))/\(TimeFormat.rfc3339(report.period.end, in: zone)), \(report.facts.cameras.count) cameras")
         let title = "\(scope?.name ?? "全部") 视频监控 KPI 报告 — \(TimeFormat.local(report.period.start, in: zone).prefix(10))"
             + (report.period.durationMs > 86_400_000 ? " → \(TimeFormat.local(report.period.end - 1, in: zone).prefix(10))" : "")
         let text: String

@@ -12,6 +12,7 @@ public struct Camindex: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "camindex",
         abstract: "Index camera footage of a county video network (雪亮工程) and answer where footage is.",
+        version: CamindexVersion.current,
         discussion: """
             Register regions and cameras (or import them from inventory files), index the \
             recorded segment files, then ask which cameras have footage for a place and time.
@@ -27,7 +28,7 @@ public struct Camindex: AsyncParsableCommand {
         subcommands: [
             RegionCommand.self, CameraCommand.self, ImportCommand.self, IndexCommand.self,
             QueryCommand.self, KeyframeCommand.self, ProbeCommand.self, DaemonCommand.self, StatusCommand.self,
-            CheckCommand.self, HealthCommand.self, ReportCommand.self,
+            CheckCommand.self, HealthCommand.self, ReportCommand.self, ExportCommand.self, AuditCommand.self,
         ]
     )
 
@@ -38,6 +39,8 @@ public struct Camindex: AsyncParsableCommand {
     /// Parses, runs, and maps every failure to a message and an exit status: 2 for usage,
     /// 1 for runtime failures. Passwords in any message are masked.
     public static func execute(arguments: [String]? = nil) async -> Never {
+        // The store, its WAL, exports and manifests are evidence: no access for other users.
+        umask(0o027)
         var command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)

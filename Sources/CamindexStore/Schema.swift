@@ -162,6 +162,30 @@ enum Schema {
             // Health checks count failed files every minute: without this, a scan of every segment.
             try db.execute(sql: "CREATE INDEX segment_failed ON segment(camera_id) WHERE error IS NOT NULL")
         }
+        m.registerMigration("v4: append-only audit trail") { db in
+            try db.execute(sql: """
+                -- Who did what with the index, hash-chained: each row carries the SHA-256 of its
+                -- content and of the previous row. Triggers refuse UPDATE and DELETE; retention
+                -- never touches it. arguments and cameras are JSON arrays.
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY,
+                    at_ms INTEGER NOT NULL,
+                    user TEXT NOT NULL,
+                    command TEXT NOT NULL,
+                    arguments TEXT NOT NULL,
+                    reason TEXT,
+                    cameras TEXT NOT NULL,
+                    result TEXT NOT NULL,
+                    previous_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE INDEX audit_at ON audit(at_ms);
+                CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
+                CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
+                """)
+        }
         return m
     }
 }

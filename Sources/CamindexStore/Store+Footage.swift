@@ -141,3 +141,26 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// The readable segments of a camera with footage overlapping `range`, in start order, with
+    /// their runs and keyframes: what an export copies from.
+    public func segments(cameraID: String, overlapping range: Interval) throws -> [StoredSegment] {
+        try read { db in
+            let maxSeg = try Self.meta(db, "max_segment_ms")
+            let rows = try SegmentRow.fetchAll(db, sql: """
+                SELECT * FROM segment WHERE camera_id = ? AND error IS NULL AND start_ms >= ? AND start_ms < ? AND end_ms > ?
+                ORDER BY start_ms, path
+                """, arguments: [cameraID, range.start.ms - maxSeg, range.end.ms, range.start.ms])
+            let runs = try db.cachedStatement(sql: "SELECT start_ms, end_ms FROM footage_run WHERE segment_id = ? ORDER BY start_ms")
+            return try rows.map { r in
+                StoredSegment(
+                    path: r.path, size: r.size, mtimeMs: r.mtimeMs, startMs: r.startMs ?? 0, endMs: r.endMs ?? 0, codec: r.codec ?? "",
+                    width: r.width ?? 0, height: r.height ?? 0, fps: r.fps, firstPtsMs: r.firstPtsMs ?? 0,
+                    keyframeOffsetsMs: try KeyframeBlob.decode(r.keyframes ?? Data()), truncated: r.truncated,
+                    damagedKeyframes: r.damagedKeyframes,
+                    runs: try Row.fetchAll(runs, arguments: [r.id]).map { Interval(startMs: $0[0], endMs: $0[1]) })
+            }
+        }
+    }
+}

@@ -131,3 +131,17 @@ public struct Store: Sendable {
         }
     }
 }
+
+extension Store {
+    /// Exports must give --reason (set by `camindex daemon --require-reason`, the county's policy).
+    public func requiresReason() throws -> Bool {
+        try read { db in try Self.meta(db, "require_reason") != 0 }
+    }
+
+    public func setRequiresReason(_ required: Bool) throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES ('require_reason', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           arguments: [required ? 1 : 0])
+        }
+    }
+}

@@ -127,3 +127,33 @@ public struct StoredFile: Sendable, Hashable {
         self.cameraID = cameraID; self.path = path; self.size = size; self.mtimeMs = mtimeMs
     }
 }
+
+/// An indexed segment as export reads it: where its packets sit on the wall clock.
+public struct StoredSegment: Sendable, Hashable {
+    public var path: String
+    public var size: Int64
+    public var mtimeMs: Int64
+    public var startMs: Int64
+    public var endMs: Int64
+    public var codec: String
+    public var width: Int
+    public var height: Int
+    public var fps: Double?
+    /// The first packet's presentation time on the file's own timeline.
+    public var firstPtsMs: Int64
+    /// Offsets from `startMs` (and from `firstPtsMs` on the file's timeline).
+    public var keyframeOffsetsMs: [Int64]
+    public var truncated: Bool
+    public var damagedKeyframes: Int
+    public var runs: [Interval]
+
+    public init(path: String, size: Int64, mtimeMs: Int64, startMs: Int64, endMs: Int64, codec: String, width: Int, height: Int,
+                fps: Double?, firstPtsMs: Int64, keyframeOffsetsMs: [Int64], truncated: Bool, damagedKeyframes: Int, runs: [Interval]) {
+        self.path = path; self.size = size; self.mtimeMs = mtimeMs; self.startMs = startMs; self.endMs = endMs; self.codec = codec
+        self.width = width; self.height = height; self.fps = fps; self.firstPtsMs = firstPtsMs
+        self.keyframeOffsetsMs = keyframeOffsetsMs; self.truncated = truncated; self.damagedKeyframes = damagedKeyframes; self.runs = runs
+    }
+
+    /// The presentation time (file timeline) of a wall-clock instant inside this segment.
+    public func pts(at t: Instant) -> Int64 { firstPtsMs + (t.ms - startMs) }
+}

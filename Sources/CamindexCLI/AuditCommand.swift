@@ -1,0 +1,104 @@
+import ArgumentParser
+import CamindexCore
+import CamindexService
+import Foundation
+
+/// `--reason`, which the read commands and export record in the audit trail.
+struct AuditOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Why this is being looked up (case number, request); kept in the audit trail.", valueName: "text"))
+    var reason: String?
+}
+
+extension GlobalOptions {
+    /// Appends this run to the store's audit trail. A store that cannot be written (a
+    /// read-only copy, a replica) does not stop the command: it is said on stderr.
+    func audit(_ command: String, reason: String?, cameras: [String], result: String) {
+        do {
+            let store = try openExisting()
+            try AuditRecorder(trail: store, clock: store.clock)
+                .record(command: command, arguments: Array(CommandLine.arguments.dropFirst()), reason: reason, cameras: cameras, result: result)
+        } catch {
+            var stderr = StandardError()
+            print("camindex: note: this run was not recorded in the audit trail: \(Redaction.redactSecrets(Camindex.failure(error).message))", to: &stderr)
+        }
+    }
+}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Who queried, looked up, showed, reported or exported what, and when; verify the trail.",
+        discussion: """
+            Every query, keyframe, export, camera show and report run is recorded in the store \
+            with the time, the OS user, --reason, the arguments (passwords masked) and what came \
+            of it. Rows cannot be changed or deleted through camindex or SQL (triggers refuse it), \
+            and each carries the SHA-256 of its content and of the row before it: 'camindex audit \
+            verify' finds a row changed or removed behind camindex's back.
+
+              camindex audit --from 2026-11-20 --to 2026-11-21 --command export
+              camindex audit verify
+            """,
+        subcommands: [List.self, Verify.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: ParsableCommand, GlobalConfigurable {
+        static let configuration = CommandConfiguration(abstract: "List audit rows, oldest first.")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("Rows at or after this time.", valueName: "time")) var from: String?
+        @Option(help: ArgumentHelp("Rows before this time.", valueName: "time")) var to: String?
+        @Option(help: ArgumentHelp("Only this OS user.", valueName: "user")) var user: String?
+        @Option(help: ArgumentHelp("Only rows about this camera.", valueName: "id")) var camera: String?
+        @Option(help: ArgumentHelp("Only this command (query, keyframe, export, camera show, report).", valueName: "name")) var command: String?
+        @Option(help: ArgumentHelp("Zone for times without an offset (default Asia/Shanghai).", valueName: "tz")) var timezone: String?
+        @Option(help: "table, json or csv.") var format: OutputFormat = .table
+
+        func run() throws {
+            let zone = try Zones.named(timezone ?? Zones.defaultIdentifier)
+            let store = try global.openExisting()
+            let start = try from.map { try TimeFormat.parse($0, zone: zone, option: "--from") } ?? Instant(ms: Int64.min / 2)
+            let end = try to.map { try TimeFormat.parse($0, zone: zone, option: "--to") } ?? Instant(ms: Int64.max / 2)
+            let rows = try store.auditRecords(AuditFilter(range: Interval(start, end), user: user, camera: camera, command: command))
+            switch format {
+            case .json:
+                struct Row: Encodable {
+                    var id: Int64; var at, user, command: String; var arguments: [String]; var reason: String?
+                    var cameras: [String]; var result, previous_hash, hash: String
+                }
+                try Output.json(rows.map {
+                    Row(id: $0.id, at: TimeFormat.rfc3339($0.entry.at, in: zone), user: $0.entry.user, command: $0.entry.command,
+                        arguments: $0.entry.arguments, reason: $0.entry.reason, cameras: $0.entry.cameras, result: $0.entry.result,
+                        previous_hash: $0.previousHash, hash: $0.hash)
+                })
+            case .csv:
+                Output.csv(header: ["id", "at", "user", "command", "arguments", "reason", "cameras", "result", "hash"], rows: rows.map {
+                    ["\($0.id)", TimeFormat.rfc3339($0.entry.at, in: zone), $0.entry.user, $0.entry.command, $0.entry.arguments.joined(separator: " "),
+                     $0.entry.reason ?? "", $0.entry.cameras.joined(separator: " "), $0.entry.result, $0.hash]
+                })
+            case .table:
+                if rows.isEmpty { print("no audit rows"); return }
+                print(Output.table(header: ["ID", "AT", "USER", "COMMAND", "REASON", "CAMERAS", "RESULT"], rows: rows.map {
+                    ["\($0.id)", TimeFormat.rfc3339($0.entry.at, in: zone), $0.entry.user, $0.entry.command, $0.entry.reason ?? "-",
+                     $0.entry.cameras.count > 3 ? "\($0.entry.cameras.count) cameras" : $0.entry.cameras.joined(separator: " "), $0.entry.result]
+                }, rightAligned: [0]))
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand, GlobalConfigurable {
+        static let configuration = CommandConfiguration(
+            abstract: "Walk the hash chain; exit 0 when intact, 1 naming the first broken row.")
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let v = try global.openExisting().verifyAudit()
+            if let problem = v.problem {
+                throw CamindexError.runtime("audit trail broken at row \(v.firstBroken.map(String.init) ?? "?"): \(problem)",
+                                            code: "audit.broken", value: v.firstBroken.map(String.init))
+            }
+            print("audit trail intact: \(v.rows) row\(v.rows == 1 ? "" : "s")")
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import CamindexCore
+import CamindexService
+import Foundation
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Take footage as evidence (调取录像): MP4 clips by stream copy, a SHA-256 manifest, an audit row.",
+        discussion: """
+            For each camera with footage in the range, writes MP4 clips (faststart) copied packet \
+            for packet from the indexed segment files: no re-encoding. A clip starts at the \
+            keyframe at or before --from and ends at the first frame at or after --to; a hole in \
+            the footage, or a change of codec or resolution, starts a new part (NAME_part2.mp4). \
+            The output directory gets manifest.json and manifest.txt: per clip its SHA-256, size, \
+            duration, wall-clock start (also the MP4's creation_time), the source files with \
+            their size, mtime and SHA-256, and the holes. 'camindex export verify DIR' re-hashes \
+            every clip. Existing files are never replaced without --force.
+
+              camindex export --camera 62072300001320000001 --from '2026-11-20 14:00' --to '2026-11-20 14:10' \\
+                  --output /media/usb/案件2026-118 --reason '案件 2026-118'
+              camindex export --region 沙河镇 --date yesterday --from 14:00 --to 14:30 --output ./export --dry-run
+            """,
+        subcommands: [Create.self, Verify.self],
+        defaultSubcommand: Create.self
+    )
+
+    struct Create: ParsableCommand, GlobalConfigurable {
+        static let configuration = CommandConfiguration(
+            commandName: "create", abstract: "Export clips (the default: 'camindex export …' is 'camindex export create …').")
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var selection: SelectionOptions
+        @Option(help: ArgumentHelp("Start of the range.", valueName: "time")) var from: String
+        @Option(help: ArgumentHelp("End of the range.", valueName: "time")) var to: String
+        @OptionGroup var time: TimeOptions
+        @Option(help: ArgumentHelp("Directory for the clips and the manifest (created if missing).", valueName: "dir")) var output: String
+        @OptionGroup var audit: AuditOptions
+        @Flag(help: "List the parts and their estimated sizes; write nothing.") var dryRun = false
+        @Flag(help: "Replace clips and a manifest already in --output.") var force = false
+        @Option(help: "table or json (the manifest).") var format: OutputFormat = .table
+
+        func run() throws {
+            let store = try global.openExisting()
+            let mustGiveReason = try store.requiresReason() || ProcessInfo.processInfo.environment["CAMINDEX_REQUIRE_REASON"] == "1"
+            if mustGiveReason, (audit.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw CamindexError.usage("this store requires --reason for exports (a case number or request)", code: "export.reason_required")
+            }
+            var request = Exporter.Request(selector: try selection.selector(), from: from, to: to, output: output)
+            request.date = time.date
+            request.timezone = time.timezone
+            request.reason = audit.reason
+            request.dryRun = dryRun
+            request.force = force
+            let progress: (@Sendable (String) -> Void)? = isatty(2) != 0 || dryRun ? { line in
+                FileHandle.standardError.write(Data("\(line)\n".utf8))
+            } : nil
+            let outcome = try Exporter(store: store, progress: progress).run(request)
+            let m = outcome.manifest
+            if !dryRun {
+                global.audit("export", reason: audit.reason, cameras: m.cameras.filter { !$0.clips.isEmpty }.map(\.id),
+                             result: "\(m.files.count) files to \(URL(fileURLWithPath: output).standardizedFileURL.path): "
+                                + m.files.map { "\($0.file) sha256 \($0.sha256)" }.joined(separator: "; "))
+            }
+            if format == .json {
+                try Output.json(m)
+            } else {
+                print(dryRun ? "dry run: nothing written" : "exported to \(outcome.manifestPath ?? output)")
+                print(Output.table(header: ["CAMERA", "PART", "FILE", "START", "SECONDS", "BYTES"], rows: m.cameras.flatMap { c in
+                    c.clips.isEmpty ? [[c.id, "-", c.error.map { "FAILED: \($0)" } ?? "no footage", "", "", ""]] : c.clips.map { clip in
+                        [c.id, "\(clip.part)", clip.file, clip.starts_at, clip.duration_seconds.map { String(format: "%.2f", $0) } ?? "-",
+                         dryRun ? "~\(clip.estimated_bytes)" : "\(clip.bytes)"]
+                    }
+                }, rightAligned: [4, 5]))
+                for c in m.cameras where !c.holes.isEmpty {
+                    print("\(c.id): holes " + c.holes.map { "\($0.start)–\($0.end)" }.joined(separator: ", "))
+                }
+            }
+            if !outcome.failures.isEmpty {
+                throw CamindexError.runtime(outcome.failures.map { "camera \($0.camera): \($0.message)" }.joined(separator: "; "),
+                                            code: "export.failed", value: outcome.failures.map(\.camera).joined(separator: ","))
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-hash every clip a manifest lists; exit 0 when none changed, 1 naming those that did.")
+
+        @Argument(help: "The export directory (holding manifest.json).") var directory: String
+
+        func run() throws {
+            let (checked, problems) = try Exporter.verify(directory: directory)
+            guard problems.isEmpty else {
+                throw CamindexError.runtime("\(problems.count) of \(checked) clips changed or missing: " + problems.joined(separator: "; "),
+                                            code: "export.changed", value: directory)
+            }
+            print("ok: \(checked) clip\(checked == 1 ? "" : "s") match the manifest")
+        }
+    }
+}

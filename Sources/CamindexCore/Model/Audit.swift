@@ -1,0 +1,108 @@
+import Crypto
+import Foundation
+
+/// One thing a person did with the index (a query, a keyframe lookup, an export, a camera
+/// shown, a report), as the rules on electronic evidence want it recorded: who, when, why,
+/// what was asked (passwords masked) and what came of it.
+public struct AuditEntry: Sendable, Hashable {
+    public var at: Instant
+    /// The OS user who ran the command.
+    public var user: String
+    /// `query`, `keyframe`, `export`, `camera show`, `report`.
+    public var command: String
+    /// The command's arguments, passwords masked.
+    public var arguments: [String]
+    public var reason: String?
+    /// Cameras the result concerned.
+    public var cameras: [String]
+    /// What came of it, for people: cameras matched, seconds of footage, files and hashes.
+    public var result: String
+
+    public init(at: Instant, user: String, command: String, arguments: [String], reason: String?, cameras: [String], result: String) {
+        self.at = at; self.user = user; self.command = command; self.arguments = arguments.map(Redaction.redactSecrets)
+        self.reason = reason; self.cameras = cameras; self.result = result
+    }
+}
+
+/// A stored audit row: the entry, its sequence number and its place in the hash chain.
+public struct AuditRecord: Sendable, Hashable {
+    public var id: Int64
+    public var entry: AuditEntry
+    /// The previous row's hash ("" for the first row).
+    public var previousHash: String
+    /// SHA-256 of this row's content and `previousHash`, hex.
+    public var hash: String
+
+    public init(id: Int64, entry: AuditEntry, previousHash: String, hash: String) {
+        self.id = id; self.entry = entry; self.previousHash = previousHash; self.hash = hash
+    }
+
+    /// The hash a row must carry: over a canonical form of every field, so that changing
+    /// any of them, or the order of rows, breaks the chain.
+    public static func hash(id: Int64, entry e: AuditEntry, previousHash: String) -> String {
+        let unit = "\u{1F}"
+        let canonical = [String(id), String(e.at.ms), e.user, e.command, e.arguments.joined(separator: "\u{1E}"),
+                         e.reason ?? "\u{0}", e.cameras.joined(separator: "\u{1E}"), e.result, previousHash].joined(separator: unit)
+        return SHA256Hex.of(Data(canonical.utf8))
+    }
+
+    public var isSound: Bool { hash == Self.hash(id: id, entry: entry, previousHash: previousHash) }
+}
+
+/// Which audit rows to list.
+public struct AuditFilter: Sendable, Hashable {
+    public var range: Interval?
+    public var user: String?
+    public var camera: String?
+    public var command: String?
+
+    public init(range: Interval? = nil, user: String? = nil, camera: String? = nil, command: String? = nil) {
+        self.range = range; self.user = user; self.camera = camera; self.command = command
+    }
+}
+
+/// The outcome of walking the chain.
+public struct AuditVerification: Sendable, Hashable {
+    public var rows: Int
+    /// The first row whose content, link or place does not match; nil when the chain is intact.
+    public var firstBroken: Int64?
+    public var problem: String?
+
+    public init(rows: Int, firstBroken: Int64?, problem: String?) {
+        self.rows = rows; self.firstBroken = firstBroken; self.problem = problem
+    }
+
+    public var intact: Bool { firstBroken == nil && problem == nil }
+}
+
+/// An append-only, hash-chained record of what was done with the index.
+public protocol AuditTrail: Sendable {
+    @discardableResult
+    func appendAudit(_ entry: AuditEntry) throws -> AuditRecord
+    func auditRecords(_ filter: AuditFilter) throws -> [AuditRecord]
+    func verifyAudit() throws -> AuditVerification
+}
+
+/// SHA-256 as lowercase hex, of bytes or of a file read in blocks.
+public enum SHA256Hex {
+    public static func of(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
+
+    /// Reads the file in 1 MiB blocks: memory stays flat whatever its size.
+    public static func ofFile(_ path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CamindexError.runtime("cannot read \(path) to hash it", value: path)
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let block = try handle.read(upToCount: 1 << 20) ?? Data()
+            if block.isEmpty { break }
+            hasher.update(data: block)
+        }
+        return hex(hasher.finalize())
+    }
+
+    private static func hex(_ digest: some Sequence<UInt8>) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+}

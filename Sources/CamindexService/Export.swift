@@ -1,0 +1,317 @@
+import CamindexCore
+import CamindexMedia
+import CamindexStore
+import Foundation
+
+/// Evidence export (调取录像): clips by stream copy from the indexed segments of one or many
+/// cameras, a hash manifest, and the audit row. Files are written under a temporary name and
+/// renamed when whole; nothing is written outside the output directory; nothing existing is
+/// replaced without `force`.
+public struct Exporter: Sendable {
+    public struct Request: Sendable {
+        public var selector: CameraSelector
+        public var from: String
+        public var to: String
+        public var date: String?
+        public var timezone: String?
+        public var output: String
+        public var reason: String?
+        public var dryRun = false
+        public var force = false
+        /// Bound on writing one clip part (every open, read, seek and write).
+        public var clipTimeout: Duration = .seconds(1800)
+
+        public init(selector: CameraSelector, from: String, to: String, output: String) {
+            self.selector = selector
+            self.from = from
+            self.to = to
+            self.output = output
+        }
+    }
+
+    /// What happened, as it is written into `manifest.json`.
+    public struct Manifest: Codable, Sendable {
+        public struct Span: Codable, Sendable {
+            public var start, end: String
+            public var seconds: Double
+        }
+        public struct RegionRef: Codable, Sendable { public var code, name: String }
+        public struct SourceFile: Codable, Sendable {
+            public var path: String
+            public var bytes: Int64
+            public var mtime: String
+            public var sha256: String?
+            public var packets: Int?
+            /// Stopped before the planned end: truncated or damaged; what was copied is every packet before that.
+            public var ended_early: Bool
+            public var note: String?
+        }
+        public struct Clip: Codable, Sendable {
+            public var file: String
+            public var part: Int
+            public var sha256: String?
+            public var bytes: Int64
+            public var estimated_bytes: Int64
+            public var duration_seconds: Double?
+            public var packets: Int?
+            public var codec: String
+            public var width, height: Int
+            /// Wall-clock time of the first frame (a keyframe), also the MP4's creation_time.
+            public var starts_at: String
+            public var ends_at: String
+            /// Where the requested --from falls inside this clip, seconds from its start (0 for later parts).
+            public var from_offset_seconds: Double
+            public var sources: [SourceFile]
+        }
+        public struct CameraExport: Codable, Sendable {
+            public var id, name: String
+            public var region: RegionRef
+            public var region_path: [RegionRef]
+            public var actual: Span?
+            public var clips: [Clip]
+            public var holes: [Span]
+            public var error: String?
+        }
+        public struct FileHash: Codable, Sendable {
+            public var file: String
+            public var sha256: String
+            public var bytes: Int64
+        }
+
+        public var camindex_version: String
+        public var exported_at: String
+        public var user: String
+        public var reason: String?
+        public var dry_run: Bool
+        public var requested: Span
+        public var cameras: [CameraExport]
+        /// Every clip written, for `export verify`.
+        public var files: [FileHash]
+    }
+
+    public struct Outcome: Sendable {
+        public var manifest: Manifest
+        /// Cameras that failed, with the reason (the others were still exported).
+        public var failures: [(camera: String, message: String)]
+        public var manifestPath: String?
+    }
+
+    public let store: Store
+    /// Called with progress lines (per camera and part) when the caller wants them.
+    public let progress: (@Sendable (String) -> Void)?
+
+    public init(store: Store, progress: (@Sendable (String) -> Void)? = nil) {
+        self.store = store
+        self.progress = progress
+    }
+
+    public static let manifestName = "manifest.json"
+    public static let manifestTextName = "manifest.txt"
+
+    public func run(_ request: Request) throws -> Outcome {
+        let queries = Queries(reader: store, clock: store.clock)
+        let selection = try queries.select(request.selector)
+        let zone = try Queries.zone(for: selection.cameras, override: request.timezone)
+        let range = try DateSpec(date: request.date, zone: zone).range(from: request.from, to: request.to, now: store.clock.now())
+        let dir = URL(fileURLWithPath: request.output).standardizedFileURL.path
+        if !request.dryRun { try prepare(dir, force: request.force) }
+        let regions = try store.regionPaths(for: selection.cameras)
+        var cameras: [Manifest.CameraExport] = []
+        var failures: [(camera: String, message: String)] = []
+        for camera in selection.cameras {
+            let z = camera.zone
+            let path = (RegionCode.ancestors(of: camera.regionCode) + [camera.regionCode]).compactMap { regions[$0] }
+            var entry = Manifest.CameraExport(
+                id: camera.id, name: camera.name,
+                region: .init(code: camera.regionCode, name: regions[camera.regionCode]?.name ?? ""),
+                region_path: path.map { .init(code: $0.code, name: $0.name) }, actual: nil, clips: [], holes: [], error: nil)
+            do {
+                let plan = ExportPlan(segments: try store.segments(cameraID: camera.id, overlapping: range), range: range)
+                entry.holes = plan.holes.map { Self.span($0, z) }
+                for part in plan.parts {
+                    entry.clips.append(try write(part, of: camera, plan: plan, request: request, dir: dir))
+                }
+                if let first = plan.parts.first, let last = plan.parts.last {
+                    entry.actual = Self.span(Interval(first.start, max(first.start, last.end)), z)
+                }
+            } catch {
+                let message = Self.message(error)
+                entry.error = message
+                failures.append((camera.id, message))
+                progress?("\(camera.id): failed: \(message)")
+            }
+            cameras.append(entry)
+        }
+        let manifest = Manifest(
+            camindex_version: CamindexVersion.current, exported_at: TimeFormat.rfc3339(store.clock.now(), in: zone),
+            user: AuditRecorder.currentUser, reason: request.reason, dry_run: request.dryRun, requested: Self.span(range, zone),
+            cameras: cameras,
+            files: cameras.flatMap(\.clips).compactMap { c in c.sha256.map { Manifest.FileHash(file: c.file, sha256: $0, bytes: c.bytes) } })
+        var manifestPath: String?
+        if !request.dryRun {
+            manifestPath = try writeManifest(manifest, dir: dir, force: request.force)
+        }
+        return Outcome(manifest: manifest, failures: failures, manifestPath: manifestPath)
+    }
+
+    private func write(_ part: ExportPlan.Part, of camera: Camera, plan: ExportPlan, request: Request, dir: String) throws -> Manifest.Clip {
+        let z = camera.zone
+        let stamp = Self.fileStamp(plan.range.start, zone: z)
+        let name = plan.parts.count == 1 ? "\(camera.id)_\(stamp).mp4" : "\(camera.id)_\(stamp)_part\(part.number).mp4"
+        let fromOffset = max(0, plan.range.start.ms - part.start.ms)
+        var clip = Manifest.Clip(
+            file: name, part: part.number, sha256: nil, bytes: 0, estimated_bytes: part.estimatedBytes, duration_seconds: nil, packets: nil,
+            codec: part.codec, width: part.width, height: part.height, starts_at: TimeFormat.rfc3339(part.start, in: z),
+            ends_at: TimeFormat.rfc3339(part.end, in: z), from_offset_seconds: Double(fromOffset) / 1000,
+            sources: part.sources.map { s in
+                Manifest.SourceFile(path: s.segment.path, bytes: s.segment.size, mtime: TimeFormat.rfc3339(Instant(ms: s.segment.mtimeMs), in: z),
+                                    sha256: nil, packets: nil, ended_early: false, note: nil)
+            })
+        if request.dryRun {
+            progress?("\(camera.id): would write \(name) (~\(part.estimatedBytes / 1_000_000) MB from \(part.sources.count) file\(part.sources.count == 1 ? "" : "s"))")
+            return clip
+        }
+        let final = try Self.inside(dir, name)
+        if FileManager.default.fileExists(atPath: final), !request.force {
+            throw CamindexError.runtime("\(final) exists: not overwritten (use --force)", code: "export.exists", value: final)
+        }
+        let temp = try Self.inside(dir, ".\(name).partial")
+        progress?("\(camera.id): writing \(name) from \(part.sources.count) file\(part.sources.count == 1 ? "" : "s")")
+        let result: ClipResult
+        do {
+            result = try ClipWriter.write(sources: part.sources.map { ClipSource(path: $0.segment.path, fromPtsMs: $0.fromPtsMs, toPtsMs: $0.toPtsMs) },
+                                          to: temp, creationTime: part.start, timeout: request.clipTimeout)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temp)
+            throw CamindexError.runtime("camera \(camera.id): \(name): \(error.message)", code: error.identifier, value: camera.id)
+        }
+        guard rename(temp, final) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temp)
+            throw CamindexError.runtime("cannot rename \(temp) to \(final): \(reason)", code: .outputFailed, value: final)
+        }
+        clip.sha256 = try SHA256Hex.ofFile(final)
+        clip.bytes = (try? FileManager.default.attributesOfItem(atPath: final)[.size] as? NSNumber)?.int64Value ?? result.bytes
+        clip.duration_seconds = Double(result.durationMs) / 1000
+        clip.packets = result.packets
+        clip.ends_at = TimeFormat.rfc3339(part.start + result.durationMs, in: z)
+        for (i, source) in result.sources.enumerated() where i < clip.sources.count {
+            clip.sources[i].packets = source.packets
+            clip.sources[i].ended_early = source.endedEarly
+            clip.sources[i].note = source.endReason
+        }
+        for i in clip.sources.indices { clip.sources[i].sha256 = try? SHA256Hex.ofFile(clip.sources[i].path) }
+        progress?("\(camera.id): wrote \(name): \(clip.bytes / 1_000_000) MB, \(String(format: "%.1f", clip.duration_seconds ?? 0)) s")
+        return clip
+    }
+
+    /// The output directory, created if missing (0750: evidence is not for every local user).
+    private func prepare(_ dir: String, force: Bool) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
+            guard isDir.boolValue else {
+                throw CamindexError.usage("--output \(dir) is a file, not a directory", code: .outputFailed, value: dir)
+            }
+            let manifest = (dir as NSString).appendingPathComponent(Self.manifestName)
+            if FileManager.default.fileExists(atPath: manifest), !force {
+                throw CamindexError.runtime("\(manifest) exists: an earlier export is there; choose another --output or use --force",
+                                            code: "export.exists", value: manifest)
+            }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+            } catch {
+                throw CamindexError.runtime("cannot create \(dir): \(error.localizedDescription)", code: .outputFailed, value: dir)
+            }
+        }
+    }
+
+    private func writeManifest(_ manifest: Manifest, dir: String, force: Bool) throws -> String {
+        let json = try Self.inside(dir, Self.manifestName), text = try Self.inside(dir, Self.manifestTextName)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        for (path, data) in [(json, try encoder.encode(manifest) + Data("\n".utf8)), (text, Data(Self.text(manifest).utf8))] {
+            let temp = path + ".partial"
+            do {
+                try data.write(to: URL(fileURLWithPath: temp))
+                guard rename(temp, path) == 0 else { throw CamindexError.runtime(String(cString: strerror(errno))) }
+            } catch {
+                try? FileManager.default.removeItem(atPath: temp)
+                throw CamindexError.runtime("cannot write \(path): \(Self.message(error))", code: .outputFailed, value: path)
+            }
+        }
+        return json
+    }
+
+    /// `dir/name`, refused when `name` would lead outside `dir`.
+    static func inside(_ dir: String, _ name: String) throws -> String {
+        let path = URL(fileURLWithPath: (dir as NSString).appendingPathComponent(name)).standardizedFileURL.path
+        guard !name.contains("/"), (path as NSString).deletingLastPathComponent == dir else {
+            throw CamindexError.runtime("refusing to write \(name) outside \(dir)", code: "export.path_escape", value: name)
+        }
+        return path
+    }
+
+    static func fileStamp(_ t: Instant, zone: TimeZone) -> String {
+        let c = CivilTime(msAsUTC: t.ms + Zones.offsetMs(zone, at: t))
+        func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(c.year)\(pad(c.month))\(pad(c.day))T\(pad(c.hour))\(pad(c.minute))\(pad(c.second))"
+    }
+
+    static func span(_ i: Interval, _ zone: TimeZone) -> Manifest.Span {
+        .init(start: TimeFormat.rfc3339(i.start, in: zone), end: TimeFormat.rfc3339(i.end, in: zone), seconds: Double(i.durationMs) / 1000)
+    }
+
+    static func message(_ error: any Error) -> String {
+        switch error {
+        case let e as CamindexError: e.message
+        case let e as MediaError: e.message
+        default: "\(error)"
+        }
+    }
+
+    /// The readable manifest: what a court clerk or an officer reads.
+    static func text(_ m: Manifest) -> String {
+        var out = ["camindex evidence export (调取录像)", "",
+                   "exported at: \(m.exported_at) by \(m.user)", "reason: \(m.reason ?? "-")",
+                   "requested: \(m.requested.start) → \(m.requested.end)", "camindex \(m.camindex_version)", ""]
+        for c in m.cameras {
+            out.append("camera \(c.id) \(c.name) — \(c.region_path.map(\.name).joined(separator: " / ")) (\(c.region.code))")
+            if let e = c.error { out.append("  FAILED: \(e)") }
+            if let a = c.actual { out.append("  footage exported: \(a.start) → \(a.end)") } else if c.error == nil { out.append("  no footage in the range") }
+            for clip in c.clips {
+                out.append("  \(clip.file): \(clip.starts_at) → \(clip.ends_at), \(clip.codec) \(clip.width)x\(clip.height), \(clip.bytes) bytes")
+                out.append("    sha256 \(clip.sha256 ?? "-")")
+                if clip.from_offset_seconds > 0 { out.append("    the requested start is \(clip.from_offset_seconds) s into this clip") }
+                for s in clip.sources {
+                    out.append("    from \(s.path) (\(s.bytes) bytes, mtime \(s.mtime), sha256 \(s.sha256 ?? "-"))"
+                        + (s.ended_early ? " — ended early: \(s.note ?? "truncated or damaged")" : ""))
+                }
+            }
+            for h in c.holes { out.append("  hole (no footage): \(h.start) → \(h.end) (\(h.seconds) s)") }
+            out.append("")
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// Re-hashes every clip a manifest lists: the files that are missing or changed.
+    public static func verify(directory: String) throws -> (checked: Int, problems: [String]) {
+        let path = (directory as NSString).appendingPathComponent(manifestName)
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw CamindexError.runtime("no manifest at \(path): not an export directory", code: "export.no_manifest", value: path)
+        }
+        let manifest: Manifest
+        do { manifest = try JSONDecoder().decode(Manifest.self, from: data) } catch {
+            throw CamindexError.runtime("\(path) is not a camindex manifest: \(error)", code: "export.bad_manifest", value: path)
+        }
+        var problems: [String] = []
+        for f in manifest.files {
+            let file = (directory as NSString).appendingPathComponent(f.file)
+            guard FileManager.default.fileExists(atPath: file) else { problems.append("\(f.file): missing"); continue }
+            let hash = try SHA256Hex.ofFile(file)
+            if hash != f.sha256 { problems.append("\(f.file): changed (sha256 \(hash), manifest says \(f.sha256))") }
+        }
+        return (manifest.files.count, problems)
+    }
+}
