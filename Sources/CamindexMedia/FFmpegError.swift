@@ -11,6 +11,9 @@ public struct MediaError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidData = "invalid_data"
         case noVideo = "no_video"
         case io
+        /// Files that cannot go into one output together (codec, resolution or bitstream
+        /// format differ).
+        case mismatch
         case other
     }
 
@@ -44,7 +47,7 @@ enum FFmpegStatus {
         case cfx_averror(ENOENT): .notFound
         case cfx_averror_invaliddata(): .invalidData
         case cfx_averror(ETIMEDOUT), cfx_averror_exit(): .timeout
-        case cfx_averror(EIO), cfx_averror(EACCES), cfx_averror(EISDIR): .io
+        case cfx_averror(EIO), cfx_averror(EACCES), cfx_averror(EISDIR), cfx_averror(ENOSPC), cfx_averror(EROFS): .io
         default: .other
         }
     }

@@ -10,10 +10,15 @@ final class InputFile {
     let shownName: String
 
     /// `displayName` names the input in messages (default: the redacted URL).
-    init(url: String, displayName: String? = nil, timeout: Duration, options: [String: String] = [:],
-         cancel: CancelFlag? = nil) throws(MediaError) {
+    convenience init(url: String, displayName: String? = nil, timeout: Duration, options: [String: String] = [:],
+                     cancel: CancelFlag? = nil) throws(MediaError) {
+        try self.init(url: url, displayName: displayName, interrupt: Interrupt(timeout: timeout, cancel: cancel), options: options)
+    }
+
+    /// Opens under an existing deadline: several files read for one job (a clip) share it.
+    init(url: String, displayName: String? = nil, interrupt: Interrupt, options: [String: String] = [:]) throws(MediaError) {
         shownName = displayName ?? Redaction.redactSecrets(url)
-        interrupt = Interrupt(timeout: timeout, cancel: cancel)
+        self.interrupt = interrupt
         var ctx = avformat_alloc_context()
         guard let allocated = ctx else { throw MediaError(.other, "\(shownName): out of memory") }
         allocated.pointee.interrupt_callback = interrupt.callback

@@ -39,8 +39,14 @@ public enum SegmentReader {
     }
 
     private static func openVideo(path: String, timeout: Duration) throws(MediaError) -> VideoStream {
+        try openVideo(path: path, interrupt: Interrupt(timeout: timeout))
+    }
+
+    /// Opens `path` and picks its best video stream (the one the index describes), the other
+    /// streams discarded.
+    static func openVideo(path: String, interrupt: Interrupt) throws(MediaError) -> VideoStream {
         // "file:" keeps a ':' in a file name from being read as a protocol.
-        let input = try InputFile(url: "file:" + path, displayName: path, timeout: timeout)
+        let input = try InputFile(url: "file:" + path, displayName: path, interrupt: interrupt)
         var videoIndex = input.bestVideoStream()
         if let videoIndex { input.discardAll(except: videoIndex) }
         if videoIndex == nil || input.stream(videoIndex!).pointee.codecpar.pointee.width == 0 {

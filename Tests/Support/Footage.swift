@@ -13,6 +13,11 @@ public enum Footage {
         public var size = "160x120"
         /// Extra output options, e.g. ["-output_ts_offset", "10"] or ["-movflags", "+faststart"].
         public var options: [String] = []
+        /// A frame rate `fps` cannot say, e.g. "30000/1001"; nil: `fps`.
+        public var rate: String?
+        /// Seconds into the test pattern: consecutive files of one "recording" show different
+        /// pictures (its clock), while each file's timestamps start again at zero.
+        public var patternOffset: Double = 0
 
         public init(seconds: Double, fps: Int = 25, gop: Int = 50, codec: Codec = .h264, bframes: Int = 0, options: [String] = []) {
             self.seconds = seconds
@@ -29,8 +34,12 @@ public enum Footage {
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var args = ["-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-                    "-f", "lavfi", "-i", "testsrc2=size=\(spec.size):rate=\(spec.fps)",
-                    "-t", String(spec.seconds), "-pix_fmt", "yuv420p"]
+                    "-f", "lavfi"]
+        if spec.patternOffset > 0 { args += ["-ss", String(spec.patternOffset)] }
+        args += ["-i", "testsrc2=size=\(spec.size):rate=\(spec.rate ?? String(spec.fps))",
+                 "-t", String(spec.seconds), "-pix_fmt", "yuv420p"]
+        // Timestamps from zero, as a recorder starts each file.
+        if spec.patternOffset > 0 { args += ["-vf", "setpts=PTS-STARTPTS"] }
         switch spec.codec {
         case .h264:
             args += ["-c:v", "libx264", "-preset", "veryfast", "-g", "\(spec.gop)", "-keyint_min", "\(spec.gop)",
@@ -69,6 +78,17 @@ public enum Footage {
         let size = try handle.seekToEnd()
         try handle.truncate(atOffset: UInt64(Double(size) * fraction))
         try handle.close()
+    }
+
+    /// Keeps the first `bytes` bytes of a file.
+    public static func truncate(_ path: String, toBytes bytes: UInt64) throws {
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: bytes)
+        try handle.close()
+    }
+
+    public static func size(_ path: String) throws -> UInt64 {
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value ?? 0
     }
 
     /// Overwrites `count` bytes at `fraction` of the file with zeros: damage inside the media.
