@@ -52,9 +52,8 @@ struct ExportCommand: ParsableCommand {
             request.reason = audit.reason
             request.dryRun = dryRun
             request.force = force
-            let progress: (@Sendable (String) -> Void)? = isatty(2) != 0 || dryRun ? { line in
-                FileHandle.standardError.write(Data("\(line)\n".utf8))
-            } : nil
+            let toStderr: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+            let progress: (@Sendable (String) -> Void)? = isatty(2) != 0 || dryRun ? toStderr : nil
             let outcome = try Exporter(store: store, progress: progress).run(request)
             let m = outcome.manifest
             if !dryRun {

@@ -12,7 +12,6 @@ public struct Camindex: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "camindex",
         abstract: "Index camera footage of a county video network (雪亮工程) and answer where footage is.",
-        version: CamindexVersion.current,
         discussion: """
             Register regions and cameras (or import them from inventory files), index the \
             recorded segment files, then ask which cameras have footage for a place and time.
@@ -25,6 +24,7 @@ public struct Camindex: AsyncParsableCommand {
             $CAMINDEX_DB, else \(GlobalOptions.defaultDatabaseDescription).
             Exit status: 0 success, 1 runtime failure, 2 bad usage.
             """,
+        version: CamindexVersion.current,
         subcommands: [
             RegionCommand.self, CameraCommand.self, ImportCommand.self, IndexCommand.self,
             QueryCommand.self, KeyframeCommand.self, ProbeCommand.self, DaemonCommand.self, StatusCommand.self,
