@@ -83,8 +83,9 @@ public enum ClipWriter {
     public static func write(sources: [ClipSource], to outputPath: String, creationTime: Instant,
                              timeout: Duration, cancel: CancelFlag? = nil) throws(MediaError) -> ClipResult {
         guard !sources.isEmpty else { throw MediaError(.other, "\(outputPath): a clip needs at least one source file") }
+        let interrupt = Interrupt(timeout: timeout, cancel: cancel)
         let job = try ClipJob(outputPath: outputPath, creationTime: creationTime,
-                              interrupt: Interrupt(timeout: timeout, cancel: cancel))
+                              moovSpace: try ClipJob.moovSpace(for: sources, interrupt: interrupt), interrupt: interrupt)
         do throws(MediaError) {
             for source in sources { try job.copy(source) }
             return try job.finish()
@@ -129,11 +130,30 @@ private final class ClipJob {
     var bytes: Int64 = 0
     var results: [ClipResult.Source] = []
 
-    init(outputPath: String, creationTime: Instant, interrupt: Interrupt) throws(MediaError) {
+    /// Bytes kept for the moov before the media, or nil to move it there at the end.
+    let moovSpace: Int?
+
+    init(outputPath: String, creationTime: Instant, moovSpace: Int?, interrupt: Interrupt) throws(MediaError) {
         self.outputPath = outputPath
         self.creationTime = creationTime
+        self.moovSpace = moovSpace
         self.interrupt = interrupt
         packet = try Packet()
+    }
+
+    /// Room enough for the moov of a clip from `sources`, if every one is an MP4 (whose index
+    /// counts its samples); nil otherwise. Faststart would write the whole clip a second time
+    /// to put the moov first; kept room costs ≤ 64 bytes a sample of padding at worst.
+    static func moovSpace(for sources: [ClipSource], interrupt: Interrupt) throws(MediaError) -> Int? {
+        var samples = 0
+        for source in sources {
+            let stream = try SegmentReader.openVideo(path: source.path, interrupt: interrupt)
+            guard stream.isMP4, let count = stream.samplesBound(fromMs: source.fromPtsMs, toMs: source.toPtsMs) else { return nil }
+            samples += count
+        }
+        // Per sample at most: stsz 4, stts 8, ctts 8, stss 4, co64 8, stsc 12, sdtp 1 (45 bytes);
+        // then headers, sample description, edit list, metadata.
+        return 64 * samples + 64 * 1024
     }
 
     /// Removes a half-written file (only one we created).
@@ -174,7 +194,9 @@ private final class ClipJob {
                                      metadata: ["creation_time": ClipWriter.creationTimeText(creationTime)],
                                      interrupt: interrupt)
             output = out
-            try out.open(options: ["movflags": "+faststart"])
+            // The moov goes before the media: into space kept for it at the start where the
+            // sample count is known beforehand (one pass), else by rewriting the file at the end.
+            try out.open(options: moovSpace.map { ["moov_size": String($0)] } ?? ["movflags": "+faststart"])
         }
         guard let output else { return }
         var copier = SourceCopier(stream: stream, source: source, packet: packet, outTimeBase: output.timeBase)
@@ -540,5 +562,25 @@ private struct StreamFormat: CustomStringConvertible {
         // use the same ones or their pictures decode wrongly.
         if lengthPrefixed && extradata != other.extradata { return "the codec parameter sets (SPS/PPS) differ" }
         return nil
+    }
+}
+
+private extension VideoStream {
+    /// At most how many samples a copy from `fromMs` to `toMs` takes, from the MP4 index (one
+    /// entry a sample, by decode time): from a GOP before the keyframe at or before the start
+    /// to 10 s past the end. nil without index entries.
+    func samplesBound(fromMs: Int64, toMs: Int64?) -> Int? {
+        let count = avformat_index_get_entries_count(pointer)
+        guard count > 0 else { return nil }
+        func ticks(_ ms: Int64) -> Int64 { av_rescale_q(ms, AVRational(num: 1, den: 1000), timeBase) }
+        let from = ticks(fromMs), to = toMs.map { ticks($0 + 10_000) } ?? .max
+        var keyframes: (Int32, Int32) = (0, 0)  // the last two keyframes at or before the start
+        var inRange = 0
+        for i in 0..<count {
+            guard let e = avformat_index_get_entry(pointer, i)?.pointee else { continue }
+            if e.timestamp <= from && e.flags & Int32(AVINDEX_KEYFRAME) != 0 { keyframes = (keyframes.1, i) }
+            if e.timestamp <= to { inRange = Int(i) + 1 }
+        }
+        return max(0, inRange - Int(keyframes.0)) + 1
     }
 }
