@@ -180,6 +180,11 @@ private final class ClipJob {
 
     func copy(_ source: ClipSource) throws(MediaError) {
         let stream = try SegmentReader.openVideo(path: source.path, interrupt: interrupt)
+        if stream.isMatroska {
+            // Matroska stores presentation times only: libavformat derives decode times once
+            // it knows the stream's frame reordering.
+            try stream.input.findStreamInfo()
+        }
         let format = StreamFormat(stream)
         if let reference {
             if let why = reference.format.mismatch(with: format) {
@@ -269,6 +274,8 @@ private struct SourceCopier {
     let outTimeBase: AVRational
     /// One frame in the source's time base, for packets without a duration.
     let frameTicks: Int64
+    /// How many frames decoding runs ahead of presentation (B-frames).
+    let reorder: Int64
     let fromUs: Int64
     let toUs: Int64?
     /// Set when the source ended early: a read error, a damaged packet, the end of the file
@@ -290,6 +297,7 @@ private struct SourceCopier {
         self.stream = stream
         self.packet = packet
         self.outTimeBase = outTimeBase
+        reorder = Int64(max(0, stream.codecpar.video_delay))
         fromUs = source.fromPtsMs * 1000
         toUs = source.toPtsMs.map { $0 * 1000 }
         let rates = [stream.pointer.pointee.avg_frame_rate, stream.pointer.pointee.r_frame_rate]
@@ -322,9 +330,17 @@ private struct SourceCopier {
             guard Int(pkt.pointee.stream_index) == stream.index else { continue }
             var p = pkt.pointee
             if p.dts == cfx_nopts() {
-                if p.pts == cfx_nopts() && lastDts == nil { continue }  // nowhere to place it
-                p.dts = lastDts.map { $0 + frameTicks } ?? p.pts
-                if p.pts != cfx_nopts() { p.dts = min(p.dts, p.pts) }
+                // Matroska gives presentation times only, and libavformat derives decode times
+                // once `reorder` packets have passed (after open and after every seek): the
+                // first ones get decode times one frame apart, `reorder` frames before.
+                if let lastDts {
+                    p.dts = lastDts + frameTicks
+                    if p.pts != cfx_nopts() { p.dts = min(p.dts, p.pts) }
+                } else if p.pts != cfx_nopts() {
+                    p.dts = p.pts - reorder * frameTicks
+                } else {
+                    continue  // nowhere to place it
+                }
             }
             if p.pts == cfx_nopts() { p.pts = p.dts }
             if p.duration <= 0 { p.duration = frameTicks }
