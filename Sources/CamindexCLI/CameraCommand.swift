@@ -21,8 +21,8 @@ struct CameraFields: ParsableArguments {
     var url: String?
     @Option(help: ArgumentHelp("Directory of the camera's recorded segment files.", valueName: "dir"))
     var recordings: String?
-    @Option(help: ArgumentHelp("Latitude, decimal degrees (with --lon).", valueName: "deg")) var lat: Double?
-    @Option(help: ArgumentHelp("Longitude, decimal degrees (with --lat).", valueName: "deg")) var lon: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Latitude, decimal degrees (with --lon).", valueName: "deg")) var lat: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Longitude, decimal degrees (with --lat).", valueName: "deg")) var lon: Double?
     @Option(help: ArgumentHelp("The camera's time zone (IANA), for file names and display. Default Asia/Shanghai.", valueName: "tz"))
     var timezone: String?
     @Option(help: ArgumentHelp("""
@@ -78,6 +78,7 @@ extension CameraCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "20-digit GB/T 28181 ID or a local slug.") var id: String
         @OptionGroup var fields: CameraFields
+        @Flag(help: "Refuse a GB/T 28181 ID whose centre code names another county than the region's.") var strict = false
 
         func validate() throws {
             _ = try CameraID(id)
@@ -90,12 +91,20 @@ extension CameraCommand {
             let store = try global.openForWriting()
             var camera = Camera(id: id.rawValue, name: "", regionCode: "", at: store.clock.now())
             try fields.apply(to: &camera, store: store)
+            var stderr = StandardError()
+            if let mismatch = id.countyMismatch(regionCode: camera.regionCode) {
+                if strict { throw CamindexError.usage(mismatch + " (--strict)", code: .cameraInvalid, value: id.rawValue) }
+                print("camindex: warning: \(mismatch)", to: &stderr)
+            }
             try store.addCamera(camera)
+            if let region = try store.region(code: camera.regionCode),
+               try store.cameras(in: region, includeDisabled: true).contains(where: { $0.id != camera.id && $0.name == camera.name && $0.regionCode == camera.regionCode }) {
+                print("camindex: warning: another camera in \(region.name) is also named '\(camera.name)': people will not tell them apart", to: &stderr)
+            }
             let region = try store.region(code: camera.regionCode)
             var line = "added camera \(camera.id) (\(camera.name)) in \(region?.name ?? "") (\(camera.regionCode))"
             if let gb = id.gb28181 { line += "; GB/T 28181 type \(gb.typeCode) \(gb.typeName)" }
             print(line)
-            var stderr = StandardError()
             if let gb = id.gb28181, !gb.isCamera {
                 print("camindex: note: type code \(gb.typeCode) is a \(gb.typeName), not a camera (131/132)", to: &stderr)
             }
@@ -269,7 +278,13 @@ extension CameraCommand {
         @Flag(help: "Forget the recordings directory.") var clearRecordings = false
         @Flag(help: "Forget the location.") var clearLocation = false
         @Flag(help: "Forget the path pattern (use the built-in layouts).") var clearPathPattern = false
-        @Flag(inversion: .prefixedEnableDisable, help: "Enable or disable the camera.") var enable: Bool?
+        enum Availability: String, EnumerableFlag {
+            case enable, disable
+            static func help(for value: Availability) -> ArgumentHelp? {
+                value == .enable ? "Use the camera again." : "Stop probing and indexing the camera; its index is kept."
+            }
+        }
+        @Flag var availability: Availability?
 
         func validate() throws {
             if clearUrl && fields.url != nil { throw CamindexError.usage("--url and --clear-url contradict each other") }
@@ -287,7 +302,7 @@ extension CameraCommand {
             if clearRecordings { camera.recordings = nil }
             if clearLocation { camera.lat = nil; camera.lon = nil }
             if clearPathPattern { camera.pathPattern = nil; camera.pathTimezone = nil }
-            if let enable { camera.enabled = enable }
+            if let availability { camera.enabled = availability == .enable }
             let changed = camera.differences(from: before)
             guard !changed.isEmpty else {
                 print("camera \(camera.id): nothing to change")

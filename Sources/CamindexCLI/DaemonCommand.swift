@@ -28,14 +28,14 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
     )
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("Seconds between light probes of a camera.", valueName: "seconds")) var interval: Double = 60
-    @Option(help: ArgumentHelp("Seconds between full probes of a camera.", valueName: "seconds")) var fullInterval: Double = 900
-    @Option(help: ArgumentHelp("Probes at once.", valueName: "n")) var concurrency: Int = 32
-    @Option(help: ArgumentHelp("Seconds one probe may take, all told.", valueName: "seconds")) var deadline: Double = 10
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between light probes of a camera.", valueName: "seconds")) var interval: Double = 60
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between full probes of a camera.", valueName: "seconds")) var fullInterval: Double = 900
+    @Option(parsing: .unconditional, help: ArgumentHelp("Probes at once.", valueName: "n")) var concurrency: Int = 32
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds one probe may take, all told.", valueName: "seconds")) var deadline: Double = 10
     @Option(help: "RTSP transport: tcp or udp.") var transport: StreamProber.Transport = .tcp
-    @Option(help: ArgumentHelp("Seconds between scans of the recording directories.", valueName: "seconds")) var scanInterval: Double = 60
-    @Option(help: ArgumentHelp("A file modified within this many seconds is still being written.", valueName: "seconds")) var settle: Double = 15
-    @Option(help: ArgumentHelp("Drop index rows, probes and online windows older than this.", valueName: "days")) var retainDays: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between scans of the recording directories.", valueName: "seconds")) var scanInterval: Double = 60
+    @Option(parsing: .unconditional, help: ArgumentHelp("A file modified within this many seconds is still being written.", valueName: "seconds")) var settle: Double = 15
+    @Option(parsing: .unconditional, help: ArgumentHelp("Drop index rows, probes and online windows older than this.", valueName: "days")) var retainDays: Int?
     @Flag(help: "Do not verify container-index windows by a packet scan.") var noVerify = false
     @Flag(help: "Do not watch recording directories (inotify); rely on the periodic scan.") var noWatch = false
     @Flag(help: "Exports from this store must give --reason (the county's policy; kept in the store).") var requireReason = false

@@ -41,42 +41,42 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
 
     // Defaults come from HealthThresholds, the one place they are defined.
     private static let standard = HealthThresholds()
-    @Option(help: ArgumentHelp("Heartbeat age warning range, seconds (default \(standard.heartbeatWarning)).", valueName: "range"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Heartbeat age warning range, seconds (default \(standard.heartbeatWarning)).", valueName: "range"),
             transform: ThresholdRange.init)
     var heartbeatWarning = standard.heartbeatWarning
-    @Option(help: ArgumentHelp("Heartbeat age critical range, seconds (default \(standard.heartbeatCritical)).", valueName: "range"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Heartbeat age critical range, seconds (default \(standard.heartbeatCritical)).", valueName: "range"),
             transform: ThresholdRange.init)
     var heartbeatCritical = standard.heartbeatCritical
-    @Option(help: ArgumentHelp("Online rate warning range, percent (default \(standard.onlineWarning)).", valueName: "range"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Online rate warning range, percent (default \(standard.onlineWarning)).", valueName: "range"),
             transform: ThresholdRange.init)
     var onlineWarning = standard.onlineWarning
-    @Option(help: ArgumentHelp("Online rate critical range, percent (default \(standard.onlineCritical)).", valueName: "range"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Online rate critical range, percent (default \(standard.onlineCritical)).", valueName: "range"),
             transform: ThresholdRange.init)
     var onlineCritical = standard.onlineCritical
-    @Option(help: ArgumentHelp("Offline longer than this counts for the offline check.", valueName: "hours")) var offlineHours = standard.offlineHours
-    @Option(help: ArgumentHelp("Long-offline cameras warning range, a count (default \(standard.offlineWarning)).", valueName: "range"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Offline longer than this counts for the offline check.", valueName: "hours")) var offlineHours = standard.offlineHours
+    @Option(parsing: .unconditional, help: ArgumentHelp("Long-offline cameras warning range, a count (default \(standard.offlineWarning)).", valueName: "range"),
             transform: ThresholdRange.init)
     var offlineWarning = standard.offlineWarning
-    @Option(help: ArgumentHelp("Long-offline cameras critical range, a count (default \(standard.offlineCritical)).", valueName: "range"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Long-offline cameras critical range, a count (default \(standard.offlineCritical)).", valueName: "range"),
             transform: ThresholdRange.init)
     var offlineCritical = standard.offlineCritical
-    @Option(help: ArgumentHelp("Recording integrity over this many last hours.", valueName: "hours")) var recordingHours = standard.recordingHours
-    @Option(help: ArgumentHelp("Recording integrity warning range, percent (default \(standard.recordingWarning)).", valueName: "range"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Recording integrity over this many last hours.", valueName: "hours")) var recordingHours = standard.recordingHours
+    @Option(parsing: .unconditional, help: ArgumentHelp("Recording integrity warning range, percent (default \(standard.recordingWarning)).", valueName: "range"),
             transform: ThresholdRange.init)
     var recordingWarning = standard.recordingWarning
-    @Option(help: ArgumentHelp("Recording integrity critical range, percent (default \(standard.recordingCritical)).", valueName: "range"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Recording integrity critical range, percent (default \(standard.recordingCritical)).", valueName: "range"),
             transform: ThresholdRange.init)
     var recordingCritical = standard.recordingCritical
-    @Option(help: ArgumentHelp("Largest clock offset warning range, seconds (default \(standard.clockWarning)).", valueName: "range"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Largest clock offset warning range, seconds (default \(standard.clockWarning)).", valueName: "range"),
             transform: ThresholdRange.init)
     var clockWarning = standard.clockWarning
-    @Option(help: ArgumentHelp("Largest clock offset critical range, seconds (default \(standard.clockCritical)).", valueName: "range"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Largest clock offset critical range, seconds (default \(standard.clockCritical)).", valueName: "range"),
             transform: ThresholdRange.init)
     var clockCritical = standard.clockCritical
-    @Option(help: ArgumentHelp("Failed files warning range, a count (default \(standard.indexWarning)).", valueName: "range"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Failed files warning range, a count (default \(standard.indexWarning)).", valueName: "range"),
             transform: ThresholdRange.init)
     var indexErrorsWarning = standard.indexWarning
-    @Option(help: ArgumentHelp("Failed files critical range, a count (default \(standard.indexCritical)).", valueName: "range"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Failed files critical range, a count (default \(standard.indexCritical)).", valueName: "range"),
             transform: ThresholdRange.init)
     var indexErrorsCritical = standard.indexCritical
 

@@ -20,6 +20,7 @@ struct ImportCommand: ParsableCommand, GlobalConfigurable {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Inventory files or directories of them.") var paths: [String]
     @Flag(help: "Print the changes without making them.") var dryRun = false
+    @Flag(help: "Refuse cameras whose GB/T 28181 centre code names another county than their region's.") var strict = false
     @Option(help: ArgumentHelp("Resolve relative 'recordings' paths against this directory instead of the inventory file's.", valueName: "dir"))
     var recordingsRoot: String?
     @Option(help: "table or json.") var format: OutputFormat = .table
@@ -31,7 +32,14 @@ struct ImportCommand: ParsableCommand, GlobalConfigurable {
     func run() throws {
         let importer = InventoryImport(paths: paths, recordingsRoot: recordingsRoot)
         let files = try importer.load()
-        let changes = try importer.sync(files, into: try global.openForWriting(), dryRun: dryRun)
+        let store = try global.openForWriting()
+        let mismatches = try countyMismatches(files, store: store)
+        if strict, let first = mismatches.first {
+            throw CamindexError.usage(first + (mismatches.count > 1 ? " (and \(mismatches.count - 1) more)" : "") + " (--strict)", code: .cameraInvalid)
+        }
+        var stderr = StandardError()
+        for m in mismatches { print("camindex: warning: \(m)", to: &stderr) }
+        let changes = try importer.sync(files, into: store, dryRun: dryRun)
         if format == .json {
             struct Result: Encodable {
                 var dry_run: Bool
@@ -61,5 +69,20 @@ struct ImportCommand: ParsableCommand, GlobalConfigurable {
         ].compactMap { kind, label in counts[kind].map { "\($0) \(label)" } }
         summary += parts.isEmpty ? "no changes" : parts.joined(separator: ", ")
         print(summary + (dryRun ? " (dry run: nothing written)" : ""))
+    }
+
+    /// Cameras whose GB/T 28181 ID names another county than their region, as `file:line: …`.
+    /// A region given by name is looked up among the files' regions, then in the store.
+    private func countyMismatches(_ files: [InventoryFile], store: Store) throws -> [String] {
+        let declared = Dictionary(files.flatMap { $0.regions.map { ($0.name, $0.code.rawValue) } }, uniquingKeysWith: { a, _ in a })
+        var out: [String] = []
+        for file in files {
+            for entry in file.cameras where entry.id.gb28181 != nil {
+                let code = RegionCode.looksLikeCode(entry.region) ? entry.region
+                    : declared[entry.region] ?? (try? store.resolveRegion(entry.region).code)
+                if let code, let m = entry.id.countyMismatch(regionCode: code) { out.append("\(file.path):\(entry.line): \(m)") }
+            }
+        }
+        return out
     }
 }

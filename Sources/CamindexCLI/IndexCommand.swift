@@ -33,9 +33,10 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
     var paths: [String] = []
     @Flag(help: "Scan every packet of files so far known only from their container index.") var verify = false
     @Flag(help: "Read every file again, changed or not.") var force = false
-    @Option(help: ArgumentHelp("Seconds one file may take before it is recorded as failed.", valueName: "seconds"))
+    @Flag(help: "Exit 0 even when some files could not be indexed (they are still listed).") var allowFailures = false
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds one file may take before it is recorded as failed.", valueName: "seconds"))
     var timeout: Double = 60
-    @Option(help: ArgumentHelp("Files read at once (default: the number of cores).", valueName: "n")) var jobs: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Files read at once (default: the number of cores).", valueName: "n")) var jobs: Int?
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func validate() throws {
@@ -50,7 +51,13 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
         options.force = force
         options.timeout = .milliseconds(Int64(timeout * 1000))
         if let jobs { options.workers = jobs }
-        try print(IndexRun(store: try global.openExisting(), options: options).run(cameraID: camera, paths: paths))
+        let reports = try IndexRun(store: try global.openExisting(), options: options).run(cameraID: camera, paths: paths)
+        try print(reports)
+        let failed = reports.reduce(0) { $0 + $1.failures.count }
+        if failed > 0 && !allowFailures {
+            throw CamindexError.runtime("\(failed) file\(failed == 1 ? "" : "s") could not be indexed (listed above; 'camindex camera show ID' keeps them); the rest were indexed. --allow-failures exits 0",
+                                        code: "index.failed")
+        }
     }
 
     private func print(_ reports: [CameraIndexReport]) throws {
@@ -86,9 +93,13 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
         } else {
             for r in skipped { Swift.print("\(r.cameraID): \(r.problem!)") }
         }
-        let total = reports.reduce(into: (files: 0, indexed: 0, failed: 0)) {
-            $0.files += $1.files; $0.indexed += $1.indexed; $0.failed += $1.failures.count
+        let total = reports.reduce(into: (files: 0, indexed: 0, unchanged: 0, pending: 0, failed: 0)) {
+            $0.files += $1.files; $0.indexed += $1.indexed; $0.unchanged += $1.unchanged; $0.pending += $1.pending
+            $0.failed += $1.failures.count
         }
-        Swift.print("\(reports.count) camera\(reports.count == 1 ? "" : "s"), \(total.files) files, \(total.indexed) indexed, \(total.failed) failed")
+        // Every file is counted once: indexed + unchanged + still being written + failed = files.
+        Swift.print("\(reports.count) camera\(reports.count == 1 ? "" : "s"), \(total.files) file\(total.files == 1 ? "" : "s"): "
+            + "\(total.indexed) indexed, \(total.unchanged) unchanged, " + (total.pending > 0 ? "\(total.pending) still being written, " : "")
+            + "\(total.failed) failed")
     }
 }

@@ -24,6 +24,8 @@ enum Output {
 
     /// Columns aligned by display width (a Chinese character takes two cells).
     static func table(header: [String], rows: [[String]], rightAligned: Set<Int> = []) -> String {
+        // A stored name must not forge rows or drive the terminal.
+        let rows = rows.map { $0.map(Names.printable) }
         var widths = header.map(displayWidth)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(cell)) }
@@ -52,6 +54,9 @@ enum Output {
     }
 
     static func seconds(ms: Int64) -> Double { Double(ms) / 1000 }
+
+    /// Seconds as text the way JSON writes them: `120`, `1.5`.
+    static func secondsText(ms: Int64) -> String { ms % 1000 == 0 ? String(ms / 1000) : String(Double(ms) / 1000) }
 
     static func percent(_ ratio: Double) -> String {
         ratio >= 1 ? "100%" : String(format: "%.1f%%", ratio * 100)

@@ -22,7 +22,7 @@ struct ProbeCommand: ParsableCommand, GlobalConfigurable {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "A registered camera ID, or a stream URL.") var target: String
-    @Option(help: ArgumentHelp("Seconds the probe may take, all told.", valueName: "seconds")) var deadline: Double = 10
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds the probe may take, all told.", valueName: "seconds")) var deadline: Double = 10
     @Option(help: "RTSP transport: tcp or udp.") var transport: StreamProber.Transport = .tcp
     @Flag(help: "Only check that the camera answers and sends video (stop at the first packet).") var light = false
     @Option(help: "table or json.") var format: OutputFormat = .table

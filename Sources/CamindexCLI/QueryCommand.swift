@@ -30,7 +30,7 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
     @Option(help: ArgumentHelp("Start of the range.", valueName: "time")) var from: String
     @Option(help: ArgumentHelp("End of the range.", valueName: "time")) var to: String
     @OptionGroup var time: TimeOptions
-    @Option(help: ArgumentHelp("Bridge holes up to this many seconds.", valueName: "seconds")) var maxGap: Double = 2
+    @Option(parsing: .unconditional, help: ArgumentHelp("Bridge holes up to this many seconds.", valueName: "seconds")) var maxGap: Double = 2
     @Flag(help: "Include disabled cameras.") var includeDisabled = false
     @Flag(help: "Also show when each camera was online live (from the daemon's probes).") var live = false
     @Option(help: "table, json or csv.") var format: OutputFormat = .table
@@ -108,7 +108,7 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
             let spans = r.windows.map { ("window", $0.interval, $0.verified ? "true" : "false") } + r.gaps.map { ("gap", $0, "") }
             for (kind, span, verified) in spans.sorted(by: { $0.1.start < $1.1.start }) {
                 rows.append(head + [kind, TimeFormat.rfc3339(span.start, in: z), TimeFormat.rfc3339(span.end, in: z),
-                                    String(Output.seconds(ms: span.durationMs)), verified])
+                                    Output.secondsText(ms: span.durationMs), verified])
             }
         }
         Output.csv(header: ["camera_id", "camera_name", "region_code", "region_name", "kind", "start", "end", "seconds", "verified"], rows: rows)
@@ -116,8 +116,9 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
 
     private func printTable(_ answer: FootageAnswer) {
         let (results, range, zone, regions, title) = (answer.cameras, answer.range, answer.zone, answer.regions, answer.title)
+        let near = selection.near != nil
         let withFootage = results.filter { !$0.windows.isEmpty }.count
-        print("\(title): \(TimeFormat.rfc3339(range.start, in: zone)) → \(TimeFormat.rfc3339(range.end, in: zone))")
+        print("\(Names.printable(title)): \(TimeFormat.rfc3339(range.start, in: zone)) → \(TimeFormat.rfc3339(range.end, in: zone))")
         print("\(results.count) camera\(results.count == 1 ? "" : "s"), \(withFootage) with footage\n")
         guard !results.isEmpty else { return }
         let sameDay = TimeFormat.local(range.start, in: zone).prefix(10) == TimeFormat.local(range.end - 1, in: zone).prefix(10)
@@ -126,17 +127,19 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
         for r in results {
             let flags = (r.windows.contains { !$0.verified } ? " unverified" : "") + (r.lowConfidence ? " approx-time" : "")
                 + (r.camera.enabled ? "" : " disabled")
-            rows.append([r.camera.id, r.camera.name, regions[r.camera.regionCode]?.name ?? r.camera.regionCode,
+            rows.append([r.camera.id, r.camera.name, regions[r.camera.regionCode]?.name ?? r.camera.regionCode]
+                         + (near ? [r.distanceM.map { String(Int($0.rounded())) } ?? ""] : []) + [
                          TextFormat.duration(ms: r.coveredMs), Output.percent(Double(r.coveredMs) / Double(range.durationMs)),
                          Output.timeline(r.windows.map(\.interval), range: range) + flags])
             if let online = r.online {
-                rows.append(["", "", "", "live", "", Output.timeline(online, range: range)])
+                rows.append(["", "", ""] + (near ? [""] : []) + ["live", "", Output.timeline(online, range: range)])
             }
         }
-        print(Output.table(header: ["CAMERA", "NAME", "REGION", "COVERED", "%", "TIMELINE"], rows: rows, rightAligned: [3, 4]))
+        print(Output.table(header: ["CAMERA", "NAME", "REGION"] + (near ? ["METRES"] : []) + ["COVERED", "%", "TIMELINE"], rows: rows,
+                           rightAligned: near ? [3, 4, 5] : [3, 4]))
         for r in results where !r.windows.isEmpty && !r.gaps.isEmpty {
             let z = r.camera.zone
-            print("\n\(r.camera.id) \(r.camera.name)")
+            print("\n\(r.camera.id) \(Names.printable(r.camera.name))")
             print("  footage: " + r.windows.map { "\(t($0.interval.start, z))–\(t($0.interval.end, z))" }.joined(separator: ", "))
             print("  gaps:    " + r.gaps.map { "\(t($0.start, z))–\(t($0.end, z)) (\(TextFormat.duration(ms: $0.durationMs)))" }.joined(separator: ", "))
         }

@@ -27,7 +27,7 @@ struct ReportCommand: ParsableCommand, GlobalConfigurable {
     @Option(help: ArgumentHelp("Start of the period.", valueName: "time")) var from: String?
     @Option(help: ArgumentHelp("End of the period.", valueName: "time")) var to: String?
     @Option(help: ArgumentHelp("Zone of the dates and of the output (default Asia/Shanghai).", valueName: "tz")) var timezone: String?
-    @Option(help: ArgumentHelp("List clocks off by more than this.", valueName: "seconds")) var clockLimit: Double = 5
+    @Option(parsing: .unconditional, help: ArgumentHelp("List clocks off by more than this.", valueName: "seconds")) var clockLimit: Double = 5
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
     @Option(help: "table, csv, json or html.") var format: Format = .table
     @Option(help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file")) var output: String?
@@ -52,7 +52,7 @@ struct ReportCommand: ParsableCommand, GlobalConfigurable {
         let scope = report.scope
         global.audit("report", reason: audit.reason, cameras: report.facts.cameras.map(\.id),
                      result: "\(scope?.code ?? "all regions") \(TimeFormat.rfc3339(report.period.start, in: zone))/\(TimeFormat.rfc3339(report.period.end, in: zone)), \(report.facts.cameras.count) cameras")
-        let title = "\(scope?.name ?? "全部") 视频监控 KPI 报告 — \(TimeFormat.local(report.period.start, in: zone).prefix(10))"
+        let title = "\(report.title) 视频监控 KPI 报告 — \(TimeFormat.local(report.period.start, in: zone).prefix(10))"
             + (report.period.durationMs > 86_400_000 ? " → \(TimeFormat.local(report.period.end - 1, in: zone).prefix(10))" : "")
         let text: String
         switch format {
@@ -73,7 +73,8 @@ struct ReportCommand: ParsableCommand, GlobalConfigurable {
 
     private func pct(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
     private func delta(_ a: Double?, _ b: Double?) -> String {
-        guard let a, let b else { return "" }
+        guard let a else { return "" }
+        guard let b else { return " (—)" }
         return String(format: " (%+.1f)", (a - b) * 100)
     }
 

@@ -7,7 +7,7 @@ struct SelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Region code or exact name.", valueName: "region")) var region: String?
     @Option(help: ArgumentHelp("Camera ID (repeatable).", valueName: "id")) var camera: [String] = []
     @Option(help: ArgumentHelp("Cameras within --radius of this point.", valueName: "lat,lon")) var near: String?
-    @Option(help: ArgumentHelp("Metres from --near.", valueName: "meters")) var radius: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Metres from --near.", valueName: "meters")) var radius: Double?
 
     func validate() throws {
         let selectors = [region != nil, !camera.isEmpty, near != nil].filter { $0 }.count

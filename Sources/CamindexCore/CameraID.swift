@@ -10,6 +10,13 @@ public struct CameraID: Hashable, Comparable, Sendable, CustomStringConvertible 
                 throw .usage("invalid camera ID '\(text)': a GB/T 28181 ID has 20 digits, this has \(text.utf8.count)", code: .cameraInvalid)
             }
         } else {
+            // 18–22 characters, all but one or two of them digits: a GB/T 28181 ID with a typo,
+            // not a slug someone chose.
+            let digits = text.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }.count
+            if (18...22).contains(text.utf8.count), digits >= text.utf8.count - 2 {
+                throw .usage("invalid camera ID '\(text)': it looks like a GB/T 28181 ID but is not 20 digits "
+                             + "(\(text.utf8.count) characters, \(text.utf8.count - digits) not a digit)", code: .cameraInvalid, value: text)
+            }
             let allowed = text.utf8.allSatisfy { c in
                 (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
                     || c == 0x2D || c == 0x5F || c == 0x2E
@@ -27,6 +34,13 @@ public struct CameraID: Hashable, Comparable, Sendable, CustomStringConvertible 
     public var gb28181: GB28181Fields? {
         rawValue.utf8.count == 20 && rawValue.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
             ? GB28181Fields(rawValue) : nil
+    }
+
+    /// When this is a GB/T 28181 ID whose centre code names another county than `regionCode`'s,
+    /// a sentence saying so.
+    public func countyMismatch(regionCode: String) -> String? {
+        guard let gb = gb28181, regionCode.count >= 6, gb.countyCode != String(regionCode.prefix(6)) else { return nil }
+        return "camera \(rawValue): its GB/T 28181 centre code \(gb.centerCode) names county \(gb.countyCode), but its region \(regionCode) is in county \(regionCode.prefix(6))"
     }
 
     public var description: String { rawValue }

@@ -26,6 +26,8 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         public static let cameraUnknown: Code = "camera.unknown"
         public static let cameraExists: Code = "camera.exists"
         public static let timeInvalid: Code = "time.invalid"
+        public static let nameInvalid: Code = "name.invalid"
+        public static let nameDuplicate: Code = "name.duplicate"
         public static let rangeEmpty: Code = "range.empty"
         public static let zoneUnknown: Code = "zone.unknown"
         public static let coordinateInvalid: Code = "coordinate.invalid"
@@ -37,6 +39,7 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         public static let storeNewer: Code = "store.newer"
         public static let storeDamaged: Code = "store.damaged"
         public static let storeFailed: Code = "store.failed"
+        public static let storeReadOnly: Code = "store.read_only"
         public static let daemonRunning: Code = "daemon.running"
         public static let outputFailed: Code = "output.failed"
     }

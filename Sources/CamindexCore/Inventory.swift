@@ -66,7 +66,7 @@ public struct InventoryFile: Sendable {
             let codeText = try reader.string(m, "code", in: "region", at: node)
             let code: RegionCode
             do { code = try RegionCode(codeText) } catch { throw reader.error(m["code"]!, "region field 'code'", error.message) }
-            let name = try reader.string(m, "name", in: "region \(codeText)", at: node)
+            let name = try reader.name(m, in: "region \(codeText)", at: node)
             regions.append(RegionEntry(code: code, name: name, line: reader.line(node)))
         }
 
@@ -84,7 +84,7 @@ public struct InventoryFile: Sendable {
                 throw reader.error(node, "\(what) field 'id'", "duplicate camera ID (first listed at line \(earlier))")
             }
             seen[id] = reader.line(node)
-            let name = try reader.string(m, "name", in: what, at: node)
+            let name = try reader.name(m, in: what, at: node)
             let region = try reader.string(m, "region", in: what, at: node)
             var url: StreamURL?
             if let u = try reader.optionalString(m, "url", in: what) {
@@ -121,9 +121,14 @@ public struct InventoryFile: Sendable {
     private static func describe(_ error: YamlError) -> String {
         switch error {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _):
-            "line \(mark.line), column \(mark.column): not valid YAML: \(problem)"
+            "line \(mark.line), column \(mark.column): not valid YAML: \(Names.printable(problem))"
+        case let .duplicatedKeysInMapping(duplicates, context):
+            // The mark is the first of the repeated keys.
+            "line \(context.mark.line): field\(duplicates.count == 1 ? "" : "s") "
+                + duplicates.map { "'\(Names.printable($0))'" }.joined(separator: ", ") + " given twice"
         default:
-            "not valid YAML: \(error)"
+            // The text may hold the file's raw bytes: shown escaped, one line.
+            "not valid YAML: " + String(Names.printable("\(error)").prefix(300))
         }
     }
 }
@@ -165,6 +170,12 @@ private struct Reader {
             throw error(node, "\(what) field '\(key)'", "expected a non-empty value")
         }
         return s.string.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// A region's or camera's `name`: one line, at most `Names.maxLength` characters.
+    func name(_ m: [String: Node], in what: String, at owner: Node) throws(CamindexError) -> String {
+        let text = try string(m, "name", in: what, at: owner)
+        do { return try Names.validate(text, what: "name") } catch { throw self.error(m["name"]!, "\(what) field 'name'", error.message) }
     }
 
     func optionalString(_ m: [String: Node], _ key: String, in what: String) throws(CamindexError) -> String? {

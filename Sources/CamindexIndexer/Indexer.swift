@@ -95,11 +95,12 @@ public struct Indexer: Sendable {
             }
             if let state = known[path], state.size == size, state.mtimeMs == mtimeMs, !options.force,
                !(options.verify && !state.verified && !state.failed) {
-                report.unchanged += 1
-                // Still broken: a re-run keeps reporting it until the file changes.
+                // Still broken: a re-run keeps reporting it (as failed, not unchanged) until the file changes.
                 if let error = state.error {
                     report.failures.append(.init(path: path, error: error))
                     report.unchangedFailures += 1
+                } else {
+                    report.unchanged += 1
                 }
                 continue
             }

@@ -96,7 +96,7 @@ public enum Health {
                 perf.append(Perfdata(isScope ? "online" : "online_\(region.code)", round1(pct), unit: "%",
                                      warning: t.onlineWarning, critical: t.onlineCritical, min: 0, max: 100))
                 let line = "\(region.name) online \(fmt1(pct))%"
-                details.append("[\(s.label)] online \(region.name) (\(region.code)): \(fmt1(pct))% (\(rate.good)/\(rate.total) cameras)")
+                details.append("[\(s.label)] online \(region.name) (\(region.code)): \(fmt1(pct))% (\(rate.good) of \(plural(rate.total, "camera")))")
                 if s != .ok {
                     let bound = s == .critical ? t.onlineCritical : t.onlineWarning
                     problems.append("\(line) (\(describe(bound)))")
@@ -171,7 +171,7 @@ public enum Health {
             let s = status(of: Double(failed), warning: t.indexWarning, critical: t.indexCritical)
             results.append(CheckResult(
                 check: .index, status: s, problem: s == .ok ? nil : "\(failed) file\(failed == 1 ? "" : "s") failed to index",
-                details: facts.cameras.filter { $0.failedFiles > 0 }.prefix(20).map { "[\(s.label)] \($0.failedFiles) files failed to index: \($0.id) \($0.name)" },
+                details: facts.cameras.filter { $0.failedFiles > 0 }.prefix(20).map { "[\(s.label)] \(plural($0.failedFiles, "file")) failed to index: \($0.id) \($0.name)" },
                 perfdata: [Perfdata("index_errors", Double(failed), warning: t.indexWarning, critical: t.indexCritical, min: 0)]))
         }
 
@@ -189,6 +189,8 @@ public enum Health {
         default: "outside \(r.text)"
         }
     }
+
+    static func plural(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     public static func round1(_ v: Double) -> Double { (v * 10).rounded() / 10 }
     static func fmt1(_ v: Double) -> String { String(format: "%.1f", v) }

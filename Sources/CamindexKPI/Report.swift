@@ -41,6 +41,7 @@ public struct Report: Sendable {
         public var gaps: [Interval]
         /// The lower of its two rates: how it ranks among the worst.
         public var score: Double { min(onlineRate ?? 1, recordingRate ?? 1) }
+        var total: Double { (onlineRate ?? 1) + (recordingRate ?? 1) }
     }
 
     public var period: Interval
@@ -51,6 +52,13 @@ public struct Report: Sendable {
     public var previous: [String: RegionKPI]
     public var cameras: [CameraKPI]
     public var facts: Facts
+
+    /// What the report is about: the region asked for, else the one county the store holds.
+    public var title: String {
+        if let scope { return scope.name }
+        let counties = facts.regions.values.filter { $0.level == RegionCode.Level.county.rawValue }
+        return counties.count == 1 ? counties[0].name : "全部"
+    }
 
     public static let definitions = [
         "online rate (在线率) = time cameras answered probes / (cameras with a live URL × period)",
@@ -65,7 +73,10 @@ public struct Report: Sendable {
         self.options = options
         facts = current
         regions = Self.regionKPIs(current, options)
-        self.previous = Dictionary(uniqueKeysWithValues: Self.regionKPIs(previous, options).map { ($0.region.code, $0) })
+        // A period before the daemon ran or before any footage is no baseline: no change is shown.
+        let previousHasData = previous.cameras.contains { $0.onlineMs > 0 || $0.recordedMs > 0 }
+        self.previous = previousHasData
+            ? Dictionary(uniqueKeysWithValues: Self.regionKPIs(previous, options).map { ($0.region.code, $0) }) : [:]
         let periodMs = current.period.durationMs
         cameras = current.cameras.map { c in
             CameraKPI(camera: c,
@@ -89,7 +100,9 @@ public struct Report: Sendable {
 
     /// Cameras with the lowest rates, worst first.
     public var worstCameras: [CameraKPI] {
-        Array(cameras.filter { $0.score < 1 }.sorted { ($0.score, $0.camera.id) < ($1.score, $1.camera.id) }.prefix(options.listed))
+        // Ties on the lower rate (often 0) go to the camera whose other rate is lower too.
+        Array(cameras.filter { $0.score < 1 }.sorted { ($0.score, $0.total, $0.camera.id) < ($1.score, $1.total, $1.camera.id) }
+            .prefix(options.listed))
     }
 
     /// The longest recording gaps in the period, longest first.

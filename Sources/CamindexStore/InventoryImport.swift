@@ -17,9 +17,14 @@ public struct InventoryImport: Sendable {
     public func load() throws -> [InventoryFile] {
         try Self.inventoryFiles(paths).map { path throws -> InventoryFile in
             let text: String
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw CamindexError.runtime("\(path): cannot read: \(error.localizedDescription)")
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw CamindexError.runtime("\(path): cannot read: \(error.localizedDescription)", code: .inventoryInvalid, value: path)
             }
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                throw CamindexError.usage("\(path): not a text file (an inventory is YAML in UTF-8)", code: .inventoryInvalid, value: path)
+            }
+            text = decoded
             return try InventoryFile.parse(text, path: path)
         }
     }

@@ -63,6 +63,9 @@ extension Store {
             seenRegions[entry.code.rawValue] = entry.name
             if var existing = try RegionRow.fetchOne(db, key: entry.code.rawValue) {
                 if existing.name != entry.name {
+                    do { try checkSiblingName(db, code: entry.code.rawValue, parent: entry.code.parent?.rawValue, name: entry.name) } catch let e as CamindexError {
+                        throw CamindexError.usage("\(at): \(e.message)", code: e.code, value: e.value)
+                    }
                     changes.append(.init(kind: .regionRenamed, subject: entry.code.rawValue,
                                          detail: "\(existing.name) → \(entry.name)", location: at))
                     existing.name = entry.name
@@ -70,7 +73,7 @@ extension Store {
                 }
             } else {
                 do { _ = try insertRegion(db, code: entry.code, name: entry.name) } catch let e as CamindexError {
-                    throw CamindexError.usage("\(at): \(e.message)")
+                    throw CamindexError.usage("\(at): \(e.message)", code: e.code, value: e.value)
                 }
                 changes.append(.init(kind: .regionAdded, subject: entry.code.rawValue,
                                      detail: "\(entry.code.level.label) \(entry.name)", location: at))

@@ -10,8 +10,7 @@ extension Store {
     }
 
     static func insertRegion(_ db: Database, code: RegionCode, name: String) throws -> Region {
-        let name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { throw CamindexError.usage("region \(code): the name is empty", code: .regionInvalid, value: code.rawValue) }
+        let name = try Names.validate(name, what: "region \(code) name")
         if let existing = try RegionRow.fetchOne(db, key: code.rawValue) {
             throw CamindexError.usage("region \(code) already exists (\(existing.name))", code: .regionExists, value: code.rawValue)
         }
@@ -19,9 +18,20 @@ extension Store {
             throw CamindexError.usage("region \(code): its parent \(parent) (\(parent.level.label)) does not exist; add it first",
                                       code: .regionParentMissing, value: code.rawValue)
         }
+        try checkSiblingName(db, code: code.rawValue, parent: code.parent?.rawValue, name: name)
         let region = Region(code: code, name: name)
         try RegionRow(region).insert(db)
         return region
+    }
+
+    /// Two regions under one parent with one name make every lookup by that name ambiguous.
+    static func checkSiblingName(_ db: Database, code: String, parent: String?, name: String) throws {
+        let siblings = RegionRow.filter(RegionRow.Columns.name == name && RegionRow.Columns.code != code)
+        let clash = try (parent.map { siblings.filter(Column("parent_code") == $0) } ?? siblings.filter(Column("parent_code") == nil)).fetchOne(db)
+        if let clash {
+            throw CamindexError.usage("region \(code): \(clash.code) under the same parent is already named '\(name)'; give each a distinct name (e.g. with the village or street)",
+                                      code: .nameDuplicate, value: name)
+        }
     }
 
     public func region(code: String) throws -> Region? {
@@ -98,6 +108,8 @@ extension Store {
                                           code: .cameraExists, value: camera.id)
             }
             try Self.checkCameraRegion(db, camera.regionCode)
+            var camera = camera
+            camera.name = try Names.validate(camera.name, what: "camera \(camera.id) name")
             try CameraRow(camera).insert(db)
         }
     }
@@ -123,6 +135,8 @@ extension Store {
                 throw CamindexError.usage("unknown camera \(camera.id)", code: .cameraUnknown, value: camera.id)
             }
             try Self.checkCameraRegion(db, camera.regionCode)
+            var camera = camera
+            camera.name = try Names.validate(camera.name, what: "camera \(camera.id) name")
             try CameraRow(camera).update(db)
         }
     }

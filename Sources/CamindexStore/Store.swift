@@ -12,12 +12,31 @@ public struct Store: Sendable {
     public let path: String?
     /// Stamps rows (indexed at, created at); tests pass a fixed or simulated clock.
     public let clock: any WallClock
+    /// Opened read-only: this process cannot write the file (see `open`).
+    public let readOnly: Bool
 
     /// Opens the store at `path`. With `create: false` (commands that only read) a missing
-    /// file is an error naming the path, never a new empty store.
+    /// file is an error naming the path, never a new empty store; so is an empty file. A store
+    /// this process cannot write (a read-only copy handed over as evidence, a read-only mount, a
+    /// replica) is opened read-only: reads work, writes fail with `store.read_only`.
     public static func open(path: String, create: Bool, clock: any WallClock = SystemClock()) throws -> Store {
         let fm = FileManager.default
-        if !fm.fileExists(atPath: path) {
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDir) {
+            if isDir.boolValue {
+                throw CamindexError.runtime("store \(path) is a directory: --db names the SQLite file, e.g. \(path)/camindex.sqlite",
+                                            code: .storeFailed, value: path)
+            }
+            let size = (try? fm.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+            if size == 0 && !create {
+                throw CamindexError.runtime("store \(path) is an empty file, not a camindex store: create one with 'camindex region add' or 'camindex import', or point --db at an existing store",
+                                            code: .storeMissing, value: path)
+            }
+            if access(path, R_OK) != 0 {
+                throw CamindexError.runtime("cannot read store \(path): \(String(cString: strerror(errno)))", code: .storeFailed, value: path)
+            }
+            if !writable(path) { return try openReadOnly(path: path, clock: clock) }
+        } else {
             guard create else {
                 throw CamindexError.runtime("no store at \(path): create one with 'camindex region add' or 'camindex import', or point --db / CAMINDEX_DB at an existing store",
                                             code: .storeMissing, value: path)
@@ -39,31 +58,95 @@ public struct Store: Sendable {
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: config)
-        } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
-            throw CamindexError.runtime("store \(path) is not a camindex store or is damaged: \(Store.describe(error))",
-                                        code: .storeDamaged, value: path)
         } catch {
-            throw CamindexError.runtime("cannot open store \(path): \(Store.describe(error))", code: .storeFailed, value: path)
+            throw openError(error, path: path)
         }
-        let store = Store(writer: pool, path: path, clock: clock)
+        let store = Store(writer: pool, path: path, clock: clock, readOnly: false)
         try store.migrate()
         return store
+    }
+
+    /// Whether this process may write the file and create the WAL and lock files beside it.
+    static func writable(_ path: String) -> Bool {
+        let dir = (path as NSString).deletingLastPathComponent
+        guard access(path, W_OK) == 0, access(dir.isEmpty ? "." : dir, W_OK) == 0 else { return false }
+        // Root passes access(2) whatever the modes; an immutable file (chattr +i) still refuses.
+        let fd = Glibc.open(path, O_WRONLY)
+        guard fd >= 0 else { return false }
+        Glibc.close(fd)
+        return true
+    }
+
+    /// A read-only connection; when SQLite cannot make its shared-memory file beside a WAL store
+    /// (a read-only directory), the file is opened as immutable: nothing changes it meanwhile.
+    private static func openReadOnly(path: String, clock: any WallClock) throws -> Store {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        var queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.read { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+        } catch {
+            let uri = "file:" + path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#%")))!
+                + "?immutable=1"
+            do {
+                queue = try DatabaseQueue(path: uri, configuration: config)
+                try queue.read { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+            } catch {
+                throw openError(error, path: path)
+            }
+        }
+        let store = Store(writer: queue, path: path, clock: clock, readOnly: true)
+        try store.checkSchemaReadOnly()
+        return store
+    }
+
+    private static func openError(_ error: any Error, path: String) -> CamindexError {
+        if let e = error as? DatabaseError, [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(e.resultCode) {
+            return CamindexError.runtime("store \(path) is not a camindex store or is damaged: \(Store.describe(error))",
+                                         code: .storeDamaged, value: path)
+        }
+        return CamindexError.runtime("cannot open store \(path): \(Store.describe(error))", code: .storeFailed, value: path)
     }
 
     /// A private in-memory store, for tests.
     public static func inMemory(clock: any WallClock = SystemClock()) throws -> Store {
-        let store = Store(writer: try DatabaseQueue(), path: nil, clock: clock)
+        let store = Store(writer: try DatabaseQueue(), path: nil, clock: clock, readOnly: false)
         try store.migrate()
         return store
     }
 
-    init(writer: any DatabaseWriter, path: String?, clock: any WallClock) {
+    init(writer: any DatabaseWriter, path: String?, clock: any WallClock, readOnly: Bool) {
         self.writer = writer
         self.path = path
         self.clock = clock
+        self.readOnly = readOnly
     }
 
     public var location: String { path ?? ":memory:" }
+
+    /// A read-only store cannot be migrated: it must already have this camindex's schema.
+    private func checkSchemaReadOnly() throws {
+        let migrator = Schema.migrator
+        do {
+            try writer.read { db in
+                if try migrator.hasBeenSuperseded(db) {
+                    throw CamindexError.runtime("store \(location) was written by a newer camindex; upgrade camindex to use it",
+                                                code: .storeNewer, value: location)
+                }
+                guard try migrator.hasCompletedMigrations(db) else {
+                    throw CamindexError.runtime("store \(location) is read-only and was written by an older camindex: open a writable copy once to upgrade it",
+                                                code: .storeReadOnly, value: location)
+                }
+            }
+        } catch let error as CamindexError {
+            throw error
+        } catch {
+            throw CamindexError.runtime("store \(location) is not a camindex store or is damaged: \(Store.describe(error))",
+                                        code: .storeDamaged, value: location)
+        }
+    }
 
     private func migrate() throws {
         let migrator = Schema.migrator
@@ -103,7 +186,10 @@ public struct Store: Sendable {
     }
 
     func storeError(_ error: any Error) -> CamindexError {
-        CamindexError.runtime("store \(location): \(Store.describe(error))", code: .storeFailed, value: location)
+        if readOnly || (error as? DatabaseError)?.resultCode == .SQLITE_READONLY {
+            return CamindexError.runtime("store \(location) is read-only: \(Store.describe(error))", code: .storeReadOnly, value: location)
+        }
+        return CamindexError.runtime("store \(location): \(Store.describe(error))", code: .storeFailed, value: location)
     }
 
     /// Writes the WAL back into the main file and truncates it (after bulk loads).

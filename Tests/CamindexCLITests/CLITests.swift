@@ -153,13 +153,18 @@ import Testing
         try FileManager.default.createDirectory(atPath: rec + "/b", withIntermediateDirectories: true)
         try Footage.randomBytes(rec + "/b/20261120_140000.mp4", count: 50_000)
 
-        let index = try ci(["index"])
+        // A file that fails: the rest is indexed, the run exits 1 naming it, unless --allow-failures.
+        let index = try ci(["index"], status: 1)
         #expect(index.stdout.contains("20261120_140000.mp4"))
-        #expect(index.stdout.contains("3 indexed, 1 failed"))
-        let again = try ci(["index", "--format", "json"])
+        #expect(index.stdout.contains("4 files: 3 indexed, 0 unchanged, 1 failed"))
+        #expect(index.stderr.contains("1 file could not be indexed"))
+        let again = try ci(["index", "--format", "json", "--allow-failures"])
         let items = try #require(try CLI.json(again.stdout) as? [[String: Any]])
         #expect(items.map { $0["indexed"] as? Int } == [0, 0])
-        #expect(items.map { $0["unchanged"] as? Int } == [3, 1])
+        #expect(items.map { $0["unchanged"] as? Int } == [3, 0], "a file that still fails is counted failed, not unchanged")
+        #expect(items.map { ($0["failed"] as? [Any])?.count } == [0, 1])
+        #expect(try ci(["index", "--verify", "--allow-failures"]).stdout.contains("4 files: 3 indexed, 0 unchanged, 1 failed"),
+                "with --verify the counts still add up")
 
         let q = try ci(["query", "--region", "沙河镇", "--from", "2026-11-20T14:00:00+08:00", "--to", "2026-11-20 14:05", "--format", "json"])
         let result = try #require(try CLI.json(q.stdout) as? [String: Any])
@@ -186,7 +191,7 @@ import Testing
 
         let csv = try ci(["query", "--camera", "cam-a", "--from", "2026-11-20 14:00", "--to", "2026-11-20 14:05", "--format", "csv"])
         #expect(csv.stdout.split(separator: "\n").count == 5)
-        #expect(csv.stdout.contains("cam-a,镇政府门口,620723100,沙河镇,gap,2026-11-20T14:02:00+08:00,2026-11-20T14:03:00+08:00,60.0,"))
+        #expect(csv.stdout.contains("cam-a,镇政府门口,620723100,沙河镇,gap,2026-11-20T14:02:00+08:00,2026-11-20T14:03:00+08:00,60,"), "seconds as JSON writes them")
 
         let table = try ci(["query", "--region", "620723100", "--from", "2026-11-20 14:00", "--to", "2026-11-20 14:05"])
         #expect(table.stdout.contains("3 cameras, 1 with footage"))

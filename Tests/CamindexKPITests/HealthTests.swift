@@ -48,7 +48,7 @@ import Testing
         let first = r.pluginText.split(separator: "\n")[0]
         #expect(first.hasPrefix("CAMINDEX CRITICAL - 沙河镇 online 91.2% (< 95%), 3 cameras offline > 24h | 'online'=91.2%;98:;95:;0;100"))
         #expect(first.contains("'offline_24h'=3;0;10;0"))
-        #expect(r.pluginText.contains("[CRITICAL] online 沙河镇 (620723100): 91.2% (31/34 cameras)"))
+        #expect(r.pluginText.contains("[CRITICAL] online 沙河镇 (620723100): 91.2% (31 of 34 cameras)"))
     }
 
     @Test func warningBetweenThresholds() {

@@ -27,10 +27,16 @@ public enum CLI {
     }()
 
     @discardableResult
-    public static func run(_ args: [String], env: [String: String] = [:], cwd: String? = nil) throws -> Result {
+    /// `asUser` runs it as another OS user through runuser(1) (the tests run as root in CI).
+    public static func run(_ args: [String], env: [String: String] = [:], cwd: String? = nil, asUser: String? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
+        if let asUser {
+            p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            p.arguments = ["-u", asUser, "--", binary] + args
+        } else {
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = args
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["CAMINDEX_DB"] = nil
         for (k, v) in env { environment[k] = v }
