@@ -127,10 +127,9 @@ public struct Exporter: Sendable {
                 region_path: path.map { .init(code: $0.code, name: $0.name) }, actual: nil, clips: [], holes: [], error: nil)
             do {
                 let plan = ExportPlan(segments: try store.segments(cameraID: camera.id, overlapping: range), range: range)
-                entry.holes = plan.holes.map { Self.span($0, z) }
-                for part in plan.parts {
-                    entry.clips.append(try write(part, of: camera, plan: plan, request: request, dir: dir))
-                }
+                var holes = plan.holes
+                entry.clips = try writeParts(plan, of: camera, request: request, dir: dir, holes: &holes)
+                entry.holes = holes.sorted { $0.start < $1.start }.map { Self.span($0, z) }
                 if let first = plan.parts.first, let last = plan.parts.last {
                     entry.actual = Self.span(Interval(first.start, max(first.start, last.end)), z)
                 }
@@ -154,55 +153,99 @@ public struct Exporter: Sendable {
         return Outcome(manifest: manifest, failures: failures, manifestPath: manifestPath)
     }
 
-    private func write(_ part: ExportPlan.Part, of camera: Camera, plan: ExportPlan, request: Request, dir: String) throws -> Manifest.Clip {
+    /// A part written under its temporary name, before the parts are counted and named.
+    private struct Written {
+        var temp: String
+        var clip: Manifest.Clip
+    }
+
+    /// Writes every planned part. A source file that ends early (truncated, damaged) ends its
+    /// part there: the time it lacks becomes a hole and the next file starts a new part, so no
+    /// clip's timeline closes over missing footage. Parts are renamed into place once all are
+    /// written and counted (NAME.mp4 for one, NAME_partN.mp4 for several).
+    private func writeParts(_ plan: ExportPlan, of camera: Camera, request: Request, dir: String, holes: inout [Interval]) throws -> [Manifest.Clip] {
+        let stamp = Self.fileStamp(plan.range.start, zone: camera.zone)
+        var written: [Written] = []
+        defer { for w in written { try? FileManager.default.removeItem(atPath: w.temp) } }
+        var queue = plan.parts[...]
+        while var part = queue.popFirst() {
+            if request.dryRun {
+                written.append(Written(temp: "", clip: clip(for: part, camera: camera, plan: plan)))
+                progress?("\(camera.id): would write part \(written.count) (~\(part.estimatedBytes / 1_000_000) MB from \(part.sources.count) file\(part.sources.count == 1 ? "" : "s"))")
+                continue
+            }
+            let temp = try Self.inside(dir, ".\(camera.id)_\(stamp)_\(written.count + 1).partial")
+            progress?("\(camera.id): writing part \(written.count + 1) from \(part.sources.count) file\(part.sources.count == 1 ? "" : "s")")
+            var result = try copy(part, to: temp, camera: camera, request: request)
+            if let short = result.sources.dropLast().firstIndex(where: \.endedEarly) {
+                // Write it again up to the short file; the files after it make the next part.
+                let rest = Array(part.sources[(short + 1)...])
+                part.sources = Array(part.sources[...short])
+                let endMs = part.sources[short].segment.startMs + ((result.sources[short].lastPtsMs ?? part.sources[short].fromPtsMs) - part.sources[short].segment.firstPtsMs)
+                let lostEnd = rest[0].segment.startMs + (rest[0].fromPtsMs - rest[0].segment.firstPtsMs)
+                holes.append(Interval(startMs: min(endMs, lostEnd), endMs: lostEnd))
+                let next = ExportPlan.Part(number: 0, start: Instant(ms: lostEnd), end: part.end, codec: part.codec, width: part.width,
+                                           height: part.height, sources: rest, estimatedBytes: 0)
+                part.end = Instant(ms: endMs)
+                queue.insert(next, at: queue.startIndex)
+                result = try copy(part, to: temp, camera: camera, request: request)
+            }
+            var c = clip(for: part, camera: camera, plan: plan)
+            c.duration_seconds = Double(result.durationMs) / 1000
+            c.packets = result.packets
+            c.ends_at = TimeFormat.rfc3339(part.start + result.durationMs, in: camera.zone)
+            for (i, source) in result.sources.enumerated() where i < c.sources.count {
+                c.sources[i].packets = source.packets
+                c.sources[i].ended_early = source.endedEarly
+                c.sources[i].note = source.endReason
+            }
+            for i in c.sources.indices { c.sources[i].sha256 = try? SHA256Hex.ofFile(c.sources[i].path) }
+            written.append(Written(temp: temp, clip: c))
+        }
+        var clips: [Manifest.Clip] = []
+        for (i, w) in written.enumerated() {
+            var c = w.clip
+            c.part = i + 1
+            c.file = written.count == 1 ? "\(camera.id)_\(stamp).mp4" : "\(camera.id)_\(stamp)_part\(i + 1).mp4"
+            if request.dryRun {
+                clips.append(c)
+                continue
+            }
+            let final = try Self.inside(dir, c.file)
+            if FileManager.default.fileExists(atPath: final), !request.force {
+                throw CamindexError.runtime("\(final) exists: not overwritten (use --force)", code: "export.exists", value: final)
+            }
+            guard rename(w.temp, final) == 0 else {
+                throw CamindexError.runtime("cannot rename \(w.temp) to \(final): \(String(cString: strerror(errno)))", code: .outputFailed, value: final)
+            }
+            c.sha256 = try SHA256Hex.ofFile(final)
+            c.bytes = (try? FileManager.default.attributesOfItem(atPath: final)[.size] as? NSNumber)?.int64Value ?? 0
+            progress?("\(camera.id): wrote \(c.file): \(c.bytes / 1_000_000) MB, \(String(format: "%.1f", c.duration_seconds ?? 0)) s")
+            clips.append(c)
+        }
+        return clips
+    }
+
+    private func copy(_ part: ExportPlan.Part, to temp: String, camera: Camera, request: Request) throws -> ClipResult {
+        do {
+            return try ClipWriter.write(sources: part.sources.map { ClipSource(path: $0.segment.path, fromPtsMs: $0.fromPtsMs, toPtsMs: $0.toPtsMs) },
+                                        to: temp, creationTime: part.start, timeout: request.clipTimeout)
+        } catch {
+            throw CamindexError.runtime("camera \(camera.id): \(part.sources.first?.segment.path ?? ""): \(error.message)", code: error.identifier, value: camera.id)
+        }
+    }
+
+    /// The manifest entry of a planned part, before it is written.
+    private func clip(for part: ExportPlan.Part, camera: Camera, plan: ExportPlan) -> Manifest.Clip {
         let z = camera.zone
-        let stamp = Self.fileStamp(plan.range.start, zone: z)
-        let name = plan.parts.count == 1 ? "\(camera.id)_\(stamp).mp4" : "\(camera.id)_\(stamp)_part\(part.number).mp4"
-        let fromOffset = max(0, plan.range.start.ms - part.start.ms)
-        var clip = Manifest.Clip(
-            file: name, part: part.number, sha256: nil, bytes: 0, estimated_bytes: part.estimatedBytes, duration_seconds: nil, packets: nil,
+        return Manifest.Clip(
+            file: "", part: 0, sha256: nil, bytes: 0, estimated_bytes: part.estimatedBytes, duration_seconds: nil, packets: nil,
             codec: part.codec, width: part.width, height: part.height, starts_at: TimeFormat.rfc3339(part.start, in: z),
-            ends_at: TimeFormat.rfc3339(part.end, in: z), from_offset_seconds: Double(fromOffset) / 1000,
+            ends_at: TimeFormat.rfc3339(part.end, in: z), from_offset_seconds: Double(max(0, plan.range.start.ms - part.start.ms)) / 1000,
             sources: part.sources.map { s in
                 Manifest.SourceFile(path: s.segment.path, bytes: s.segment.size, mtime: TimeFormat.rfc3339(Instant(ms: s.segment.mtimeMs), in: z),
                                     sha256: nil, packets: nil, ended_early: false, note: nil)
             })
-        if request.dryRun {
-            progress?("\(camera.id): would write \(name) (~\(part.estimatedBytes / 1_000_000) MB from \(part.sources.count) file\(part.sources.count == 1 ? "" : "s"))")
-            return clip
-        }
-        let final = try Self.inside(dir, name)
-        if FileManager.default.fileExists(atPath: final), !request.force {
-            throw CamindexError.runtime("\(final) exists: not overwritten (use --force)", code: "export.exists", value: final)
-        }
-        let temp = try Self.inside(dir, ".\(name).partial")
-        progress?("\(camera.id): writing \(name) from \(part.sources.count) file\(part.sources.count == 1 ? "" : "s")")
-        let result: ClipResult
-        do {
-            result = try ClipWriter.write(sources: part.sources.map { ClipSource(path: $0.segment.path, fromPtsMs: $0.fromPtsMs, toPtsMs: $0.toPtsMs) },
-                                          to: temp, creationTime: part.start, timeout: request.clipTimeout)
-        } catch {
-            try? FileManager.default.removeItem(atPath: temp)
-            throw CamindexError.runtime("camera \(camera.id): \(name): \(error.message)", code: error.identifier, value: camera.id)
-        }
-        guard rename(temp, final) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temp)
-            throw CamindexError.runtime("cannot rename \(temp) to \(final): \(reason)", code: .outputFailed, value: final)
-        }
-        clip.sha256 = try SHA256Hex.ofFile(final)
-        clip.bytes = (try? FileManager.default.attributesOfItem(atPath: final)[.size] as? NSNumber)?.int64Value ?? result.bytes
-        clip.duration_seconds = Double(result.durationMs) / 1000
-        clip.packets = result.packets
-        clip.ends_at = TimeFormat.rfc3339(part.start + result.durationMs, in: z)
-        for (i, source) in result.sources.enumerated() where i < clip.sources.count {
-            clip.sources[i].packets = source.packets
-            clip.sources[i].ended_early = source.endedEarly
-            clip.sources[i].note = source.endReason
-        }
-        for i in clip.sources.indices { clip.sources[i].sha256 = try? SHA256Hex.ofFile(clip.sources[i].path) }
-        progress?("\(camera.id): wrote \(name): \(clip.bytes / 1_000_000) MB, \(String(format: "%.1f", clip.duration_seconds ?? 0)) s")
-        return clip
     }
 
     /// The output directory, created if missing (0750: evidence is not for every local user).

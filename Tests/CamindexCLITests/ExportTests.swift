@@ -153,6 +153,34 @@ import Testing
         #expect(broken.stderr.contains("row 3"))
     }
 
+    @Test func aSourceThatEndsEarlyEndsItsPartAndLeavesAHole() throws {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        let rec = dir.file("rec/ts")
+        for name in ["20261120_080000", "20261120_080010", "20261120_080020"] {
+            try Footage.make("\(rec)/\(name).ts", .init(seconds: 10, fps: 25, gop: 25))
+        }
+        try ci(["camera", "add", "cam-ts", "--name", "ts", "--region", "沙河镇", "--recordings", rec])
+        try ci(["index"])
+        // The middle file shrinks after it was indexed (cut inside a TS packet): the index does
+        // not know, the copy finds out.
+        let middle = "\(rec)/20261120_080010.ts"
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: middle)[.size] as? NSNumber).intValue
+        _ = try Footage.run("truncate", ["-s", String(size / 2 + 101), middle])
+        let out = dir.file("out7")
+        try ci(["export", "--camera", "cam-ts", "--from", "2026-11-20 08:00:05", "--to", "2026-11-20 08:00:25", "--output", out])
+        let cam = try #require((try manifest(out)["cameras"] as? [[String: Any]])?.first)
+        let clips = try #require(cam["clips"] as? [[String: Any]])
+        #expect(clips.map { $0["file"] as? String } == ["cam-ts_20261120T080005_part1.mp4", "cam-ts_20261120T080005_part2.mp4"])
+        let sources = try #require(clips[0]["sources"] as? [[String: Any]])
+        #expect(sources.map { $0["ended_early"] as? Bool } == [false, true])
+        #expect(clips[1]["starts_at"] as? String == "2026-11-20T08:00:20+08:00")
+        let holes = try #require(cam["holes"] as? [[String: Any]])
+        #expect(holes.count == 1 && holes[0]["end"] as? String == "2026-11-20T08:00:20+08:00")
+        let first = try packets("\(out)/cam-ts_20261120T080005_part1.mp4")
+        #expect(first.count > 5 * 25 && first.count < 15 * 25, "\(first.count) packets: the first file and what was readable of the second")
+    }
+
     @Test func aReasonCanBeRequired() throws {
         try seed()
         let r = try CLI.run(["--db", db, "export", "--camera", "cam-1", "--from", "2026-11-20 08:00:01", "--to", "2026-11-20 08:00:03",
