@@ -153,6 +153,27 @@ public struct Exporter: Sendable {
         return Outcome(manifest: manifest, failures: failures, manifestPath: manifestPath)
     }
 
+    /// SHA-256 of files, computed on a background thread from the moment it is made.
+    final class SourceHashes: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        // Written by the hashing thread before `done` is signalled, read after it is waited on.
+        private var results: [String: String] = [:]
+
+        init(_ paths: [String]) {
+            var seen = Set<String>()
+            let unique = paths.filter { seen.insert($0).inserted }
+            Thread.detachNewThread { [self] in
+                for path in unique { results[path] = try? SHA256Hex.ofFile(path) }
+                done.signal()
+            }
+        }
+
+        func wait() -> [String: String] {
+            done.wait()
+            return results
+        }
+    }
+
     /// A part written under its temporary name, before the parts are counted and named.
     private struct Written {
         var temp: String
@@ -165,6 +186,9 @@ public struct Exporter: Sendable {
     /// written and counted (NAME.mp4 for one, NAME_partN.mp4 for several).
     private func writeParts(_ plan: ExportPlan, of camera: Camera, request: Request, dir: String, holes: inout [Interval]) throws -> [Manifest.Clip] {
         let stamp = Self.fileStamp(plan.range.start, zone: camera.zone)
+        // Source files are hashed on another thread while the clips are written: the two
+        // together take about as long as the longer of them, not their sum.
+        let sourceHashes = SourceHashes(request.dryRun ? [] : plan.parts.flatMap { $0.sources.map(\.segment.path) })
         var written: [Written] = []
         defer { for w in written { try? FileManager.default.removeItem(atPath: w.temp) } }
         var queue = plan.parts[...]
@@ -199,12 +223,13 @@ public struct Exporter: Sendable {
                 c.sources[i].ended_early = source.endedEarly
                 c.sources[i].note = source.endReason
             }
-            for i in c.sources.indices { c.sources[i].sha256 = try? SHA256Hex.ofFile(c.sources[i].path) }
             written.append(Written(temp: temp, clip: c))
         }
         var clips: [Manifest.Clip] = []
+        let hashes = sourceHashes.wait()
         for (i, w) in written.enumerated() {
             var c = w.clip
+            for j in c.sources.indices { c.sources[j].sha256 = hashes[c.sources[j].path] }
             c.part = i + 1
             c.file = written.count == 1 ? "\(camera.id)_\(stamp).mp4" : "\(camera.id)_\(stamp)_part\(i + 1).mp4"
             if request.dryRun {
