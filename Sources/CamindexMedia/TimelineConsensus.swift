@@ -1,0 +1,196 @@
+/// One packet's times, in microseconds, in the order the file holds them (decode order).
+struct PacketTimes: Sendable, Hashable {
+    /// Decode time; the presentation time where the container gives none (MKV, FLV without
+    /// reordering).
+    var dts: Int64
+    /// Presentation time.
+    var pts: Int64
+    /// 0 when the packet does not say.
+    var duration: Int64
+    /// A keyframe whose picture data is intact.
+    var keyframe: Bool
+}
+
+/// What the packets of a file agree on: its continuous runs and keyframes, with the packets
+/// whose timestamps were not believed left out and counted.
+struct Timeline: Sendable {
+    var runs: [(Int64, Int64)] = []
+    /// Sorted presentation times.
+    var keyframes: [Int64] = []
+    /// Packets whose timestamps were not believed.
+    var bad = 0
+    /// Of `bad`, keyframes (dropped from `keyframes`).
+    var badKeyframes = 0
+    /// Packets whose times were believed.
+    var good = 0
+}
+
+/// Decides which packet timestamps to believe, so that one packet cannot move a segment's
+/// extent. The rules, in order:
+///
+/// - **Frame duration**: the lower median step between the packets' sorted decode times (steps
+///   under 2 ms, such as a muxer's one-tick clamps after a bad timestamp, and over 10 s
+///   ignored); the stream's nominal rate (at most 40 ms) only where the packets do not say.
+///   Header rates are themselves computed from timestamps and go wrong with them.
+/// - **Continuity**: a packet whose decode time is within `jumpUs` (max(1 s, 4 frames)) of the
+///   last believed packet continues the run.
+/// - **Jumps need confirmation**: a packet further away starts a new run (a real gap or a real
+///   jump, forward or back) only when the packets after it agree: `confirmations` of the next
+///   few follow on from it, each stepping by at least a quarter frame, which a muxer's clamped
+///   timestamps do not. Otherwise it is an outlier: dropped, counted.
+/// - **PTS near DTS**: a packet whose presentation time is further than `offsetToleranceUs`
+///   (max(1 s, 16 frames)) from its decode time plus the file's median offset keeps its place
+///   in the run (its decode time is believed) but not its presentation time: counted.
+/// - **Packet count × frame duration**: a packet left out still is a frame. Each one after the
+///   last believed packet of a run extends that run by one frame at most, never beyond the
+///   frames it holds (so a tail of clamped timestamps keeps its length, at the right place).
+/// - **Durations** longer than two frames are not believed either (an MP4 sample's duration is
+///   the step to the next one, bad or not): a packet lasts at most that.
+struct TimelineConsensus: Sendable {
+    /// Packets after a jump that must follow on from it before it counts as real.
+    static let confirmations = 3
+
+    let frameUs: Int64
+    let jumpUs: Int64
+    let offsetToleranceUs: Int64
+
+    init(frameUs: Int64) {
+        self.frameUs = max(1, frameUs)
+        jumpUs = max(1_000_000, 4 * self.frameUs)
+        offsetToleranceUs = max(1_000_000, 16 * self.frameUs)
+    }
+
+    /// The consensus for `packets`, with `nominalFrameUs` (from the stream's frame rate) used
+    /// only where the packets give no frame step.
+    init(packets: [PacketTimes], nominalFrameUs: Int64?) {
+        self.init(frameUs: Self.frameUs(packets.map(\.dts), nominal: nominalFrameUs))
+    }
+
+    /// Frame steps the consensus considers: from 2 ms (500 fps; below are a muxer's clamps) to
+    /// 10 s (a time-lapse; above is a jump).
+    static let plausibleFrameUs: ClosedRange<Int64> = 2_000...10_000_000
+
+    /// The lower median of the steps between sorted timestamps that could be frame steps (the
+    /// lower one: with two steps, a frame and a jump, the frame); else `nominal` up to 40 ms.
+    /// (With no step to go on, a header's rate, itself computed from the broken timestamps,
+    /// is not trusted to make frames longer than 25 fps does: each frame left out extends a run
+    /// by this much.)
+    static func frameUs(_ times: [Int64], nominal: Int64?) -> Int64 {
+        let sorted = times.sorted()
+        var steps: [Int64] = []
+        steps.reserveCapacity(sorted.count)
+        for i in sorted.indices.dropFirst() {
+            let d = sorted[i] - sorted[i - 1]
+            if plausibleFrameUs.contains(d) { steps.append(d) }
+        }
+        if !steps.isEmpty { return median(steps) }
+        if let nominal, plausibleFrameUs.contains(nominal) { return min(nominal, 40_000) }
+        return 40_000
+    }
+
+    /// The lower median.
+    static func median(_ values: [Int64]) -> Int64 {
+        let s = values.sorted()
+        return s[(s.count - 1) / 2]
+    }
+
+    func resolve(_ p: [PacketTimes]) -> Timeline {
+        var out = Timeline()
+        guard !p.isEmpty else { return out }
+        let offset = Self.median(p.map { $0.pts - $0.dts })
+        var run: Run?
+        var lastGood: Int?
+
+        func drop(_ i: Int) {
+            out.bad += 1
+            if p[i].keyframe { out.badKeyframes += 1 }
+            run?.extend(by: frameUs)
+        }
+        for i in p.indices {
+            let continues = lastGood.map { abs(p[i].dts - p[$0].dts) <= jumpUs } ?? false
+            if !continues {
+                guard confirmed(p, i, advancing: lastGood != nil) else {
+                    drop(i)
+                    continue
+                }
+                if let r = run { out.runs.append(r.span) }
+                run = Run(anchor: p[i].dts + offset)
+            }
+            lastGood = i
+            let presentationOK = abs(p[i].pts - p[i].dts - offset) <= offsetToleranceUs
+            guard presentationOK else {
+                drop(i)
+                continue
+            }
+            let duration = p[i].duration > 0 ? min(p[i].duration, 2 * frameUs) : frameUs
+            run?.add(start: p[i].pts, end: p[i].pts + duration)
+            out.good += 1
+            if p[i].keyframe { out.keyframes.append(p[i].pts) }
+        }
+        if let r = run { out.runs.append(r.span) }
+        out.keyframes.sort()
+        return out
+    }
+
+    /// Whether the packets after `i` follow on from it. Once a run exists, a jump needs
+    /// `confirmations` of the next few packets to follow it, each stepping by at least a
+    /// quarter frame (clamped times a tick apart, or the same time repeated, confirm nothing;
+    /// nor do fewer packets at the end of the file). Before any run, a packet stands unless
+    /// the packets after it agree, so stepping, on another timeline.
+    private func confirmed(_ p: [PacketTimes], _ i: Int, advancing: Bool) -> Bool {
+        let chain = followers(p, i)
+        if advancing { return chain.joined == Self.confirmations && chain.steps }
+        if chain.joined >= chain.needed { return true }
+        let other = followers(p, i + 1)
+        return !(other.needed > 0 && other.joined >= other.needed && other.steps)
+    }
+
+    /// Of the next few packets after `i`, how many follow on from it (each within `jumpUs` of
+    /// the one before in the chain; an outlier among them does not break it), how many could,
+    /// and whether every step of the chain moves by at least a quarter frame.
+    private func followers(_ p: [PacketTimes], _ i: Int) -> (needed: Int, joined: Int, steps: Bool) {
+        let needed = min(Self.confirmations, p.count - 1 - i)
+        var last = p[i].dts, joined = 0, steps = true
+        var j = i + 1
+        while j < p.count, j <= i + 2 * Self.confirmations, joined < needed {
+            let step = p[j].dts - last
+            if abs(step) <= jumpUs {
+                joined += 1
+                if abs(step) < frameUs / 4 { steps = false }
+                last = p[j].dts
+            }
+            j += 1
+        }
+        return (needed, joined, steps && joined > 0)
+    }
+
+    /// A run being built: believed presentation spans, plus a frame for each packet left out
+    /// since the last believed one.
+    private struct Run {
+        /// Where the run starts if no packet's presentation time is believed.
+        var anchor: Int64
+        var start: Int64?
+        var end: Int64?
+        var extended: Int64?
+        var leftOut: Int64 = 0
+
+        init(anchor: Int64) { self.anchor = anchor }
+
+        mutating func add(start s: Int64, end e: Int64) {
+            start = min(start ?? s, s)
+            end = max(end ?? e, e)
+            leftOut = 0
+        }
+
+        mutating func extend(by frameUs: Int64) {
+            leftOut += 1
+            let reach = (end ?? anchor) + leftOut * frameUs
+            extended = max(extended ?? reach, reach)
+        }
+
+        var span: (Int64, Int64) {
+            let s = start ?? anchor
+            return (s, max(end ?? s, extended ?? s))
+        }
+    }
+}
