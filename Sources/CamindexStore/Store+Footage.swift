@@ -27,16 +27,20 @@ public struct SegmentRecord: Sendable, Hashable {
     public var damagedKeyframes: Int
     /// Absolute, in file order.
     public var runs: [Interval]
+    /// Timestamps not believed: packets the file's other packets did not agree with (left out
+    /// of `runs` and the keyframes), plus one when the extent was clipped to the file's mtime
+    /// or to the longest segment allowed.
+    public var badTimestamps: Int
 
     public init(path: String, size: Int64, mtimeMs: Int64, startMs: Int64, endMs: Int64, startSource: StartSource,
                 container: String, codec: String, width: Int, height: Int, fps: Double?, firstPtsMs: Int64,
                 keyframeOffsetsMs: [Int64], method: String, verified: Bool, truncated: Bool, damagedKeyframes: Int,
-                runs: [Interval]) {
+                runs: [Interval], badTimestamps: Int = 0) {
         self.path = path; self.size = size; self.mtimeMs = mtimeMs; self.startMs = startMs; self.endMs = endMs
         self.startSource = startSource; self.container = container; self.codec = codec; self.width = width
         self.height = height; self.fps = fps; self.firstPtsMs = firstPtsMs; self.keyframeOffsetsMs = keyframeOffsetsMs
         self.method = method; self.verified = verified; self.truncated = truncated
-        self.damagedKeyframes = damagedKeyframes; self.runs = runs
+        self.damagedKeyframes = damagedKeyframes; self.runs = runs; self.badTimestamps = badTimestamps
     }
 }
 
@@ -75,6 +79,8 @@ public struct FootageSummary: Sendable, Hashable {
     public var first: Instant?
     public var last: Instant?
     public var coveredMs: Int64
+    /// Timestamps not believed, summed over the camera's segments (`SegmentRecord.badTimestamps`).
+    public var badTimestamps: Int = 0
 }
 
 extension Store {
@@ -96,19 +102,29 @@ extension Store {
 
     /// Replaces whatever the store had for this file, and the windows it touches, in one
     /// transaction: a crash never leaves half a file indexed.
-    public func saveSegment(cameraID: String, _ record: SegmentRecord, nowMs: Int64 = Self.nowMs()) throws {
+    ///
+    /// With `unlessCurrent`, nothing is written when the store already holds this file at the
+    /// same size and mtime, indexed at least as well (verified, or this record is not): another
+    /// process (the daemon, or `camindex index` run by hand) indexed it meanwhile. Returns
+    /// whether the record was written.
+    @discardableResult
+    public func saveSegment(cameraID: String, _ record: SegmentRecord, nowMs: Int64 = Self.nowMs(), unlessCurrent: Bool = false) throws -> Bool {
         try write { db in
+            if unlessCurrent, let state = try Self.segmentState(db, cameraID: cameraID, path: record.path),
+               state.size == record.size, state.mtimeMs == record.mtimeMs, !state.failed, state.verified || !record.verified {
+                return false
+            }
             var affected = try Self.deleteSegment(db, cameraID: cameraID, path: record.path)
             try db.execute(sql: """
                 INSERT INTO segment (camera_id, path, size, mtime_ms, indexed_at_ms, start_ms, end_ms, start_source,
                     container, codec, width, height, fps, first_pts_ms, keyframe_count, keyframes, method, verified,
-                    truncated, damaged_keyframes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    truncated, damaged_keyframes, bad_timestamps)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     cameraID, record.path, record.size, record.mtimeMs, nowMs, record.startMs, record.endMs,
                     record.startSource.rawValue, record.container, record.codec, record.width, record.height, record.fps,
                     record.firstPtsMs, record.keyframeOffsetsMs.count, Data(KeyframeBlob.encode(record.keyframeOffsetsMs)),
-                    record.method, record.verified, record.truncated, record.damagedKeyframes,
+                    record.method, record.verified, record.truncated, record.damagedKeyframes, record.badTimestamps,
                 ])
             let segmentID = db.lastInsertedRowID
             var longestRun: Int64 = 0
@@ -121,6 +137,7 @@ extension Store {
             try Self.raiseMeta(db, "max_run_ms", longestRun)
             try Self.raiseMeta(db, "max_segment_ms", record.endMs - record.startMs)
             if let affected { try Self.rebuildWindows(db, cameraID: cameraID, around: affected) }
+            return true
         }
     }
 
@@ -133,6 +150,18 @@ extension Store {
                 INSERT INTO segment (camera_id, path, size, mtime_ms, indexed_at_ms, error) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [cameraID, path, size, mtimeMs, nowMs, message])
             if let affected { try Self.rebuildWindows(db, cameraID: cameraID, around: affected) }
+        }
+    }
+
+    /// What the store holds of one file now (nil: nothing).
+    public func segmentState(cameraID: String, path: String) throws -> SegmentState? {
+        try read { db in try Self.segmentState(db, cameraID: cameraID, path: path) }
+    }
+
+    private static func segmentState(_ db: Database, cameraID: String, path: String) throws -> SegmentState? {
+        try Row.fetchOne(db, sql: "SELECT size, mtime_ms, verified, error FROM segment WHERE camera_id = ? AND path = ?",
+                         arguments: [cameraID, path]).map {
+            SegmentState(size: $0["size"], mtimeMs: $0["mtime_ms"], verified: $0["verified"], error: $0["error"])
         }
     }
 
@@ -268,14 +297,15 @@ extension Store {
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*) AS n, count(error) AS failed,
                        sum(error IS NULL AND NOT verified) AS unverified,
-                       sum(start_source = 'mtime') AS low, min(start_ms) AS first, max(end_ms) AS last
+                       sum(start_source = 'mtime') AS low, min(start_ms) AS first, max(end_ms) AS last,
+                       coalesce(sum(bad_timestamps), 0) AS bad
                 FROM segment WHERE camera_id = ?
                 """, arguments: [cameraID])!
             let covered = try Int64.fetchOne(db, sql: "SELECT sum(end_ms - start_ms) FROM footage_window WHERE camera_id = ?", arguments: [cameraID]) ?? 0
             return FootageSummary(
                 segments: row["n"], failed: row["failed"], unverified: row["unverified"] ?? 0, lowConfidence: row["low"] ?? 0,
                 first: (row["first"] as Int64?).map(Instant.init(ms:)), last: (row["last"] as Int64?).map(Instant.init(ms:)),
-                coveredMs: covered)
+                coveredMs: covered, badTimestamps: row["bad"])
         }
     }
 
@@ -337,6 +367,8 @@ public struct StoredFile: Sendable, Hashable {
     public var path: String
     public var size: Int64
     public var mtimeMs: Int64
+    /// Timestamps the indexer did not believe (`SegmentRecord.badTimestamps`): a file to look at.
+    public var badTimestamps: Int = 0
 }
 
 extension Store {
@@ -352,9 +384,11 @@ extension Store {
     public func storedFiles(cameraID: String? = nil) throws -> [StoredFile] {
         try read { db in
             let rows = cameraID == nil
-                ? try Row.fetchAll(db, sql: "SELECT camera_id, path, size, mtime_ms FROM segment ORDER BY camera_id, path")
-                : try Row.fetchAll(db, sql: "SELECT camera_id, path, size, mtime_ms FROM segment WHERE camera_id = ? ORDER BY path", arguments: [cameraID])
-            return rows.map { StoredFile(cameraID: $0["camera_id"], path: $0["path"], size: $0["size"], mtimeMs: $0["mtime_ms"]) }
+                ? try Row.fetchAll(db, sql: "SELECT camera_id, path, size, mtime_ms, bad_timestamps FROM segment ORDER BY camera_id, path")
+                : try Row.fetchAll(db, sql: "SELECT camera_id, path, size, mtime_ms, bad_timestamps FROM segment WHERE camera_id = ? ORDER BY path", arguments: [cameraID])
+            return rows.map {
+                StoredFile(cameraID: $0["camera_id"], path: $0["path"], size: $0["size"], mtimeMs: $0["mtime_ms"], badTimestamps: $0["bad_timestamps"])
+            }
         }
     }
 
@@ -395,6 +429,17 @@ extension Store {
         try read { db in
             var out: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT camera_id, count(*) AS n FROM segment WHERE error IS NOT NULL GROUP BY camera_id") {
+                out[row["camera_id"]] = row["n"]
+            }
+            return out
+        }
+    }
+
+    /// Timestamps not believed, per camera (cameras with none left out).
+    public func badTimestampCounts() throws -> [String: Int] {
+        try read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT camera_id, sum(bad_timestamps) AS n FROM segment WHERE bad_timestamps > 0 GROUP BY camera_id") {
                 out[row["camera_id"]] = row["n"]
             }
             return out
