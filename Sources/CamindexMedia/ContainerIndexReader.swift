@@ -90,9 +90,9 @@ struct ContainerIndexReader {
 
     /// Index entries carry decode times. The first packets tell whether frames are reordered:
     /// if not, presentation = decode + a constant and the index answers alone; with B-frames
-    /// the offset varies, so each keyframe sample is read. Nil when a packet's presentation
-    /// time is far from its decode time (`TimelineConsensus.offsetToleranceUs`): the claim is
-    /// not to be trusted, the file is scanned.
+    /// the offset varies, so each keyframe sample is read. Nil when the offsets seen differ by
+    /// more than any reordering explains (`TimelineConsensus.maxOffsetDeviationUs`): the claim
+    /// is not to be trusted, the file is scanned.
     private func keyframePresentationTimes(_ entries: [Entry], consensus: TimelineConsensus) throws(MediaError) -> [Int64]? {
         let packet = try Packet()
         var offsets = Set<Int64>()
@@ -105,7 +105,7 @@ struct ContainerIndexReader {
         func plausible() -> Bool {
             let us = offsets.map(stream.us)
             guard let lo = us.min(), let hi = us.max() else { return true }
-            return hi - lo <= consensus.offsetToleranceUs
+            return hi - lo <= consensus.maxOffsetDeviationUs
         }
         var probed = 0
         while probed < 16, let pkt = try packet.read(from: stream.input) {

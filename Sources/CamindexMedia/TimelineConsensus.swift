@@ -30,20 +30,23 @@ struct Timeline: Sendable {
 ///
 /// - **Frame duration**: the lower median step between the packets' sorted decode times (steps
 ///   under 2 ms, such as a muxer's one-tick clamps after a bad timestamp, and over 10 s
-///   ignored); the stream's nominal rate (at most 40 ms) only where the packets do not say.
-///   Header rates are themselves computed from timestamps and go wrong with them.
+///   ignored); the stream's nominal rate only bounds it where the packets say little (see
+///   `frameUs(_:nominal:)`). Header rates are themselves computed from timestamps and go
+///   wrong with them.
 /// - **Continuity**: a packet whose decode time is within `jumpUs` (max(1 s, 4 frames)) of the
 ///   last believed packet continues the run.
 /// - **Jumps need confirmation**: a packet further away starts a new run (a real gap or a real
 ///   jump, forward or back) only when the packets after it agree: `confirmations` of the next
 ///   few follow on from it, each stepping by at least a quarter frame, which a muxer's clamped
 ///   timestamps do not. Otherwise it is an outlier: dropped, counted.
-/// - **PTS near DTS**: a packet whose presentation time is further than `offsetToleranceUs`
-///   (max(1 s, 16 frames)) from its decode time plus the file's median offset keeps its place
-///   in the run (its decode time is believed) but not its presentation time: counted.
+/// - **PTS within a few frames of DTS**: a packet whose presentation time is further from its
+///   decode time plus the file's median offset than the file's own reordering explains (three
+///   times the 90th percentile of that distance, at least 2 frames, at most
+///   `maxOffsetDeviationUs`, 16 frames) keeps its place in the run (its decode time is
+///   believed) but not its presentation time: counted.
 /// - **Packet count × frame duration**: a packet left out still is a frame. Each one after the
-///   last believed packet of a run extends that run by one frame at most, never beyond the
-///   frames it holds (so a tail of clamped timestamps keeps its length, at the right place).
+///   last believed decode time of a run extends that run by one frame at most, never beyond
+///   the frames it holds (so a tail of clamped timestamps keeps its length, at the right place).
 /// - **Durations** longer than two frames are not believed either (an MP4 sample's duration is
 ///   the step to the next one, bad or not): a packet lasts at most that.
 struct TimelineConsensus: Sendable {
@@ -52,12 +55,23 @@ struct TimelineConsensus: Sendable {
 
     let frameUs: Int64
     let jumpUs: Int64
-    let offsetToleranceUs: Int64
+    /// The furthest a presentation time may be from its decode time plus the median offset,
+    /// whatever the file's reordering.
+    let maxOffsetDeviationUs: Int64
 
     init(frameUs: Int64) {
         self.frameUs = max(1, frameUs)
         jumpUs = max(1_000_000, 4 * self.frameUs)
-        offsetToleranceUs = max(1_000_000, 16 * self.frameUs)
+        maxOffsetDeviationUs = 16 * self.frameUs
+    }
+
+    /// How far from decode time plus `offset` the presentation times of `p` may be: three
+    /// times what 90% of the packets stay within, at least 2 frames, at most
+    /// `maxOffsetDeviationUs`.
+    func offsetToleranceUs(_ p: [PacketTimes], offset: Int64) -> Int64 {
+        let deviations = p.map { abs($0.pts - $0.dts - offset) }.sorted()
+        let p90 = deviations[min(deviations.count - 1, deviations.count * 9 / 10)]
+        return max(2 * frameUs, min(3 * p90, maxOffsetDeviationUs))
     }
 
     /// The consensus for `packets`, with `nominalFrameUs` (from the stream's frame rate) used
@@ -71,10 +85,11 @@ struct TimelineConsensus: Sendable {
     static let plausibleFrameUs: ClosedRange<Int64> = 2_000...10_000_000
 
     /// The lower median of the steps between sorted timestamps that could be frame steps (the
-    /// lower one: with two steps, a frame and a jump, the frame); else `nominal` up to 40 ms.
-    /// (With no step to go on, a header's rate, itself computed from the broken timestamps,
-    /// is not trusted to make frames longer than 25 fps does: each frame left out extends a run
-    /// by this much.)
+    /// lower one: with two steps, a frame and a jump, the frame). From fewer than 8 steps (a
+    /// file whose timestamps are mostly broken) no more than the nominal frame, if plausible;
+    /// with no step at all, the nominal frame up to 40 ms. (A header's rate is itself computed
+    /// from the timestamps: with nothing to go on, no frame is taken to last longer than at
+    /// 25 fps, since each frame left out extends a run by this much.)
     static func frameUs(_ times: [Int64], nominal: Int64?) -> Int64 {
         let sorted = times.sorted()
         var steps: [Int64] = []
@@ -83,9 +98,10 @@ struct TimelineConsensus: Sendable {
             let d = sorted[i] - sorted[i - 1]
             if plausibleFrameUs.contains(d) { steps.append(d) }
         }
-        if !steps.isEmpty { return median(steps) }
-        if let nominal, plausibleFrameUs.contains(nominal) { return min(nominal, 40_000) }
-        return 40_000
+        let nominal = nominal.flatMap { plausibleFrameUs.contains($0) ? $0 : nil }
+        if steps.count >= 8 { return median(steps) }
+        if !steps.isEmpty { return min(median(steps), nominal ?? .max) }
+        return min(nominal ?? 40_000, 40_000)
     }
 
     /// The lower median.
@@ -98,32 +114,35 @@ struct TimelineConsensus: Sendable {
         var out = Timeline()
         guard !p.isEmpty else { return out }
         let offset = Self.median(p.map { $0.pts - $0.dts })
+        let tolerance = offsetToleranceUs(p, offset: offset)
         var run: Run?
         var lastGood: Int?
 
-        func drop(_ i: Int) {
+        func count(_ i: Int) {
             out.bad += 1
             if p[i].keyframe { out.badKeyframes += 1 }
-            run?.extend(by: frameUs)
         }
         for i in p.indices {
             let continues = lastGood.map { abs(p[i].dts - p[$0].dts) <= jumpUs } ?? false
             if !continues {
                 guard confirmed(p, i, advancing: lastGood != nil) else {
-                    drop(i)
+                    // Neither time believed: a frame somewhere after the last decode time.
+                    count(i)
+                    run?.leaveOut(frameUs: frameUs)
                     continue
                 }
                 if let r = run { out.runs.append(r.span) }
-                run = Run(anchor: p[i].dts + offset)
+                run = Run(decode: p[i].dts, offset: offset)
             }
             lastGood = i
-            let presentationOK = abs(p[i].pts - p[i].dts - offset) <= offsetToleranceUs
-            guard presentationOK else {
-                drop(i)
+            guard abs(p[i].pts - p[i].dts - offset) <= tolerance else {
+                // Its decode time believed, its presentation time not: where the others' would be.
+                count(i)
+                run?.place(decode: p[i].dts, frameUs: frameUs)
                 continue
             }
             let duration = p[i].duration > 0 ? min(p[i].duration, 2 * frameUs) : frameUs
-            run?.add(start: p[i].pts, end: p[i].pts + duration)
+            run?.add(decode: p[i].dts, start: p[i].pts, end: p[i].pts + duration)
             out.good += 1
             if p[i].keyframe { out.keyframes.append(p[i].pts) }
         }
@@ -164,28 +183,49 @@ struct TimelineConsensus: Sendable {
         return (needed, joined, steps && joined > 0)
     }
 
-    /// A run being built: believed presentation spans, plus a frame for each packet left out
-    /// since the last believed one.
+    /// A run being built: believed presentation spans, and frames whose presentation time is
+    /// not believed placed after the last believed decode time (plus the file's median
+    /// offset), one frame each.
     private struct Run {
+        let offset: Int64
+        /// The last believed decode time.
+        var decode: Int64
         /// Where the run starts if no packet's presentation time is believed.
-        var anchor: Int64
+        let anchor: Int64
         var start: Int64?
         var end: Int64?
         var extended: Int64?
+        /// Packets with no believed time since `decode`.
         var leftOut: Int64 = 0
 
-        init(anchor: Int64) { self.anchor = anchor }
+        init(decode: Int64, offset: Int64) {
+            self.decode = decode
+            self.offset = offset
+            anchor = decode + offset
+        }
 
-        mutating func add(start s: Int64, end e: Int64) {
+        mutating func add(decode d: Int64, start s: Int64, end e: Int64) {
             start = min(start ?? s, s)
             end = max(end ?? e, e)
+            decode = d
             leftOut = 0
         }
 
-        mutating func extend(by frameUs: Int64) {
+        /// A packet whose decode time is believed, its presentation time not.
+        mutating func place(decode d: Int64, frameUs: Int64) {
+            decode = d
+            leftOut = 0
+            reach(d + offset + frameUs)
+        }
+
+        /// A packet with no believed time: the frame after the last one.
+        mutating func leaveOut(frameUs: Int64) {
             leftOut += 1
-            let reach = (end ?? anchor) + leftOut * frameUs
-            extended = max(extended ?? reach, reach)
+            reach(decode + offset + (leftOut + 1) * frameUs)
+        }
+
+        private mutating func reach(_ t: Int64) {
+            extended = max(extended ?? t, t)
         }
 
         var span: (Int64, Int64) {

@@ -31,6 +31,11 @@ import Testing
         var clamped = packets(3)
         for k in 0..<197 { clamped.append(PacketTimes(dts: 83_500_000_000 + Int64(k) * 11, pts: 83_500_000_000 + Int64(k) * 11, duration: 0, keyframe: false)) }
         #expect(TimelineConsensus(packets: clamped, nominalFrameUs: nil).frameUs == Self.f)
+        // Two good packets, an I and the P three frames later, before the rest went bad: the
+        // header's frame bounds what so few steps say; with no step at all, at most 40 ms.
+        let reordered = [PacketTimes(dts: 0, pts: 0, duration: 0, keyframe: true), PacketTimes(dts: 3 * Self.f, pts: 3 * Self.f, duration: 0, keyframe: false)]
+        #expect(TimelineConsensus(packets: reordered, nominalFrameUs: Self.f).frameUs == Self.f)
+        #expect(TimelineConsensus(packets: [reordered[0]], nominalFrameUs: 2_900_000).frameUs == Self.f)
     }
 
     @Test func onePacketFarAwayIsDroppedWhereverItIs() {
@@ -60,6 +65,12 @@ import Testing
         p[50].pts -= 7_000_000
         let k = resolve(p)
         #expect(k.bad == 1 && k.badKeyframes == 1 && k.keyframes == [0, 4_000_000, 6_000_000])
+        // Without reordering, "far" is a few frames: the last packet 0.3 s late does not
+        // lengthen the run.
+        p = packets(200)
+        p[199].pts += 300_000
+        let late = resolve(p)
+        #expect(late.bad == 1 && late.runs.map(\.1) == [8_000_000])
     }
 
     @Test func aJumpTheNextPacketsFollowIsAGap() {
