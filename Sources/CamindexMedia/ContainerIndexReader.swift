@@ -80,7 +80,7 @@ struct ContainerIndexReader {
         guard timeline.bad == 0, let lastRun = timeline.runs.last else { return nil }
         var runs = timeline.runs
         // Fragmented MP4 indexes only what it has read so far: not the whole file.
-        guard lastRun.1 >= endUs - consensus.jumpUs, endUs <= lastRun.1 + consensus.jumpUs else { return nil }
+        guard lastRun.1 >= endUs - consensus.jumpUs, endUs <= lastRun.1 + 2 * consensus.frameUs else { return nil }
         runs[runs.count - 1].1 = max(lastRun.1, endUs)
 
         guard let keyframesUs = try keyframePresentationTimes(entries, consensus: consensus),

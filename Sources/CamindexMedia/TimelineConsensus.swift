@@ -33,12 +33,15 @@ struct Timeline: Sendable {
 ///   ignored); the stream's nominal rate only bounds it where the packets say little (see
 ///   `frameUs(_:nominal:)`). Header rates are themselves computed from timestamps and go
 ///   wrong with them.
-/// - **Continuity**: a packet whose decode time is within `jumpUs` (max(1 s, 4 frames)) of the
-///   last believed packet continues the run.
-/// - **Jumps need confirmation**: a packet further away starts a new run (a real gap or a real
+/// - **Continuity**: a packet whose decode time is within `skipUs` (a few frames: twice the
+///   file's own 90th-percentile step, at least 4 frames) of the last believed packet continues
+///   the run.
+/// - **Steps and jumps need confirmation**: a packet further away continues the run (frames
+///   skipped, up to `jumpUs`, max(1 s, 4 frames)) or starts a new one (a real gap or a real
 ///   jump, forward or back) only when the packets after it agree: `confirmations` of the next
-///   few follow on from it, each stepping by at least a quarter frame, which a muxer's clamped
-///   timestamps do not. Otherwise it is an outlier: dropped, counted.
+///   few follow on from it, each within `skipUs` of the one before and stepping by at least a
+///   quarter frame, which a muxer's clamped timestamps do not. Otherwise it is an outlier:
+///   dropped, counted.
 /// - **PTS within a few frames of DTS**: a packet whose presentation time is further from its
 ///   decode time plus the file's median offset than the file's own reordering explains (three
 ///   times the 90th percentile of that distance, at least 2 frames, at most
@@ -110,11 +113,22 @@ struct TimelineConsensus: Sendable {
         return s[(s.count - 1) / 2]
     }
 
+    /// How far one packet may step from the last believed one and simply continue the run:
+    /// twice what 90% of the file's steps stay within (B-frames reorder files that carry
+    /// presentation times only), at least 4 frames, at most `jumpUs`.
+    func skipUs(_ p: [PacketTimes]) -> Int64 {
+        guard p.count > 1 else { return min(4 * frameUs, jumpUs) }
+        let steps = zip(p.dropFirst(), p).map { abs($0.dts - $1.dts) }.sorted()
+        let p90 = steps[min(steps.count - 1, steps.count * 9 / 10)]
+        return min(jumpUs, max(4 * frameUs, 2 * p90))
+    }
+
     func resolve(_ p: [PacketTimes]) -> Timeline {
         var out = Timeline()
         guard !p.isEmpty else { return out }
         let offset = Self.median(p.map { $0.pts - $0.dts })
         let tolerance = offsetToleranceUs(p, offset: offset)
+        let skip = skipUs(p)
         var run: Run?
         var lastGood: Int?
 
@@ -123,16 +137,19 @@ struct TimelineConsensus: Sendable {
             if p[i].keyframe { out.badKeyframes += 1 }
         }
         for i in p.indices {
-            let continues = lastGood.map { abs(p[i].dts - p[$0].dts) <= jumpUs } ?? false
-            if !continues {
-                guard confirmed(p, i, advancing: lastGood != nil) else {
+            let step = lastGood.map { abs(p[i].dts - p[$0].dts) }
+            if step == nil || step! > skip {
+                guard confirmed(p, i, advancing: lastGood != nil, skip: skip) else {
                     // Neither time believed: a frame somewhere after the last decode time.
                     count(i)
                     run?.leaveOut(frameUs: frameUs)
                     continue
                 }
-                if let r = run { out.runs.append(r.span) }
-                run = Run(decode: p[i].dts, offset: offset)
+                // A confirmed step up to `jumpUs` is frames skipped; beyond, a gap or a jump.
+                if step == nil || step! > jumpUs {
+                    if let r = run { out.runs.append(r.span) }
+                    run = Run(decode: p[i].dts, offset: offset)
+                }
             }
             lastGood = i
             guard abs(p[i].pts - p[i].dts - offset) <= tolerance else {
@@ -151,29 +168,30 @@ struct TimelineConsensus: Sendable {
         return out
     }
 
-    /// Whether the packets after `i` follow on from it. Once a run exists, a jump needs
-    /// `confirmations` of the next few packets to follow it, each stepping by at least a
-    /// quarter frame (clamped times a tick apart, or the same time repeated, confirm nothing;
-    /// nor do fewer packets at the end of the file). Before any run, a packet stands unless
-    /// the packets after it agree, so stepping, on another timeline.
-    private func confirmed(_ p: [PacketTimes], _ i: Int, advancing: Bool) -> Bool {
-        let chain = followers(p, i)
+    /// Whether the packets after `i` follow on from it. Once a run exists, a step beyond `skip`
+    /// needs `confirmations` of the next few packets to follow it, each within `skip` of the
+    /// one before and stepping by at least a quarter frame (clamped times a tick apart, or the
+    /// same time repeated, confirm nothing; nor do fewer packets at the end of the file).
+    /// Before any run, a packet stands unless the packets after it agree, so stepping, on
+    /// another timeline.
+    private func confirmed(_ p: [PacketTimes], _ i: Int, advancing: Bool, skip: Int64) -> Bool {
+        let chain = followers(p, i, skip: skip)
         if advancing { return chain.joined == Self.confirmations && chain.steps }
         if chain.joined >= chain.needed { return true }
-        let other = followers(p, i + 1)
+        let other = followers(p, i + 1, skip: skip)
         return !(other.needed > 0 && other.joined >= other.needed && other.steps)
     }
 
-    /// Of the next few packets after `i`, how many follow on from it (each within `jumpUs` of
+    /// Of the next few packets after `i`, how many follow on from it (each within `skip` of
     /// the one before in the chain; an outlier among them does not break it), how many could,
     /// and whether every step of the chain moves by at least a quarter frame.
-    private func followers(_ p: [PacketTimes], _ i: Int) -> (needed: Int, joined: Int, steps: Bool) {
+    private func followers(_ p: [PacketTimes], _ i: Int, skip: Int64) -> (needed: Int, joined: Int, steps: Bool) {
         let needed = min(Self.confirmations, p.count - 1 - i)
         var last = p[i].dts, joined = 0, steps = true
         var j = i + 1
         while j < p.count, j <= i + 2 * Self.confirmations, joined < needed {
             let step = p[j].dts - last
-            if abs(step) <= jumpUs {
+            if abs(step) <= skip {
                 joined += 1
                 if abs(step) < frameUs / 4 { steps = false }
                 last = p[j].dts

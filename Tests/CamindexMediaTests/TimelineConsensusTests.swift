@@ -91,6 +91,22 @@ import Testing
         #expect(t.keyframes == [0])
     }
 
+    @Test func aStepUnderASecondNeedsConfirmationToo() {
+        // Frames the camera skipped (0.2 s, then on as before): the same run, nothing dropped.
+        var skipped = packets(100) + packets(100, from: 4_200_000, first: 100)
+        var t = resolve(skipped)
+        #expect(t.bad == 0 && t.runs.map { [$0.0, $0.1] } == [[0, 8_200_000]])
+        // Near the end, one packet 0.94 s late and the rest clamped after it (what ffmpeg
+        // writes): they do not lengthen the file.
+        skipped = packets(193)
+        for k in 0..<7 {
+            let t = 7_720_000 + 940_000 + Int64(k) * 11
+            skipped.append(PacketTimes(dts: t, pts: t, duration: Self.f, keyframe: false))
+        }
+        t = resolve(skipped)
+        #expect(t.bad == 7 && t.runs.map { [$0.0, $0.1] } == [[0, 8_000_000]])
+    }
+
     @Test func outliersAmongFollowersDoNotVetoARealJump() {
         var p = packets(100) + packets(100, from: 60_000_000, first: 100)
         p[101].pts += 9_000_000_000
