@@ -47,9 +47,10 @@ struct Timeline: Sendable {
 ///   times the 90th percentile of that distance, at least 2 frames, at most
 ///   `maxOffsetDeviationUs`, 16 frames) keeps its place in the run (its decode time is
 ///   believed) but not its presentation time: counted.
-/// - **Packet count × frame duration**: a packet left out still is a frame. Each one after the
-///   last believed decode time of a run extends that run by one frame at most, never beyond
-///   the frames it holds (so a tail of clamped timestamps keeps its length, at the right place).
+/// - **Packet count × frame duration**: a packet left out still is a frame. A run whose
+///   believed times end before its frames would (at the frame step from its start) is
+///   lengthened by a frame for each packet left out after its last believed one, never beyond
+///   all its frames (so a tail of clamped timestamps keeps its length, at the right place).
 /// - **Durations** longer than two frames are not believed either (an MP4 sample's duration is
 ///   the step to the next one, bad or not): a packet lasts at most that.
 struct TimelineConsensus: Sendable {
@@ -140,30 +141,30 @@ struct TimelineConsensus: Sendable {
             let step = lastGood.map { abs(p[i].dts - p[$0].dts) }
             if step == nil || step! > skip {
                 guard confirmed(p, i, advancing: lastGood != nil, skip: skip) else {
-                    // Neither time believed: a frame somewhere after the last decode time.
+                    // Neither time believed: one more frame of the run.
                     count(i)
-                    run?.leaveOut(frameUs: frameUs)
+                    run?.leaveOut()
                     continue
                 }
                 // A confirmed step up to `jumpUs` is frames skipped; beyond, a gap or a jump.
                 if step == nil || step! > jumpUs {
-                    if let r = run { out.runs.append(r.span) }
+                    if let r = run { out.runs.append(r.span(frameUs: frameUs)) }
                     run = Run(decode: p[i].dts, offset: offset)
                 }
             }
             lastGood = i
             guard abs(p[i].pts - p[i].dts - offset) <= tolerance else {
-                // Its decode time believed, its presentation time not: where the others' would be.
+                // Its decode time believed (it continues the run), its presentation time not.
                 count(i)
-                run?.place(decode: p[i].dts, frameUs: frameUs)
+                run?.leaveOut()
                 continue
             }
             let duration = p[i].duration > 0 ? min(p[i].duration, 2 * frameUs) : frameUs
-            run?.add(decode: p[i].dts, start: p[i].pts, end: p[i].pts + duration)
+            run?.add(start: p[i].pts, end: p[i].pts + duration)
             out.good += 1
             if p[i].keyframe { out.keyframes.append(p[i].pts) }
         }
-        if let r = run { out.runs.append(r.span) }
+        if let r = run { out.runs.append(r.span(frameUs: frameUs)) }
         out.keyframes.sort()
         return out
     }
@@ -201,54 +202,44 @@ struct TimelineConsensus: Sendable {
         return (needed, joined, steps && joined > 0)
     }
 
-    /// A run being built: believed presentation spans, and frames whose presentation time is
-    /// not believed placed after the last believed decode time (plus the file's median
-    /// offset), one frame each.
+    /// A run being built: believed presentation spans, and how many frames it holds. Where
+    /// some of its packets' times were not believed, the packets left out fill the
+    /// presentation slots after the believed ones, wherever their own times point.
     private struct Run {
-        let offset: Int64
-        /// The last believed decode time.
-        var decode: Int64
         /// Where the run starts if no packet's presentation time is believed.
         let anchor: Int64
         var start: Int64?
         var end: Int64?
-        var extended: Int64?
-        /// Packets with no believed time since `decode`.
-        var leftOut: Int64 = 0
+        var frames: Int64 = 0
+        var leftOut = false
+        /// Packets left out since the last believed one.
+        var leftOutSince: Int64 = 0
 
         init(decode: Int64, offset: Int64) {
-            self.decode = decode
-            self.offset = offset
             anchor = decode + offset
         }
 
-        mutating func add(decode d: Int64, start s: Int64, end e: Int64) {
+        mutating func add(start s: Int64, end e: Int64) {
             start = min(start ?? s, s)
             end = max(end ?? e, e)
-            decode = d
-            leftOut = 0
+            frames += 1
+            leftOutSince = 0
         }
 
-        /// A packet whose decode time is believed, its presentation time not.
-        mutating func place(decode d: Int64, frameUs: Int64) {
-            decode = d
-            leftOut = 0
-            reach(d + offset + frameUs)
+        /// A packet in this run whose time is not believed.
+        mutating func leaveOut() {
+            frames += 1
+            leftOut = true
+            leftOutSince += 1
         }
 
-        /// A packet with no believed time: the frame after the last one.
-        mutating func leaveOut(frameUs: Int64) {
-            leftOut += 1
-            reach(decode + offset + (leftOut + 1) * frameUs)
-        }
-
-        private mutating func reach(_ t: Int64) {
-            extended = max(extended ?? t, t)
-        }
-
-        var span: (Int64, Int64) {
+        /// With packets left out: no longer than all its frames from its start, nor than a
+        /// frame for each packet left out after its last believed end.
+        func span(frameUs: Int64) -> (Int64, Int64) {
             let s = start ?? anchor
-            return (s, max(end ?? s, extended ?? s))
+            let e = end ?? s
+            guard leftOut else { return (s, e) }
+            return (s, max(e, min(s + frames * frameUs, e + leftOutSince * frameUs)))
         }
     }
 }
