@@ -95,9 +95,19 @@ struct VideoStream {
         return nil
     }
 
-    /// A frame's duration in microseconds by the header's frame rate: used only where the
-    /// packets do not show one (header rates are computed from timestamps, and go wrong with them).
-    var nominalFrameUs: Int64? { nominalFps.map { Int64((1_000_000 / $0).rounded()) } }
+    /// The shortest frame the header's rates (average and base) give, in microseconds: used
+    /// only where the packets do not show one (header rates are computed from timestamps, and
+    /// go wrong with them).
+    var nominalFrameUs: Int64? {
+        var shortest: Int64?
+        for r in [pointer.pointee.avg_frame_rate, pointer.pointee.r_frame_rate] where r.num > 0 && r.den > 0 {
+            let fps = Double(r.num) / Double(r.den)
+            guard fps < 1000 else { continue }
+            let us = Int64((1_000_000 / fps).rounded())
+            shortest = min(shortest ?? us, us)
+        }
+        return shortest
+    }
 
     func info(method: SegmentInfo.Method, keyframesUs: [Int64], runsUs: [(Int64, Int64)], firstUs: Int64,
               truncated: Bool, damaged: Int = 0, measuredFps: Double? = nil) -> SegmentInfo {

@@ -42,11 +42,11 @@ struct Timeline: Sendable {
 ///   few follow on from it, each within `skipUs` of the one before and stepping by at least a
 ///   quarter frame, which a muxer's clamped timestamps do not. Otherwise it is an outlier:
 ///   dropped, counted.
-/// - **PTS within a few frames of DTS**: a packet whose presentation time is further from its
-///   decode time plus the file's median offset than the file's own reordering explains (three
-///   times the 90th percentile of that distance, at least 2 frames, at most
-///   `maxOffsetDeviationUs`, 16 frames) keeps its place in the run (its decode time is
-///   believed) but not its presentation time: counted.
+/// - **PTS within a few frames of DTS**: once the decode times are settled, a packet whose
+///   presentation time is further from its decode time plus the median offset (over the
+///   packets whose decode times hold) than the file's own reordering explains (three times
+///   the 90th percentile of that distance, at least 2 frames, at most `maxOffsetDeviationUs`,
+///   16 frames) keeps its place in the run but not its presentation time: counted.
 /// - **Packet count × frame duration**: a packet left out still is a frame. A run whose
 ///   believed times end before its frames would (at the frame step from its start) is
 ///   lengthened by a frame for each packet left out after its last believed one, never beyond
@@ -90,10 +90,10 @@ struct TimelineConsensus: Sendable {
 
     /// The lower median of the steps between sorted timestamps that could be frame steps (the
     /// lower one: with two steps, a frame and a jump, the frame). From fewer than 8 steps (a
-    /// file whose timestamps are mostly broken) no more than the nominal frame, if plausible;
-    /// with no step at all, the nominal frame up to 40 ms. (A header's rate is itself computed
-    /// from the timestamps: with nothing to go on, no frame is taken to last longer than at
-    /// 25 fps, since each frame left out extends a run by this much.)
+    /// file whose timestamps are mostly broken) the shortest of that, the nominal frame and
+    /// 40 ms: header rates are themselves computed from the broken timestamps (an MP4's
+    /// average rate from its duration), and each frame left out extends a run by this much,
+    /// so with little to go on no frame is taken to last longer than at 25 fps.
     static func frameUs(_ times: [Int64], nominal: Int64?) -> Int64 {
         let sorted = times.sorted()
         var steps: [Int64] = []
@@ -104,8 +104,7 @@ struct TimelineConsensus: Sendable {
         }
         let nominal = nominal.flatMap { plausibleFrameUs.contains($0) ? $0 : nil }
         if steps.count >= 8 { return median(steps) }
-        if !steps.isEmpty { return min(median(steps), nominal ?? .max) }
-        return min(nominal ?? 40_000, 40_000)
+        return min(steps.isEmpty ? .max : median(steps), nominal ?? .max, 40_000)
     }
 
     /// The lower median.
@@ -124,38 +123,47 @@ struct TimelineConsensus: Sendable {
         return min(jumpUs, max(4 * frameUs, 2 * p90))
     }
 
+    /// Where a packet stands on the decode timeline.
+    private enum Place { case newRun, continues, outlier }
+
     func resolve(_ p: [PacketTimes]) -> Timeline {
         var out = Timeline()
         guard !p.isEmpty else { return out }
-        let offset = Self.median(p.map { $0.pts - $0.dts })
-        let tolerance = offsetToleranceUs(p, offset: offset)
+        // First the decode times: which packets continue a run, start one, or are outliers.
         let skip = skipUs(p)
-        var run: Run?
+        var places: [Place] = []
+        places.reserveCapacity(p.count)
         var lastGood: Int?
-
-        func count(_ i: Int) {
-            out.bad += 1
-            if p[i].keyframe { out.badKeyframes += 1 }
-        }
         for i in p.indices {
             let step = lastGood.map { abs(p[i].dts - p[$0].dts) }
-            if step == nil || step! > skip {
-                guard confirmed(p, i, advancing: lastGood != nil, skip: skip) else {
-                    // Neither time believed: one more frame of the run.
-                    count(i)
-                    run?.leaveOut()
-                    continue
-                }
+            if let step, step <= skip {
+                places.append(.continues)
+            } else if !confirmed(p, i, advancing: lastGood != nil, skip: skip) {
+                places.append(.outlier)
+                continue
+            } else if let step, step <= jumpUs {
                 // A confirmed step up to `jumpUs` is frames skipped; beyond, a gap or a jump.
-                if step == nil || step! > jumpUs {
-                    if let r = run { out.runs.append(r.span(frameUs: frameUs)) }
-                    run = Run(decode: p[i].dts, offset: offset)
-                }
+                places.append(.continues)
+            } else {
+                places.append(.newRun)
             }
             lastGood = i
-            guard abs(p[i].pts - p[i].dts - offset) <= tolerance else {
-                // Its decode time believed (it continues the run), its presentation time not.
-                count(i)
+        }
+        // Then the presentation times, against those of the packets whose decode times hold.
+        let held = p.indices.filter { places[$0] != .outlier }.map { p[$0] }
+        let offset = Self.median((held.isEmpty ? p : held).map { $0.pts - $0.dts })
+        let tolerance = offsetToleranceUs(held.isEmpty ? p : held, offset: offset)
+        var run: Run?
+        for i in p.indices {
+            if places[i] == .newRun {
+                if let r = run { out.runs.append(r.span(frameUs: frameUs)) }
+                run = Run(decode: p[i].dts, offset: offset)
+            }
+            guard places[i] != .outlier, abs(p[i].pts - p[i].dts - offset) <= tolerance else {
+                // An outlier is one more frame of the run; a packet whose decode time holds
+                // but whose presentation time is off, too.
+                out.bad += 1
+                if p[i].keyframe { out.badKeyframes += 1 }
                 run?.leaveOut()
                 continue
             }

@@ -107,6 +107,17 @@ import Testing
         #expect(t.bad == 7 && t.runs.map { [$0.0, $0.1] } == [[0, 8_000_000]])
     }
 
+    @Test func presentationOffsetsAreJudgedAmongPacketsWhoseDecodeTimesHold() {
+        // Two reordered packets (PTS 2 and 4 frames after DTS), then 198 clamped to one time
+        // with PTS = DTS: the clamped majority does not make the good two's offsets look bad.
+        var p = [PacketTimes(dts: 0, pts: 2 * Self.f, duration: Self.f, keyframe: true),
+                 PacketTimes(dts: Self.f, pts: 5 * Self.f, duration: Self.f, keyframe: false)]
+        for _ in 0..<198 { p.append(PacketTimes(dts: 1_023_048_515_000, pts: 1_023_048_515_000, duration: Self.f, keyframe: false)) }
+        let t = resolve(p)
+        #expect(t.good == 2 && t.bad == 198 && t.keyframes == [2 * Self.f])
+        #expect(t.runs.count == 1 && t.runs[0].0 == 2 * Self.f && t.runs[0].1 <= 2 * Self.f + 200 * Self.f)
+    }
+
     @Test func outliersAmongFollowersDoNotVetoARealJump() {
         var p = packets(100) + packets(100, from: 60_000_000, first: 100)
         p[101].pts += 9_000_000_000
