@@ -27,6 +27,9 @@ public struct Daemon {
     }
 
     public func run() async throws {
+        // One daemon per store: a second one would probe every camera and index every file again.
+        let lock = try store.path.map { try DaemonLock(storePath: $0) }
+        defer { lock?.release() }
         let clock = store.clock
         let stats = DaemonStats()
         // Probes block in FFmpeg: one thread per concurrent probe, plus one for indexing.

@@ -19,6 +19,11 @@ public struct Indexer: Sendable {
         public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         /// Files modified more recently than this are still being written: left for a later run.
         public var settleMs: Int64 = 0
+        /// The longest a segment may claim: a longer one is clipped, with a warning.
+        public var maxSegmentMs: Int64 = 6 * 3_600_000
+        /// How far past its file's mtime a segment dated by its path may end (clock skew,
+        /// file-system time granularity): beyond, it is clipped, with a warning.
+        public var mtimeSlackMs: Int64 = 60_000
 
         public init() {}
     }
@@ -93,8 +98,7 @@ public struct Indexer: Sendable {
                 report.pending += 1
                 continue
             }
-            if let state = known[path], state.size == size, state.mtimeMs == mtimeMs, !options.force,
-               !(options.verify && !state.verified && !state.failed) {
+            if let state = known[path], isCurrent(state, size: size, mtimeMs: mtimeMs) {
                 // Still broken: a re-run keeps reporting it (as failed, not unchanged) until the file changes.
                 if let error = state.error {
                     report.failures.append(.init(path: path, error: error))
@@ -106,29 +110,64 @@ public struct Indexer: Sendable {
             }
             work.append((path, size, mtimeMs))
         }
-        let outcome = Mutex<(indexed: Int, verified: Int, failures: [FileFailure], storeError: (any Error)?)>((0, 0, [], nil))
+        let outcome = Mutex<(indexed: Int, verified: Int, busy: Int, clipped: Int, failures: [FileFailure], storeError: (any Error)?)>(
+            (0, 0, 0, 0, [], nil))
         let mode: SegmentReader.Mode = options.verify ? .scan : .fast
         let zones = Self.zones(camera)
         let pattern = camera.pathPattern.flatMap { try? PathTimestamp(pattern: $0) } ?? .builtIn
         let items = work
         let workers = min(options.workers, max(items.count, 1))
+        // Another process may index the same store (the daemon, and `camindex index` by hand):
+        // a file it is reading is left to it, one it has indexed since the listing is not read
+        // again, and the save itself is skipped if the store caught up meanwhile.
+        let claims = store.path.flatMap(IndexClaims.init(storePath:))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for item in stride(from: worker, to: items.count, by: workers).map({ items[$0] }) {
+                if let claims, !claims.claim(cameraID: camera.id, path: item.path) {
+                    logger.debug("left to another indexer", metadata: ["camera": "\(camera.id)", "file": "\(item.path)"])
+                    outcome.withLock { $0.busy += 1 }
+                    continue
+                }
+                defer { claims?.release(cameraID: camera.id, path: item.path) }
+                let before = known[item.path]
+                if let now = try? store.segmentState(cameraID: camera.id, path: item.path), now != before,
+                   isCurrent(now, size: item.size, mtimeMs: item.mtimeMs) {
+                    outcome.withLock { $0.busy += 1 }
+                    continue
+                }
                 do {
                     let info = try SegmentReader.read(path: item.path, mode: mode, timeout: options.timeout)
-                    let record = Self.record(item.path, size: item.size, mtimeMs: item.mtimeMs, info: info,
-                                             pattern: pattern, pathZone: zones.path)
-                    try store.saveSegment(cameraID: camera.id, record)
+                    let (record, clip) = Self.bounded(
+                        Self.record(item.path, size: item.size, mtimeMs: item.mtimeMs, info: info, pattern: pattern, pathZone: zones.path),
+                        maxSegmentMs: options.maxSegmentMs, mtimeSlackMs: options.mtimeSlackMs)
+                    if let clip {
+                        logger.warning("segment clipped", metadata: ["camera": "\(camera.id)", "file": "\(item.path)", "reason": "\(clip)"])
+                    }
+                    if info.badTimestamps > 0 {
+                        logger.notice("timestamps not believed", metadata: ["camera": "\(camera.id)", "file": "\(item.path)",
+                                                                             "packets": "\(info.badTimestamps)"])
+                    }
+                    guard try store.saveSegment(cameraID: camera.id, record, unlessCurrent: !options.force) else {
+                        outcome.withLock { $0.busy += 1 }
+                        continue
+                    }
                     logger.debug("indexed", metadata: ["camera": "\(camera.id)", "file": "\(item.path)", "method": "\(info.method.rawValue)"])
                     outcome.withLock {
                         $0.indexed += 1
                         if record.verified { $0.verified += 1 }
+                        if clip != nil { $0.clipped += 1 }
                     }
                 } catch let error as MediaError {
                     // The row already names the file.
                     let prefix = item.path + ": "
                     let message = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
                     do {
+                        if !options.force, let now = try store.segmentState(cameraID: camera.id, path: item.path), now != before,
+                           now.size == item.size, now.mtimeMs == item.mtimeMs {
+                            // Another process recorded this file meanwhile.
+                            outcome.withLock { $0.busy += 1 }
+                            continue
+                        }
                         try store.saveSegmentError(cameraID: camera.id, path: item.path, size: item.size, mtimeMs: item.mtimeMs, message: message)
                     } catch {
                         outcome.withLock { $0.storeError = error }
@@ -144,7 +183,39 @@ public struct Indexer: Sendable {
         if let error = result.storeError { throw error }
         report.indexed += result.indexed
         report.verified += result.verified
+        report.busy += result.busy
+        report.clipped += result.clipped
         report.failures = (report.failures + result.failures).sorted { $0.path < $1.path }
+    }
+
+    /// Whether the store's row for a file of this size and mtime is all this run would write.
+    private func isCurrent(_ state: SegmentState, size: Int64, mtimeMs: Int64) -> Bool {
+        state.size == size && state.mtimeMs == mtimeMs && !options.force && !(options.verify && !state.verified && !state.failed)
+    }
+
+    /// A segment no longer than `maxSegmentMs`, and, when its start comes from its path, ending
+    /// no later than its file's mtime plus `mtimeSlackMs` (a file is not written before the
+    /// footage in it is recorded): runs and keyframes past the limit are dropped, and the clip
+    /// counts as one more timestamp not believed. Returns why it was clipped, if it was.
+    static func bounded(_ record: SegmentRecord, maxSegmentMs: Int64, mtimeSlackMs: Int64) -> (SegmentRecord, String?) {
+        var limit = record.startMs + maxSegmentMs
+        var reasons: [String] = []
+        if record.endMs - record.startMs > maxSegmentMs {
+            reasons.append("longer than the longest segment allowed (\(maxSegmentMs / 1000) s): \((record.endMs - record.startMs) / 1000) s")
+        }
+        if record.startSource == .path, record.endMs > record.mtimeMs + mtimeSlackMs {
+            limit = min(limit, max(record.startMs, record.mtimeMs + mtimeSlackMs))
+            reasons.append(record.startMs > record.mtimeMs + mtimeSlackMs
+                ? "starts after the file was last modified"
+                : "ends \((record.endMs - record.mtimeMs) / 1000) s after the file was last modified")
+        }
+        guard record.endMs > limit else { return (record, nil) }
+        var out = record
+        out.endMs = limit
+        out.runs = record.runs.compactMap { $0.start.ms < limit ? Interval(startMs: $0.start.ms, endMs: min($0.end.ms, limit)) : nil }
+        out.keyframeOffsetsMs = record.keyframeOffsetsMs.filter { record.startMs + $0 < limit }
+        out.badTimestamps += 1
+        return (out, reasons.joined(separator: "; "))
     }
 
     /// Where a segment sits on the wall clock: the time in its path (in the camera's or the
@@ -169,7 +240,7 @@ public struct Indexer: Sendable {
             container: info.container, codec: info.codec, width: info.width, height: info.height, fps: info.fps,
             firstPtsMs: info.firstPtsMs, keyframeOffsetsMs: info.keyframesMs, method: info.method.rawValue,
             verified: info.method == .packetScan, truncated: info.truncated, damagedKeyframes: info.damagedKeyframes,
-            runs: runs)
+            runs: runs, badTimestamps: info.badTimestamps)
     }
 
     static func zones(_ camera: Camera) -> (camera: TimeZone, path: TimeZone) {
@@ -219,6 +290,11 @@ public struct CameraIndexReport: Sendable, Hashable {
     public var removed = 0
     /// Files still being written (modified within the settle time), left for later.
     public var pending = 0
+    /// Files another process indexing the same store was reading, or indexed meanwhile: left
+    /// to it.
+    public var busy = 0
+    /// Files whose extent was clipped to their mtime or to the longest segment allowed.
+    public var clipped = 0
     /// Of `failures`, those already known from an earlier run.
     public var unchangedFailures = 0
     public var failures: [FileFailure] = []

@@ -2,7 +2,9 @@ import CFFmpeg
 
 /// Keyframes from the demuxer's index entries (MP4 `stss`, MKV cues), without reading the
 /// media. Returns nil where the index cannot be trusted to describe the file (empty, cut
-/// short, pointing past the end of a truncated file): the caller scans instead.
+/// short, pointing past the end of a truncated file, or claims that the packets' consensus
+/// does not bear out: a stray sample time, a presentation time far from its decode time, a
+/// cue or a duration out of line): the caller scans instead, and the scan counts what it drops.
 struct ContainerIndexReader {
     let stream: VideoStream
 
@@ -13,7 +15,7 @@ struct ContainerIndexReader {
         }
         let entries = indexEntries()
         guard !entries.isEmpty else { return nil }
-        return stream.isMP4 ? try readMP4(entries) : readMatroska(entries)
+        return stream.isMP4 ? try readMP4(entries) : try readMatroska(entries)
     }
 
     struct Entry {
@@ -62,25 +64,36 @@ struct ContainerIndexReader {
         // Index entries carry decode times; without frame reordering a sample's presentation
         // time is its decode time shifted by a constant.
         let shift = startUs - firstDtsUs
-        var runs = RunBuilder(frameUs: stream.nominalFrameUs)
-        for (i, e) in entries.enumerated() {
-            let dts = stream.us(e.timestamp)
-            let next = i + 1 < entries.count ? stream.us(entries[i + 1].timestamp) : endUs - shift
-            let frame = next > dts && next - dts <= runs.jumpUs ? next - dts : stream.nominalFrameUs
-            runs.add(dts: dts, start: dts + shift, end: dts + shift + frame)
+        let dts = entries.map { stream.us($0.timestamp) }
+        let consensus = TimelineConsensus(packets: dts.map { PacketTimes(dts: $0, pts: $0, duration: 0, keyframe: false) },
+                                          nominalFrameUs: nil)
+        var samples: [PacketTimes] = []
+        samples.reserveCapacity(entries.count)
+        for (i, t) in dts.enumerated() {
+            let next = i + 1 < entries.count ? dts[i + 1] : endUs - shift
+            let frame = next > t && next - t <= consensus.jumpUs ? next - t : consensus.frameUs
+            samples.append(PacketTimes(dts: t, pts: t + shift, duration: frame, keyframe: false))
         }
+        let timeline = consensus.resolve(samples)
+        // The index's claims must agree with each other: a sample the others do not follow, or a
+        // duration beyond the last sample, and the file is scanned instead.
+        guard timeline.bad == 0, let lastRun = timeline.runs.last else { return nil }
+        var runs = timeline.runs
         // Fragmented MP4 indexes only what it has read so far: not the whole file.
-        guard let lastRun = runs.runs.last, lastRun.1 >= endUs - runs.jumpUs else { return nil }
-        runs.runs[runs.runs.count - 1].1 = max(lastRun.1, endUs)
+        guard lastRun.1 >= endUs - consensus.jumpUs, endUs <= lastRun.1 + 2 * consensus.frameUs else { return nil }
+        runs[runs.count - 1].1 = max(lastRun.1, endUs)
 
-        let keyframesUs = try keyframePresentationTimes(entries)
-        return stream.info(method: .containerIndex, keyframesUs: keyframesUs, runsUs: runs.runs, firstUs: startUs, truncated: false)
+        guard let keyframesUs = try keyframePresentationTimes(entries, consensus: consensus),
+              keyframesUs.allSatisfy({ k in runs.contains { k >= $0.0 - consensus.jumpUs && k < $0.1 } }) else { return nil }
+        return stream.info(method: .containerIndex, keyframesUs: keyframesUs, runsUs: runs, firstUs: startUs, truncated: false)
     }
 
     /// Index entries carry decode times. The first packets tell whether frames are reordered:
     /// if not, presentation = decode + a constant and the index answers alone; with B-frames
-    /// the offset varies, so each keyframe sample is read.
-    private func keyframePresentationTimes(_ entries: [Entry]) throws(MediaError) -> [Int64] {
+    /// the offset varies, so each keyframe sample is read. Nil when the offsets seen differ by
+    /// more than any reordering explains (`TimelineConsensus.maxOffsetDeviationUs`): the claim
+    /// is not to be trusted, the file is scanned.
+    private func keyframePresentationTimes(_ entries: [Entry], consensus: TimelineConsensus) throws(MediaError) -> [Int64]? {
         let packet = try Packet()
         var offsets = Set<Int64>()
         var keyframes: [Int64] = []
@@ -89,11 +102,17 @@ struct ContainerIndexReader {
             if pkt.dts != cfx_nopts() { offsets.insert(pkt.pts - pkt.dts) }
             if pkt.flags & AV_PKT_FLAG_KEY != 0 { keyframes.append(stream.us(pkt.pts)) }
         }
+        func plausible() -> Bool {
+            let us = offsets.map(stream.us)
+            guard let lo = us.min(), let hi = us.max() else { return true }
+            return hi - lo <= consensus.maxOffsetDeviationUs
+        }
         var probed = 0
         while probed < 16, let pkt = try packet.read(from: stream.input) {
             note(pkt.pointee)
             probed += 1
         }
+        guard plausible() else { return nil }
         if offsets.count <= 1 {
             let offset = offsets.first ?? 0
             return entries.filter(\.keyframe).map { stream.us($0.timestamp + offset) }
@@ -109,10 +128,11 @@ struct ContainerIndexReader {
                 break
             }
         }
+        guard plausible() else { return nil }
         return keyframes.sorted()
     }
 
-    private func readMatroska(_ entries: [Entry]) -> SegmentInfo? {
+    private func readMatroska(_ entries: [Entry]) throws(MediaError) -> SegmentInfo? {
         let ctx = stream.input.context.pointee
         let p = stream.pointer.pointee
         // Matroska cues hold presentation times of keyframes; the extent comes from the header.
@@ -126,9 +146,40 @@ struct ContainerIndexReader {
         } else {
             return nil
         }
-        let keyframesUs = entries.filter(\.keyframe).map { stream.us($0.timestamp) }
-        guard !keyframesUs.isEmpty, let last = keyframesUs.last, last < startUs + durationUs else { return nil }
+        let endUs = startUs + durationUs
+        let cues = entries.filter(\.keyframe)
+        let keyframesUs = cues.map { stream.us($0.timestamp) }.sorted()
+        guard let lastCue = cues.max(by: { $0.timestamp < $1.timestamp }), let last = keyframesUs.last, last < endUs,
+              try claimsAgree(keyframesUs: keyframesUs, startUs: startUs, endUs: endUs, lastCue: lastCue) else { return nil }
         return stream.info(method: .containerIndex, keyframesUs: keyframesUs,
-                           runsUs: [(startUs, startUs + durationUs)], firstUs: startUs, truncated: false)
+                           runsUs: [(startUs, endUs)], firstUs: startUs, truncated: false)
+    }
+
+    /// Whether the cues and the header's duration describe the packets: the cues evenly spread
+    /// from the start (no gap wildly longer than the typical one: a jump or a stray time), and
+    /// the packets from the last cue on (one GOP, read) agreeing with each other, lasting about
+    /// as long as their number of frames, starting at that cue and ending where the header says
+    /// the file ends. Otherwise the file is scanned.
+    private func claimsAgree(keyframesUs: [Int64], startUs: Int64, endUs: Int64, lastCue: Entry) throws(MediaError) -> Bool {
+        let nominal = stream.nominalFrameUs
+        let points = [startUs] + keyframesUs
+        let gaps = zip(points.dropFirst(), points).map { $0 - $1 }
+        guard gaps.allSatisfy({ $0 >= -(nominal ?? 40_000) }) else { return false }
+        let steps = gaps.filter { $0 > 0 }
+        if steps.count > 1 {
+            let typical = TimelineConsensus.median(steps)
+            guard gaps.allSatisfy({ $0 <= max(4 * typical, typical + 10_000_000) }) else { return false }
+        }
+        guard av_seek_frame(stream.input.context, Int32(stream.index), lastCue.timestamp, AVSEEK_FLAG_BACKWARD) >= 0 else { return false }
+        let tail = try PacketScanner(stream: stream).readToEnd()
+        guard !tail.truncated, let first = tail.times.first else { return false }
+        let consensus = TimelineConsensus(packets: tail.times, nominalFrameUs: nominal)
+        let timeline = consensus.resolve(tail.times)
+        guard timeline.bad == 0, timeline.runs.count == 1, let run = timeline.runs.first else { return false }
+        // Packets a tick apart (a muxer's clamps after a bad time) agree with each other but
+        // not with their number: the tail must last about as long as its frames.
+        guard run.1 - run.0 >= Int64(timeline.good) * consensus.frameUs / 2 else { return false }
+        let tolerance = max(2 * consensus.frameUs, 100_000)
+        return abs(first.pts - stream.us(lastCue.timestamp)) <= tolerance && abs(run.1 - endUs) <= tolerance
     }
 }

@@ -40,6 +40,11 @@ public struct SegmentInfo: Hashable, Sendable {
     public var truncated: Bool
     /// Keyframes the container flags whose data holds no IDR/IRAP picture (damage); dropped.
     public var damagedKeyframes: Int
+    /// Packets whose timestamps the other packets did not agree with (a presentation time far
+    /// from its decode time, a jump that the packets after it do not follow): left out of the
+    /// runs and keyframes. See `TimelineConsensus`.
+    public var badTimestamps: Int = 0
 
-    public var durationMs: Int64 { runs.last.map { $0.endMs } ?? 0 }
+    /// Where the last run ends (runs are in file order; a jump back can end one early).
+    public var durationMs: Int64 { runs.map(\.endMs).max() ?? 0 }
 }

@@ -101,8 +101,19 @@ struct VideoStream {
         return nil
     }
 
-    /// A frame's duration in microseconds, for packets that do not carry one.
-    var nominalFrameUs: Int64 { nominalFps.map { Int64((1_000_000 / $0).rounded()) } ?? 40_000 }
+    /// The shortest frame the header's rates (average and base) give, in microseconds: used
+    /// only where the packets do not show one (header rates are computed from timestamps, and
+    /// go wrong with them).
+    var nominalFrameUs: Int64? {
+        var shortest: Int64?
+        for r in [pointer.pointee.avg_frame_rate, pointer.pointee.r_frame_rate] where r.num > 0 && r.den > 0 {
+            let fps = Double(r.num) / Double(r.den)
+            guard fps < 1000 else { continue }
+            let us = Int64((1_000_000 / fps).rounded())
+            shortest = min(shortest ?? us, us)
+        }
+        return shortest
+    }
 
     func info(method: SegmentInfo.Method, keyframesUs: [Int64], runsUs: [(Int64, Int64)], firstUs: Int64,
               truncated: Bool, damaged: Int = 0, measuredFps: Double? = nil) -> SegmentInfo {
@@ -123,27 +134,5 @@ extension Int64 {
     func dividedRoundingDown(by d: Int64) -> Int64 {
         let q = self / d
         return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
-    }
-}
-
-/// Splits a sequence of packet timestamps into continuous runs: a step forward or back of more
-/// than `max(1 s, 4 frames)` is a timestamp jump. (Back, because some containers give
-/// presentation times only, which B-frames reorder.)
-struct RunBuilder {
-    let jumpUs: Int64
-    var runs: [(Int64, Int64)] = []
-    private var lastDts: Int64?
-
-    init(frameUs: Int64) { jumpUs = Swift.max(1_000_000, 4 * frameUs) }
-
-    /// `dts` orders packets; `start`/`end` are its presentation span.
-    mutating func add(dts: Int64, start: Int64, end: Int64) {
-        if let last = lastDts, !runs.isEmpty, abs(dts - last) <= jumpUs {
-            runs[runs.count - 1].0 = Swift.min(runs[runs.count - 1].0, start)
-            runs[runs.count - 1].1 = Swift.max(runs[runs.count - 1].1, end)
-        } else {
-            runs.append((start, end))
-        }
-        lastDts = dts
     }
 }

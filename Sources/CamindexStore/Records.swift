@@ -107,6 +107,7 @@ struct SegmentRow: Codable, FetchableRecord, MutablePersistableRecord {
     var verified: Bool
     var truncated: Bool
     var damagedKeyframes: Int
+    var badTimestamps: Int
     var error: String?
 
     enum CodingKeys: String, CodingKey {
@@ -120,6 +121,7 @@ struct SegmentRow: Codable, FetchableRecord, MutablePersistableRecord {
         case firstPtsMs = "first_pts_ms"
         case keyframeCount = "keyframe_count"
         case damagedKeyframes = "damaged_keyframes"
+        case badTimestamps = "bad_timestamps"
     }
 
     init(cameraID: String, _ r: SegmentRecord, indexedAt: Instant) {
@@ -127,12 +129,12 @@ struct SegmentRow: Codable, FetchableRecord, MutablePersistableRecord {
         startMs = r.startMs; endMs = r.endMs; startSource = r.startSource.rawValue; container = r.container; codec = r.codec
         width = r.width; height = r.height; fps = r.fps; firstPtsMs = r.firstPtsMs; keyframeCount = r.keyframeOffsetsMs.count
         keyframes = Data(KeyframeBlob.encode(r.keyframeOffsetsMs)); method = r.method; verified = r.verified
-        truncated = r.truncated; damagedKeyframes = r.damagedKeyframes
+        truncated = r.truncated; damagedKeyframes = r.damagedKeyframes; badTimestamps = r.badTimestamps
     }
 
     init(cameraID: String, failedPath path: String, size: Int64, mtimeMs: Int64, message: String, indexedAt: Instant) {
         self.cameraID = cameraID; self.path = path; self.size = size; self.mtimeMs = mtimeMs; indexedAtMs = indexedAt.ms
-        verified = false; truncated = false; damagedKeyframes = 0; error = message
+        verified = false; truncated = false; damagedKeyframes = 0; badTimestamps = 0; error = message
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -162,7 +162,13 @@ enum Schema {
             // Health checks count failed files every minute: without this, a scan of every segment.
             try db.execute(sql: "CREATE INDEX segment_failed ON segment(camera_id) WHERE error IS NOT NULL")
         }
-        m.registerMigration("v4: append-only audit trail") { db in
+        m.registerMigration("v4: timestamps not believed, per segment") { db in
+            // Packets whose times the file's other packets did not agree with (left out of its
+            // runs and keyframes), plus one when the segment's extent was clipped to its mtime or
+            // to the longest segment allowed. Rows indexed before count 0.
+            try db.execute(sql: "ALTER TABLE segment ADD COLUMN bad_timestamps INTEGER NOT NULL DEFAULT 0")
+        }
+        m.registerMigration("v5: append-only audit trail") { db in
             try db.execute(sql: """
                 -- Who did what with the index, hash-chained: each row carries the SHA-256 of its
                 -- content and of the previous row. Triggers refuse UPDATE and DELETE; retention

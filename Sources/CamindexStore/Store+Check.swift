@@ -15,14 +15,14 @@ extension Store {
 
     public func storedFiles(cameraID: String?) throws -> [StoredFile] {
         try read { db in
-            var sql = "SELECT camera_id, path, size, mtime_ms FROM segment"
+            var sql = "SELECT camera_id, path, size, mtime_ms, bad_timestamps FROM segment"
             var arguments: StatementArguments = []
             if let cameraID {
                 sql += " WHERE camera_id = ?"
                 arguments = [cameraID]
             }
             return try Row.fetchAll(db, sql: sql + " ORDER BY camera_id, path", arguments: arguments).map {
-                StoredFile(cameraID: $0[0], path: $0[1], size: $0[2], mtimeMs: $0[3])
+                StoredFile(cameraID: $0[0], path: $0[1], size: $0[2], mtimeMs: $0[3], badTimestamps: $0[4])
             }
         }
     }

@@ -54,14 +54,15 @@ extension Store {
     public func footageSummary(cameraID: String) throws -> FootageSummary {
         try read { db in
             let row = try Row.fetchOne(db, sql: """
-                SELECT count(*), count(error), sum(error IS NULL AND NOT verified), sum(start_source = 'mtime'), min(start_ms), max(end_ms)
+                SELECT count(*), count(error), sum(error IS NULL AND NOT verified), sum(start_source = 'mtime'), min(start_ms), max(end_ms),
+                       coalesce(sum(bad_timestamps), 0)
                 FROM segment WHERE camera_id = ?
                 """, arguments: [cameraID])!
             let covered = try Int64.fetchOne(db, sql: "SELECT sum(end_ms - start_ms) FROM footage_window WHERE camera_id = ?", arguments: [cameraID]) ?? 0
             return FootageSummary(
                 segments: row[0], failed: row[1], unverified: row[2] ?? 0, lowConfidence: row[3] ?? 0,
                 first: (row[4] as Int64?).map(Instant.init(ms:)), last: (row[5] as Int64?).map(Instant.init(ms:)),
-                coveredMs: covered)
+                coveredMs: covered, badTimestamps: row[6])
         }
     }
 
@@ -124,6 +125,17 @@ extension Store {
         try read { db in
             var out: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT camera_id, count(*) FROM segment WHERE error IS NOT NULL GROUP BY camera_id") {
+                out[row[0]] = row[1]
+            }
+            return out
+        }
+    }
+
+    /// Timestamps not believed, per camera (cameras with none left out).
+    public func badTimestampCounts() throws -> [String: Int] {
+        try read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT camera_id, sum(bad_timestamps) FROM segment WHERE bad_timestamps > 0 GROUP BY camera_id") {
                 out[row[0]] = row[1]
             }
             return out

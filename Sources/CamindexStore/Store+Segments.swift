@@ -21,9 +21,19 @@ extension Store {
 
     /// Replaces whatever the store had for this file, and the windows it touches, in one
     /// transaction: a crash never leaves half a file indexed.
-    public func saveSegment(cameraID: String, _ record: SegmentRecord) throws {
+    ///
+    /// With `unlessCurrent`, nothing is written when the store already holds this file at the
+    /// same size and mtime, indexed at least as well (verified, or this record is not): another
+    /// process (the daemon, or `camindex index` run by hand) indexed it meanwhile. Returns
+    /// whether the record was written.
+    @discardableResult
+    public func saveSegment(cameraID: String, _ record: SegmentRecord, unlessCurrent: Bool = false) throws -> Bool {
         let now = clock.now()
-        try write { db in
+        return try write { db in
+            if unlessCurrent, let state = try Self.segmentState(db, cameraID: cameraID, path: record.path),
+               state.size == record.size, state.mtimeMs == record.mtimeMs, !state.failed, state.verified || !record.verified {
+                return false
+            }
             var affected = try Self.deleteSegment(db, cameraID: cameraID, path: record.path)
             var row = SegmentRow(cameraID: cameraID, record, indexedAt: now)
             try row.insert(db)
@@ -37,7 +47,18 @@ extension Store {
             try Self.raiseMeta(db, "max_run_ms", longestRun)
             try Self.raiseMeta(db, "max_segment_ms", record.endMs - record.startMs)
             if let affected { try Self.rebuildWindows(db, cameraID: cameraID, around: affected) }
+            return true
         }
+    }
+
+    /// What the store holds of one file now (nil: nothing).
+    public func segmentState(cameraID: String, path: String) throws -> SegmentState? {
+        try read { db in try Self.segmentState(db, cameraID: cameraID, path: path) }
+    }
+
+    private static func segmentState(_ db: Database, cameraID: String, path: String) throws -> SegmentState? {
+        try Row.fetchOne(db, sql: "SELECT size, mtime_ms, verified, error FROM segment WHERE camera_id = ? AND path = ?",
+                         arguments: [cameraID, path]).map { SegmentState(size: $0[0], mtimeMs: $0[1], verified: $0[2], error: $0[3]) }
     }
 
     /// Records that a file could not be indexed (and drops what it held before).

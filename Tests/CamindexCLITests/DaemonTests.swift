@@ -191,6 +191,57 @@ import Testing
         #expect((q["cameras"] as? [[String: Any]])?.first?["covered_seconds"] as? Double == 60)
     }
 
+    /// Issue 15: a second daemon on the same store is refused (exit 1, naming the pid that
+    /// holds the lock); CLI commands, `index` included, keep working beside the first; nothing
+    /// is indexed twice; the lock goes with the process.
+    @Test func secondDaemonOnOneStoreIsRefused() async throws {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        try ci(["camera", "add", "rec-1", "--name", "录像", "--region", "620723100", "--recordings", dir.file("rec")])
+        for m in 0..<6 { try segment("20261120_0800\(m)0.mp4", seconds: 10) }
+        let first = try startDaemon()
+        let lock = db + ".daemon.lock"
+        for _ in 0..<100 {
+            if (try? String(contentsOfFile: lock, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == "\(first.processIdentifier)" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+
+        // The second daemon, bounded in time in case it is not refused.
+        let second = Process()
+        second.executableURL = URL(fileURLWithPath: CLI.binary)
+        second.arguments = ["daemon", "--db", db, "--interval", "1", "--scan-interval", "0.5", "--settle", "1"]
+        let err = Pipe()
+        second.standardOutput = FileHandle.nullDevice
+        second.standardError = err
+        try second.run()
+        let clock = ContinuousClock(), started = clock.now
+        while second.isRunning && clock.now - started < .seconds(10) { try await Task.sleep(for: .milliseconds(50)) }
+        if second.isRunning { kill(second.processIdentifier, SIGKILL) }
+        second.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(second.terminationStatus == 1, "\(message)")
+        #expect(message.contains("pid \(first.processIdentifier)") && message.contains(lock), "\(message)")
+
+        // Beside the daemon: index by hand, query, check.
+        try ci(["index"])
+        try segment("20261120_080100.mp4", seconds: 10)
+        try ci(["index"])
+        try ci(["query", "--camera", "rec-1", "--from", "2026-11-20 08:00", "--to", "2026-11-20 08:02"])
+        try await Task.sleep(for: .seconds(2))
+        let (status, _) = try await stop(first)
+        #expect(status == 0)
+        #expect(try segmentCount("rec-1") == 7, "nothing doubled, nothing lost")
+        try ci(["check"])
+        let q = try json(["query", "--camera", "rec-1", "--from", "2026-11-20 08:00", "--to", "2026-11-20 08:02"])
+        #expect((q["cameras"] as? [[String: Any]])?.first?["covered_seconds"] as? Double == 70)
+
+        // The lock went with the first daemon: a new one starts and stops cleanly.
+        let third = try startDaemon()
+        try await Task.sleep(for: .seconds(1))
+        #expect(third.isRunning)
+        #expect(try await stop(third).0 == 0)
+    }
+
     @Test func checkFindsAndRepairs() throws {
         try ci(["region", "add", "620723", "临泽县"])
         try ci(["region", "add", "620723100", "沙河镇"])

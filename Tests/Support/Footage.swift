@@ -53,6 +53,20 @@ public enum Footage {
         try run("ffmpeg", args)
     }
 
+    /// Copies `source` to `path` (the container follows the extension) with the video packets'
+    /// timestamps rewritten by FFmpeg's `setts` bitstream filter: expressions of `N` (packet
+    /// number), `PTS`, `DTS` and `TB`, e.g. `pts: "if(eq(N,2),PTS+83500/TB,PTS)"`. A rewritten
+    /// DTS that goes backwards is clamped by the ffmpeg CLI to the previous one plus a tick, so
+    /// one bad forward DTS drags every later packet's DTS with it.
+    public static func retime(_ source: String, to path: String, pts: String? = nil, dts: String? = nil) throws {
+        func escaped(_ e: String) -> String { e.replacingOccurrences(of: ",", with: "\\,") }
+        let options = [dts.map { "dts=" + escaped($0) }, pts.map { "pts=" + escaped($0) }].compactMap { $0 }
+        var args = ["-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-i", source, "-map", "0:v", "-c", "copy",
+                    "-bsf:v", "setts=" + options.joined(separator: ":")]
+        if path.hasSuffix(".ts") { args += ["-f", "mpegts"] }
+        try run("ffmpeg", args + [path])
+    }
+
     /// Runs a command, throwing with its stderr when it fails.
     @discardableResult
     public static func run(_ tool: String, _ args: [String]) throws -> String {

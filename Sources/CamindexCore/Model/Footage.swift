@@ -23,16 +23,20 @@ public struct SegmentRecord: Sendable, Hashable {
     public var damagedKeyframes: Int
     /// Absolute, in file order.
     public var runs: [Interval]
+    /// Timestamps not believed: packets the file's other packets did not agree with (left out
+    /// of `runs` and the keyframes), plus one when the extent was clipped to the file's mtime
+    /// or to the longest segment allowed.
+    public var badTimestamps: Int
 
     public init(path: String, size: Int64, mtimeMs: Int64, startMs: Int64, endMs: Int64, startSource: StartSource,
                 container: String, codec: String, width: Int, height: Int, fps: Double?, firstPtsMs: Int64,
                 keyframeOffsetsMs: [Int64], method: String, verified: Bool, truncated: Bool, damagedKeyframes: Int,
-                runs: [Interval]) {
+                runs: [Interval], badTimestamps: Int = 0) {
         self.path = path; self.size = size; self.mtimeMs = mtimeMs; self.startMs = startMs; self.endMs = endMs
         self.startSource = startSource; self.container = container; self.codec = codec; self.width = width
         self.height = height; self.fps = fps; self.firstPtsMs = firstPtsMs; self.keyframeOffsetsMs = keyframeOffsetsMs
         self.method = method; self.verified = verified; self.truncated = truncated
-        self.damagedKeyframes = damagedKeyframes; self.runs = runs
+        self.damagedKeyframes = damagedKeyframes; self.runs = runs; self.badTimestamps = badTimestamps
     }
 }
 
@@ -97,10 +101,13 @@ public struct FootageSummary: Sendable, Hashable {
     public var first: Instant?
     public var last: Instant?
     public var coveredMs: Int64
+    /// Timestamps not believed, summed over the camera's segments (`SegmentRecord.badTimestamps`).
+    public var badTimestamps: Int
 
-    public init(segments: Int, failed: Int, unverified: Int, lowConfidence: Int, first: Instant?, last: Instant?, coveredMs: Int64) {
+    public init(segments: Int, failed: Int, unverified: Int, lowConfidence: Int, first: Instant?, last: Instant?, coveredMs: Int64,
+                badTimestamps: Int = 0) {
         self.segments = segments; self.failed = failed; self.unverified = unverified; self.lowConfidence = lowConfidence
-        self.first = first; self.last = last; self.coveredMs = coveredMs
+        self.first = first; self.last = last; self.coveredMs = coveredMs; self.badTimestamps = badTimestamps
     }
 }
 
@@ -122,9 +129,11 @@ public struct StoredFile: Sendable, Hashable {
     public var path: String
     public var size: Int64
     public var mtimeMs: Int64
+    /// Timestamps the indexer did not believe (`SegmentRecord.badTimestamps`): a file to look at.
+    public var badTimestamps: Int
 
-    public init(cameraID: String, path: String, size: Int64, mtimeMs: Int64) {
-        self.cameraID = cameraID; self.path = path; self.size = size; self.mtimeMs = mtimeMs
+    public init(cameraID: String, path: String, size: Int64, mtimeMs: Int64, badTimestamps: Int = 0) {
+        self.cameraID = cameraID; self.path = path; self.size = size; self.mtimeMs = mtimeMs; self.badTimestamps = badTimestamps
     }
 }
 
