@@ -167,7 +167,7 @@ extension CameraCommand {
             switch format {
             case .json, .csv:
                 struct Footage: Encodable {
-                    var segments, failed, unverified, low_confidence: Int
+                    var segments, failed, unverified, low_confidence, bad_timestamps: Int
                     var first, last: String?
                     var covered_seconds: Double
                 }
@@ -207,6 +207,7 @@ extension CameraCommand {
                     probes: history.map { ProbeJSON($0, zone: zone) },
                     footage: Footage(segments: summary.segments - summary.failed, failed: summary.failed,
                                      unverified: summary.unverified, low_confidence: summary.lowConfidence,
+                                     bad_timestamps: summary.badTimestamps,
                                      first: t(summary.first), last: t(summary.last),
                                      covered_seconds: Output.seconds(ms: summary.coveredMs)),
                     index_errors: errors.map { IndexError(path: $0.path, error: $0.message, at: TimeFormat.rfc3339(Instant(ms: $0.indexedAtMs), in: zone)) }))
@@ -246,7 +247,8 @@ extension CameraCommand {
                 }
                 if let s = camera.source { rows.append(["inventory", s]) }
                 rows.append(["segments", "\(summary.segments - summary.failed) indexed, \(summary.unverified) unverified, \(summary.failed) failed"
-                    + (summary.lowConfidence > 0 ? ", \(summary.lowConfidence) timed by mtime only" : "")])
+                    + (summary.lowConfidence > 0 ? ", \(summary.lowConfidence) timed by mtime only" : "")
+                    + (summary.badTimestamps > 0 ? ", \(summary.badTimestamps) timestamps not believed" : "")])
                 if let first = summary.first, let last = summary.last {
                     rows.append(["footage", "\(TimeFormat.rfc3339(first, in: zone)) → \(TimeFormat.rfc3339(last, in: zone)), \(TextFormat.duration(ms: summary.coveredMs)) covered"])
                 }

@@ -25,14 +25,18 @@ struct CheckCommand: ParsableCommand, GlobalConfigurable {
         let result = try IndexCheck(store: try global.openExisting()).run(cameraID: camera, repair: repair)
         let problems = result.problems
         if format == .json {
-            struct Result: Encodable { var ok: Bool; var problems: [IndexCheck.Problem] }
-            try Output.json(Result(ok: result.ok, problems: problems))
+            struct Result: Encodable { var ok: Bool; var problems: [IndexCheck.Problem]; var bad_timestamps: [IndexCheck.TimestampNote] }
+            try Output.json(Result(ok: result.ok, problems: problems, bad_timestamps: result.badTimestamps))
         } else if problems.isEmpty {
             print("ok: store sound, \(result.cameras) cameras checked, index matches the files")
         } else {
             print(Output.table(header: ["PROBLEM", "CAMERA", "FILE", "DETAIL"], rows: problems.map {
                 [$0.kind.rawValue + ($0.repaired ? " (repaired)" : ""), $0.camera ?? "-", $0.path ?? "-", $0.detail]
             }))
+        }
+        if format != .json, !result.badTimestamps.isEmpty {
+            print("\nfiles with timestamps not believed (left out of their footage; see camindex camera show):")
+            for n in result.badTimestamps { print("  \(n.camera) \(n.path): \(n.bad_timestamps)") }
         }
         if !result.ok { throw ExitCode(1) }
     }

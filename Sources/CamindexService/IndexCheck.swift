@@ -14,9 +14,18 @@ public struct IndexCheck: Sendable {
         public var repaired: Bool
     }
 
+    /// A file some of whose timestamps the indexer did not believe (left out of its footage):
+    /// not a fault of the index, a file to look at.
+    public struct TimestampNote: Encodable, Hashable, Sendable {
+        public var camera: String
+        public var path: String
+        public var bad_timestamps: Int
+    }
+
     public struct Result: Sendable {
         public var cameras: Int
         public var problems: [Problem]
+        public var badTimestamps: [TimestampNote]
         /// Every problem found was repaired (or there were none).
         public var ok: Bool { problems.allSatisfy(\.repaired) }
     }
@@ -30,12 +39,14 @@ public struct IndexCheck: Sendable {
     /// in the index. With `repair`, drops missing files' rows, re-reads changed and unindexed
     /// files, and rebuilds windows that disagree.
     public func run(cameraID: String?, repair: Bool) throws -> Result {
+        var notes: [TimestampNote] = []
         var problems = try store.integrityProblems().map { Problem(kind: .integrity, camera: nil, path: nil, detail: $0, repaired: false) }
         let cameras = try cameraID.map { [try store.requireCamera(id: $0)] } ?? store.cameras(in: nil, includeDisabled: true)
         let indexer = Indexer(store: store)
         for cam in cameras {
             var missing: [String] = [], changed: [String] = []
             let stored = try store.storedFiles(cameraID: cam.id)
+            notes += stored.filter { $0.badTimestamps > 0 }.map { TimestampNote(camera: cam.id, path: $0.path, bad_timestamps: $0.badTimestamps) }
             for file in stored {
                 guard let (size, mtime) = Indexer.stat(file.path) else {
                     missing.append(file.path)
@@ -56,7 +67,7 @@ public struct IndexCheck: Sendable {
             problems += unindexed.map { Problem(kind: .unindexed, camera: cam.id, path: $0, detail: "segment file not in the index", repaired: repair) }
             if !windowsOK { problems.append(Problem(kind: .windows, camera: cam.id, path: nil, detail: "stored windows differ from the runs", repaired: repair)) }
         }
-        return Result(cameras: cameras.count, problems: problems)
+        return Result(cameras: cameras.count, problems: problems, badTimestamps: notes)
     }
 }
 

@@ -1,0 +1,40 @@
+import CamindexTestSupport
+import Foundation
+import Testing
+
+/// The issue's reproduction end to end: one packet 83,500 s late does not become a day of
+/// footage, and `camera show` and `check` say what was left out.
+@Suite struct BadTimestampTests {
+    let dir = TempDir("bad-ts")
+    var db: String { dir.file("store.sqlite") }
+
+    @discardableResult
+    func ci(_ args: [String], status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLI.Result {
+        let r = try CLI.run(["--db", db] + args)
+        #expect(r.status == status, "camindex \(args.joined(separator: " ")) → \(r.status)\n\(r.all)", sourceLocation: sourceLocation)
+        return r
+    }
+
+    @Test func oneLatePacketIsLeftOutAndCounted() throws {
+        let rec = dir.file("rec")
+        let source = dir.file("a.mp4")
+        try Footage.make(source, .init(seconds: 8, fps: 25, gop: 25))
+        try FileManager.default.createDirectory(atPath: rec, withIntermediateDirectories: true)
+        try Footage.run("ffmpeg", ["-v", "error", "-y", "-i", source, "-c", "copy",
+                                   "-bsf:v", "setts=pts=if(eq(N\\,2)\\,PTS+83500*90000\\,PTS)", "-f", "mpegts", "\(rec)/20261121_080000.ts"])
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        try ci(["camera", "add", "cam-1", "--name", "c", "--region", "沙河镇", "--recordings", rec])
+        try ci(["index"])
+        let q = try #require(try CLI.json(try ci(["query", "--camera", "cam-1", "--from", "2026-11-21 00:00", "--to", "2026-11-22 00:00",
+                                                 "--format", "json"]).stdout) as? [String: Any])
+        let covered = try #require((q["cameras"] as? [[String: Any]])?.first?["covered_seconds"] as? Double)
+        #expect(covered > 7.5 && covered <= 8.1, "\(covered) s of footage in a day")
+        let show = try #require(try CLI.json(try ci(["camera", "show", "cam-1", "--format", "json"]).stdout) as? [String: Any])
+        #expect(((show["footage"] as? [String: Any])?["bad_timestamps"] as? Int ?? 0) >= 1)
+        let check = try #require(try CLI.json(try ci(["check", "--format", "json"]).stdout) as? [String: Any])
+        let notes = try #require(check["bad_timestamps"] as? [[String: Any]])
+        #expect(notes.count == 1 && (notes[0]["path"] as? String)?.hasSuffix("20261121_080000.ts") == true)
+        #expect(check["ok"] as? Bool == true, "a file with an outlier packet is not a fault of the index")
+    }
+}
