@@ -128,27 +128,23 @@ public struct Store: Sendable {
 
     /// A read-only store cannot be migrated: it must already have this camindex's schema.
     private func checkSchemaReadOnly() throws {
-        let migrator = Schema.migrator
-        do {
+        try checkingSchema { migrator in
             try writer.read { db in
-                if try migrator.hasBeenSuperseded(db) {
-                    throw CamindexError.runtime("store \(location) was written by a newer camindex; upgrade camindex to use it",
-                                                code: .storeNewer, value: location)
-                }
                 guard try migrator.hasCompletedMigrations(db) else {
                     throw CamindexError.runtime("store \(location) is read-only and was written by an older camindex: open a writable copy once to upgrade it",
                                                 code: .storeReadOnly, value: location)
                 }
             }
-        } catch let error as CamindexError {
-            throw error
-        } catch {
-            throw CamindexError.runtime("store \(location) is not a camindex store or is damaged: \(Store.describe(error))",
-                                        code: .storeDamaged, value: location)
         }
     }
 
     private func migrate() throws {
+        try checkingSchema { migrator in try migrator.migrate(writer) }
+    }
+
+    /// Refuses a store a newer camindex wrote, then runs `body`; any non-camindex error means
+    /// the file is not a camindex store, or is damaged.
+    private func checkingSchema(_ body: (DatabaseMigrator) throws -> Void) throws {
         let migrator = Schema.migrator
         do {
             try writer.read { db in
@@ -157,7 +153,7 @@ public struct Store: Sendable {
                                                 code: .storeNewer, value: location)
                 }
             }
-            try migrator.migrate(writer)
+            try body(migrator)
         } catch let error as CamindexError {
             throw error
         } catch {
