@@ -52,7 +52,7 @@ struct Timeline: Sendable {
 ///   lengthened by a frame for each packet left out after its last believed one, never beyond
 ///   all its frames (so a tail of clamped timestamps keeps its length, at the right place).
 /// - **Durations** longer than two frames are not believed either (an MP4 sample's duration is
-///   the step to the next one, bad or not): a packet lasts at most that.
+///   the step to the next one, bad or not): such a packet lasts one frame.
 struct TimelineConsensus: Sendable {
     /// Packets after a jump that must follow on from it before it counts as real.
     static let confirmations = 3
@@ -167,7 +167,7 @@ struct TimelineConsensus: Sendable {
                 run?.leaveOut()
                 continue
             }
-            let duration = p[i].duration > 0 ? min(p[i].duration, 2 * frameUs) : frameUs
+            let duration = p[i].duration > 0 && p[i].duration <= 2 * frameUs ? p[i].duration : frameUs
             run?.add(start: p[i].pts, end: p[i].pts + duration)
             out.good += 1
             if p[i].keyframe { out.keyframes.append(p[i].pts) }
