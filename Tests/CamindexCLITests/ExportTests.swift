@@ -181,6 +181,24 @@ import Testing
         #expect(first.count > 5 * 25 && first.count < 15 * 25, "\(first.count) packets: the first file and what was readable of the second")
     }
 
+    @Test func aResolutionChangeStartsANewPart() throws {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        let rec = dir.file("rec/res")
+        try Footage.make("\(rec)/20261120_080000.mp4", .init(seconds: 10, fps: 25, gop: 25))
+        var big = Footage.Spec(seconds: 10, fps: 25, gop: 25)
+        big.size = "320x240"
+        try Footage.make("\(rec)/20261120_080010.mp4", big)
+        try ci(["camera", "add", "cam-res", "--name", "r", "--region", "沙河镇", "--recordings", rec])
+        try ci(["index"])
+        let out = dir.file("out8")
+        try ci(["export", "--camera", "cam-res", "--from", "2026-11-20 08:00:05", "--to", "2026-11-20 08:00:15", "--output", out])
+        let clips = try #require((try manifest(out)["cameras"] as? [[String: Any]])?.first?["clips"] as? [[String: Any]])
+        #expect(clips.map { "\($0["width"] ?? "")x\($0["height"] ?? "")" } == ["160x120", "320x240"])
+        #expect(clips.map { $0["starts_at"] as? String } == ["2026-11-20T08:00:05+08:00", "2026-11-20T08:00:10+08:00"])
+        #expect(try packets("\(out)/cam-res_20261120T080005_part2.mp4").count == 5 * 25 + 1)
+    }
+
     @Test func aReasonCanBeRequired() throws {
         try seed()
         let r = try CLI.run(["--db", db, "export", "--camera", "cam-1", "--from", "2026-11-20 08:00:01", "--to", "2026-11-20 08:00:03",

@@ -1,5 +1,5 @@
 import CamindexCore
-import CamindexService
+@testable import CamindexService
 import Testing
 
 /// Parts, holes and start keyframes planned from stored segments, without FFmpeg.
@@ -59,5 +59,15 @@ import Testing
     @Test func noFootageNoParts() {
         let plan = ExportPlan(segments: [], range: s(0, 60))
         #expect(plan.parts.isEmpty && plan.holes == [s(0, 60)])
+    }
+}
+
+/// Nothing is written outside `--output`, whatever a name holds.
+@Suite struct ExportPathTests {
+    @Test func namesLeadingOutsideTheOutputAreRefused() throws {
+        #expect(try Exporter.inside("/srv/out", "cam-1_20261120T080000.mp4") == "/srv/out/cam-1_20261120T080000.mp4")
+        for name in ["../cam.mp4", "../../etc/passwd", "sub/cam.mp4", "/etc/passwd", ".."] {
+            #expect(throws: CamindexError(.runtime, "", code: "export.path_escape")) { try Exporter.inside("/srv/out", name) }
+        }
     }
 }
