@@ -8,6 +8,7 @@
 #include <libavutil/dict.h>
 #include <libavutil/log.h>
 #include <libavutil/mathematics.h>
+#include <libavutil/pixdesc.h>
 
 // Macros Swift cannot import, re-exported as functions.
 static inline int cfx_averror(int errnum) { return AVERROR(errnum); }

@@ -28,7 +28,7 @@ public struct Camindex: AsyncParsableCommand {
         subcommands: [
             RegionCommand.self, CameraCommand.self, ImportCommand.self, IndexCommand.self,
             QueryCommand.self, KeyframeCommand.self, ProbeCommand.self, DaemonCommand.self, StatusCommand.self,
-            CheckCommand.self, HealthCommand.self, ReportCommand.self, ExportCommand.self, AuditCommand.self,
+            CheckCommand.self, HealthCommand.self, ReportCommand.self, ExportCommand.self, AuditCommand.self, DiagnoseCommand.self,
         ]
     )
 

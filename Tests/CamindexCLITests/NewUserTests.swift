@@ -140,3 +140,29 @@ import Testing
         #expect(try ci(["import", dup], status: 2).stderr.contains("line 3: field 'name' given twice"))
     }
 }
+
+/// `camindex diagnose` on a file and on a camera's indexed footage.
+@Suite struct DiagnoseCLITests {
+    let dir = TempDir("diagnose")
+
+    @Test func aCameraWithRecordingsButNoLiveURL() throws {
+        let db = dir.file("s.sqlite")
+        let rec = dir.file("rec")
+        try FileManager.default.createDirectory(atPath: rec, withIntermediateDirectories: true)
+        try Footage.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25,boxblur=8", "-t", "2.5",
+                                   "-c:v", "libx264", "-g", "25", "-pix_fmt", "yuv420p", "\(rec)/20261120_080000.mp4"])
+        for args in [["region", "add", "620723", "临泽县"], ["region", "add", "620723100", "沙河镇"],
+                     ["camera", "add", "cam-1", "--name", "c", "--region", "沙河镇", "--recordings", rec], ["index"]] {
+            #expect(try CLI.run(["--db", db] + args).status == 0)
+        }
+        let r = try CLI.run(["--db", db, "diagnose", "--camera", "cam-1", "--format", "json"])
+        #expect(r.status == 0, Comment(rawValue: r.all))
+        let d = try #require(try CLI.json(r.stdout) as? [String: Any])
+        #expect(d["ok"] as? Bool == false)
+        #expect((d["faults"] as? [[String: Any]])?.map { $0["fault"] as? String } == ["blur"])
+        let file = try CLI.run(["diagnose", "\(rec)/20261120_080000.mp4"])
+        #expect(file.status == 0 && file.stdout.contains("blur"))
+        #expect(try CLI.run(["--db", db, "diagnose", "--camera", "cam-1", "--at", "2026-11-20 09:00"]).status == 1)
+        #expect(try CLI.run(["diagnose"]).status == 2)
+    }
+}

@@ -1,0 +1,121 @@
+import CFFmpeg
+import CamindexCore
+import Foundation
+
+/// Decodes keyframes, one at a time, in software: the pictures that video quality diagnosis
+/// looks at. Only keyframes are read (the demuxer skips the rest where it can) and each is
+/// decoded on its own, so the cost is a couple of I-frame decodes, never the stream.
+public enum PictureDecoder {
+    /// The first `count` keyframes of the file at `path`, sampled for `PictureStats`; `skipMs`
+    /// starts at the keyframe at or after that point of the file's timeline.
+    public static func keyframes(path: String, count: Int = 2, skipMs: Int64 = 0,
+                                 timeout: Duration = .seconds(30)) throws(MediaError) -> [PictureSample] {
+        let input = try InputFile(url: "file:" + path, displayName: path, timeout: timeout)
+        var index = input.bestVideoStream()
+        if index == nil || input.stream(index!).pointee.codecpar.pointee.width == 0 {
+            try input.findStreamInfo()
+            index = input.bestVideoStream()
+        }
+        guard let index else { throw MediaError(.noVideo, "\(path): no video stream") }
+        input.discardAll(except: index)
+        let stream = input.stream(index)
+        stream.pointee.discard = AVDISCARD_NONKEY
+        let decoder = try VideoDecoder(codecpar: stream.pointee.codecpar, name: path)
+        let packet = try Packet()
+        let tb = stream.pointee.time_base
+        var firstPts: Int64?
+        var out: [PictureSample] = []
+        while out.count < count, let p = try packet.read(from: input) {
+            guard p.pointee.stream_index == Int32(index), p.pointee.flags & AV_PKT_FLAG_KEY != 0 else { continue }
+            let ts = p.pointee.pts != cfx_nopts() ? p.pointee.pts : p.pointee.dts
+            if ts != cfx_nopts() {
+                let ms = av_rescale_q(ts, tb, AVRational(num: 1, den: 1000))
+                if firstPts == nil { firstPts = ms }
+                if ms - firstPts! < skipMs { continue }
+            }
+            if let sample = try decoder.decodeAlone(p) { out.append(sample) }
+        }
+        return out
+    }
+}
+
+/// One libavcodec decoder and frame, freed in `deinit`.
+final class VideoDecoder {
+    private var context: UnsafeMutablePointer<AVCodecContext>
+    private var frame: UnsafeMutablePointer<AVFrame>
+    private let name: String
+
+    init(codecpar: UnsafeMutablePointer<AVCodecParameters>, name: String) throws(MediaError) {
+        self.name = name
+        guard let codec = avcodec_find_decoder(codecpar.pointee.codec_id) else {
+            throw MediaError(.other, "\(name): no decoder for \(String(cString: avcodec_get_name(codecpar.pointee.codec_id)))")
+        }
+        guard let ctx = avcodec_alloc_context3(codec) else { throw MediaError(.other, "\(name): out of memory") }
+        guard let f = av_frame_alloc() else {
+            var c: UnsafeMutablePointer<AVCodecContext>? = ctx
+            avcodec_free_context(&c)
+            throw MediaError(.other, "\(name): out of memory")
+        }
+        context = ctx
+        frame = f
+        guard avcodec_parameters_to_context(ctx, codecpar) >= 0 else { throw MediaError(.invalidData, "\(name): bad codec parameters") }
+        // One picture at a time: no frame threads holding pictures back, no non-key work.
+        ctx.pointee.thread_count = 1
+        ctx.pointee.skip_frame = AVDISCARD_NONKEY
+        let status = avcodec_open2(ctx, codec, nil)
+        guard status >= 0 else { throw MediaError(.other, "\(name): cannot open the decoder: \(FFmpegStatus.text(status))") }
+    }
+
+    deinit {
+        var c: UnsafeMutablePointer<AVCodecContext>? = context
+        avcodec_free_context(&c)
+        var f: UnsafeMutablePointer<AVFrame>? = frame
+        av_frame_free(&f)
+    }
+
+    /// Decodes one keyframe packet by itself (sent, then the decoder drained and reset), nil
+    /// when it gives no picture (damaged data).
+    func decodeAlone(_ packet: UnsafeMutablePointer<AVPacket>) throws(MediaError) -> PictureSample? {
+        defer { avcodec_flush_buffers(context) }
+        guard avcodec_send_packet(context, packet) >= 0 else { return nil }
+        _ = avcodec_send_packet(context, nil)
+        guard avcodec_receive_frame(context, frame) >= 0 else { return nil }
+        defer { av_frame_unref(frame) }
+        return sample()
+    }
+
+    /// Luma sampled to at most 320 columns (nearest sample: high frequencies are what noise and
+    /// blur are judged by), and the mean of each chroma plane.
+    private func sample() -> PictureSample? {
+        let f = frame.pointee
+        let width = Int(f.width), height = Int(f.height)
+        guard width > 0, height > 0, let y = f.data.0 else { return nil }
+        let step = max(1, (width + 319) / 320)
+        let w = width / step, h = height / step
+        var luma = [UInt8](repeating: 0, count: w * h)
+        let stride = Int(f.linesize.0)
+        for row in 0..<h {
+            let line = y + (row * step) * stride
+            for col in 0..<w { luma[row * w + col] = line[col * step] }
+        }
+        var cb = 128.0, cr = 128.0
+        if let desc = av_pix_fmt_desc_get(AVPixelFormat(rawValue: f.format)), desc.pointee.nb_components >= 3,
+           desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_PLANAR) != 0, desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB) == 0,
+           let u = f.data.1, let v = f.data.2 {
+            let cw = (width + (1 << Int(desc.pointee.log2_chroma_w)) - 1) >> Int(desc.pointee.log2_chroma_w)
+            let ch = (height + (1 << Int(desc.pointee.log2_chroma_h)) - 1) >> Int(desc.pointee.log2_chroma_h)
+            cb = Self.mean(u, stride: Int(f.linesize.1), width: cw, height: ch)
+            cr = Self.mean(v, stride: Int(f.linesize.2), width: cw, height: ch)
+        }
+        return PictureSample(width: w, height: h, luma: luma, meanCb: cb, meanCr: cr)
+    }
+
+    /// Every fourth sample of every fourth row: plenty for a mean.
+    private static func mean(_ plane: UnsafeMutablePointer<UInt8>, stride: Int, width: Int, height: Int) -> Double {
+        var sum = 0, count = 0
+        for row in Swift.stride(from: 0, to: height, by: 4) {
+            for col in Swift.stride(from: 0, to: width, by: 4) { sum += Int(plane[row * stride + col]); count += 1 }
+        }
+        return count > 0 ? Double(sum) / Double(count) : 128
+    }
+}
