@@ -49,8 +49,9 @@ public struct Camindex: AsyncParsableCommand {
             if exitCode(for: error) == .success { exit(withError: error) }
             var message = fullMessage(for: error)
             if message.hasPrefix("Error: ") { message.removeFirst(7) }
-            // Monitoring systems read a bad health invocation as UNKNOWN (3).
-            if subcommandName(arguments ?? Array(CommandLine.arguments.dropFirst())) == "health" {
+            // Monitoring systems read a bad health invocation as UNKNOWN (3). Which command the
+            // error is about is ArgumentParser's knowledge: its message carries that command's usage.
+            if fullMessage(for: error, columns: 100_000).contains("Usage: " + usageString(for: HealthCommand.self)) {
                 print("CAMINDEX UNKNOWN - \(Redaction.redactSecrets(message.split(separator: "\n").first.map(String.init) ?? message))")
                 Foundation.exit(3)
             }
@@ -84,17 +85,6 @@ public struct Camindex: AsyncParsableCommand {
         case let e as MediaError: (e.message, 1)
         default: ("\(error)", 1)
         }
-    }
-
-    /// The first word that is neither an option nor the value of --db.
-    private static func subcommandName(_ args: [String]) -> String? {
-        var skip = false
-        for arg in args {
-            if skip { skip = false; continue }
-            if arg == "--db" { skip = true; continue }
-            if !arg.hasPrefix("-") { return arg }
-        }
-        return nil
     }
 
     private static func fail(_ message: String, status: Int32) -> Never {
