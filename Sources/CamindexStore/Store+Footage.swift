@@ -100,6 +100,22 @@ extension Store {
                 if before == nil, let k = all.last(where: { $0.time <= at }) { before = k }
                 if let k = all.first(where: { $0.time > at }), next == nil || k.time < next!.time { next = k }
             }
+            var hole: Int64?
+            if before == nil, let bridged = try Self.bridgedHole(db, cameraID: cameraID, at: at) {
+                // Inside a hole the windows bridge: the keyframe at or before `at` across files.
+                hole = bridged.nextStart - bridged.previousEnd
+                let earlier = try Row.fetchAll(db, sql: """
+                    SELECT path, start_ms, first_pts_ms, keyframes FROM segment
+                    WHERE camera_id = ? AND error IS NULL AND start_ms >= ? AND start_ms <= ?
+                    ORDER BY start_ms DESC
+                    """, arguments: [cameraID, at.ms - Self.windowToleranceMs - maxSeg, at.ms])
+                for row in earlier {
+                    let all = try Self.locations(row)
+                    if let k = all.last(where: { $0.time <= at }), before == nil || k.time > before!.time { before = k }
+                    if let k = all.first(where: { $0.time > at }), next == nil || k.time < next!.time { next = k }
+                }
+                if before == nil { hole = nil }
+            }
             if before != nil, next == nil {
                 let following = try Row.fetchOne(db, sql: """
                     SELECT path, start_ms, first_pts_ms, keyframes FROM segment
@@ -107,8 +123,24 @@ extension Store {
                     """, arguments: [cameraID, at.ms])
                 next = try following.flatMap { try Self.locations($0).first }
             }
-            return KeyframePair(atOrBefore: before, next: next)
+            return KeyframePair(atOrBefore: before, next: next, bridgedHoleMs: hole)
         }
+    }
+
+    /// The hole around `at` between the last run ending at or before it and the first run
+    /// starting after it, when the windows bridge it (at most `windowToleranceMs`).
+    private static func bridgedHole(_ db: Database, cameraID: String, at: Instant) throws -> (previousEnd: Int64, nextStart: Int64)? {
+        let maxRun = try meta(db, "max_run_ms")
+        guard let previousEnd = try Int64.fetchOne(db, sql: """
+                SELECT max(end_ms) FROM footage_run WHERE camera_id = ? AND start_ms >= ? AND start_ms <= ? AND end_ms <= ?
+                """, arguments: [cameraID, at.ms - windowToleranceMs - maxRun, at.ms, at.ms]),
+              at.ms - previousEnd <= windowToleranceMs,
+              let nextStart = try Int64.fetchOne(db, sql: """
+                SELECT start_ms FROM footage_run WHERE camera_id = ? AND start_ms > ? ORDER BY start_ms LIMIT 1
+                """, arguments: [cameraID, at.ms]),
+              nextStart - previousEnd <= windowToleranceMs
+        else { return nil }
+        return (previousEnd, nextStart)
     }
 
     /// A `path, start_ms, first_pts_ms, keyframes` row's keyframes.

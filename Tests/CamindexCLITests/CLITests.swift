@@ -213,4 +213,31 @@ import Testing
         #expect(errors.count == 1 && (errors[0]["path"] as? String)?.hasSuffix("20261120_140000.mp4") == true)
         #expect(try ci(["camera", "show", "cam-b"]).stdout.contains("could not be indexed"))
     }
+
+    @Test func keyframeInsideABridgedHole() throws {
+        try seed()
+        let rec = dir.file("rec")
+        try ci(["camera", "add", "cam-h", "--name", "路口", "--region", "沙河镇", "--recordings", rec])
+        // Two 10 s files with a 1 s hole between them, which the windows bridge.
+        try Footage.make("\(rec)/2026-11-20/2026-11-20-14-00-00-0.mp4", .init(seconds: 10, fps: 10, gop: 20))
+        try Footage.make("\(rec)/2026-11-20/2026-11-20-14-00-11-0.mp4", .init(seconds: 10, fps: 10, gop: 20))
+        try ci(["index"])
+        let q = try ci(["query", "--camera", "cam-h", "--from", "2026-11-20 14:00", "--to", "2026-11-20 14:01", "--format", "json"])
+        let cams = try #require((try CLI.json(q.stdout) as? [String: Any])?["cameras"] as? [[String: Any]])
+        #expect((cams.first?["windows"] as? [Any])?.count == 1, "query counts the hole as covered")
+
+        let k = try ci(["keyframe", "--camera", "cam-h", "--at", "2026-11-20 14:00:10.5", "--format", "json"])
+        let key = try #require(try CLI.json(k.stdout) as? [String: Any])
+        let at = try #require(key["keyframe"] as? [String: Any])
+        #expect(at["time"] as? String == "2026-11-20T14:00:08+08:00")
+        #expect((at["file"] as? String)?.hasSuffix("2026-11-20-14-00-00-0.mp4") == true)
+        #expect(((key["next"] as? [String: Any])?["file"] as? String)?.hasSuffix("2026-11-20-14-00-11-0.mp4") == true)
+        let hole = try #require(key["bridged_hole_ms"] as? Int)
+        #expect(hole >= 900 && hole <= 1100, "\(hole)")
+
+        let table = try ci(["keyframe", "--camera", "cam-h", "--at", "2026-11-20 14:00:10.5"])
+        #expect(table.stdout.contains("bridged hole of \(hole) ms"))
+        let inside = try ci(["keyframe", "--camera", "cam-h", "--at", "2026-11-20 14:00:05", "--format", "json"])
+        #expect((try CLI.json(inside.stdout) as? [String: Any])?["bridged_hole_ms"] == nil, "only in a hole")
+    }
 }

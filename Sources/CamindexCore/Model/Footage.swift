@@ -85,10 +85,15 @@ public struct KeyframePair: Sendable, Hashable {
     /// Nil when the moment is not inside any footage.
     public var atOrBefore: KeyframeLocation?
     public var next: KeyframeLocation?
+    /// When the moment falls in a hole between runs that the windows bridge (up to
+    /// `Windows.defaultMaxGapMs`): the hole's length. `atOrBefore` is then the keyframe at or
+    /// before the moment across files (the previous file's last keyframe).
+    public var bridgedHoleMs: Int64?
 
-    public init(atOrBefore: KeyframeLocation?, next: KeyframeLocation?) {
+    public init(atOrBefore: KeyframeLocation?, next: KeyframeLocation?, bridgedHoleMs: Int64? = nil) {
         self.atOrBefore = atOrBefore
         self.next = next
+        self.bridgedHoleMs = bridgedHoleMs
     }
 }
 
