@@ -152,6 +152,10 @@ public struct Indexer: Sendable {
                     if let clip {
                         logger.warning("segment clipped", metadata: ["camera": "\(camera.id)", "file": "\(item.path)", "reason": "\(clip)"])
                     }
+                    if info.stalledTimestamps > 0 {
+                        logger.warning("timestamps stalled, re-timed from the frame rate", metadata: [
+                            "camera": "\(camera.id)", "file": "\(item.path)", "packets": "\(info.stalledTimestamps)"])
+                    }
                     if info.badTimestamps > 0 {
                         logger.notice("timestamps not believed", metadata: ["camera": "\(camera.id)", "file": "\(item.path)",
                                                                              "packets": "\(info.badTimestamps)"])
@@ -248,12 +252,14 @@ public struct Indexer: Sendable {
             source = .mtime
         }
         let runs = info.runs.map { Interval(startMs: start + $0.startMs, endMs: start + $0.endMs) }
-        return SegmentRecord(
+        var out = SegmentRecord(
             path: path, size: size, mtimeMs: mtimeMs, startMs: start, endMs: start + info.durationMs, startSource: source,
             container: info.container, codec: info.codec, width: info.width, height: info.height, fps: info.fps,
             firstPtsMs: info.firstPtsMs, keyframeOffsetsMs: info.keyframesMs, method: info.method.rawValue,
             verified: info.method == .packetScan, truncated: info.truncated, damagedKeyframes: info.damagedKeyframes,
             runs: runs, badTimestamps: info.badTimestamps)
+        out.stalledTimestamps = info.stalledTimestamps
+        return out
     }
 
     static func zones(_ camera: Camera) -> (camera: TimeZone, path: TimeZone) {

@@ -55,25 +55,28 @@ extension Store {
         try read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*), count(error), sum(error IS NULL AND NOT verified), sum(start_source = 'mtime'), min(start_ms), max(end_ms),
-                       coalesce(sum(bad_timestamps), 0)
+                       coalesce(sum(bad_timestamps), 0), coalesce(sum(stalled_timestamps > 0), 0)
                 FROM segment WHERE camera_id = ?
                 """, arguments: [cameraID])!
             let covered = try Int64.fetchOne(db, sql: "SELECT sum(end_ms - start_ms) FROM footage_window WHERE camera_id = ?", arguments: [cameraID]) ?? 0
-            return FootageSummary(
+            var summary = FootageSummary(
                 segments: row[0], failed: row[1], unverified: row[2] ?? 0, lowConfidence: row[3] ?? 0,
                 first: (row[4] as Int64?).map(Instant.init(ms:)), last: (row[5] as Int64?).map(Instant.init(ms:)),
                 coveredMs: covered, badTimestamps: row[6])
+            summary.stalledSegments = row[7]
+            return summary
         }
     }
 
     /// The cameras with a segment overlapping `range` whose start is known only from the
-    /// file's mtime; one snapshot, one bounded index scan per camera.
+    /// file's mtime, or whose timestamps stalled and were re-timed; one snapshot, one bounded
+    /// index scan per camera.
     public func lowConfidenceCameras(_ cameraIDs: [String], range: Interval) throws -> Set<String> {
         try read { db in
             let maxSeg = try Self.meta(db, "max_segment_ms")
             let statement = try db.cachedStatement(sql: """
                 SELECT EXISTS (SELECT 1 FROM segment WHERE camera_id = ? AND start_ms >= ? AND start_ms < ? AND end_ms > ?
-                               AND start_source = 'mtime')
+                               AND (start_source = 'mtime' OR stalled_timestamps > 0))
                 """)
             return try Set(cameraIDs.filter {
                 try Bool.fetchOne(statement, arguments: [$0, range.start.ms - maxSeg, range.end.ms, range.start.ms]) ?? false

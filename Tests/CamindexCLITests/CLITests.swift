@@ -268,4 +268,21 @@ import Testing
         #expect(!killed.stdout.contains("not a media file"))
         #expect(try ci(["index", "--settle", "-1"], status: 2).stderr.contains("--settle"))
     }
+
+    @Test func stalledTimestampsAreRetimedAndFlagged() throws {
+        try seed()
+        let rec = dir.file("rec")
+        try ci(["camera", "add", "cam-s", "--name", "路口", "--region", "沙河镇", "--recordings", rec])
+        // 20 s of frames whose timestamps stall after 4 s, as after an RTSP source restart.
+        try Footage.stalled("\(rec)/20261120_140000.mp4", frames: 500, goodFrames: 100)
+        try ci(["index", "--settle", "0"])
+        let q = try ci(["query", "--camera", "cam-s", "--from", "2026-11-20 14:00", "--to", "2026-11-20 14:01", "--format", "json"])
+        let cam = try #require(((try CLI.json(q.stdout) as? [String: Any])?["cameras"] as? [[String: Any]])?.first)
+        let covered = try #require(cam["covered_seconds"] as? Double)
+        #expect(abs(covered - 20) < 0.2, "re-timed from the frame rate: \(covered)")
+        #expect(cam["low_confidence"] as? Bool == true)
+        let show = try #require(try CLI.json(try ci(["camera", "show", "cam-s", "--format", "json"]).stdout) as? [String: Any])
+        #expect((show["footage"] as? [String: Any])?["stalled_timestamps"] as? Int == 1)
+        #expect(try ci(["camera", "show", "cam-s"]).stdout.contains("timestamps: stalled"))
+    }
 }

@@ -27,6 +27,9 @@ public struct SegmentRecord: Sendable, Hashable {
     /// of `runs` and the keyframes), plus one when the extent was clipped to the file's mtime
     /// or to the longest segment allowed.
     public var badTimestamps: Int
+    /// Packets whose timestamps stalled (hardly advanced) and were re-timed from the frame
+    /// duration: `timestamps: stalled`, low confidence.
+    public var stalledTimestamps: Int = 0
 
     public init(path: String, size: Int64, mtimeMs: Int64, startMs: Int64, endMs: Int64, startSource: StartSource,
                 container: String, codec: String, width: Int, height: Int, fps: Double?, firstPtsMs: Int64,
@@ -108,6 +111,8 @@ public struct FootageSummary: Sendable, Hashable {
     public var coveredMs: Int64
     /// Timestamps not believed, summed over the camera's segments (`SegmentRecord.badTimestamps`).
     public var badTimestamps: Int
+    /// Segments with stalled timestamps, re-timed (`SegmentRecord.stalledTimestamps`).
+    public var stalledSegments: Int = 0
 
     public init(segments: Int, failed: Int, unverified: Int, lowConfidence: Int, first: Instant?, last: Instant?, coveredMs: Int64,
                 badTimestamps: Int = 0) {
