@@ -170,6 +170,8 @@ extension CameraCommand {
                     var segments, failed, unverified, low_confidence, bad_timestamps: Int
                     var first, last: String?
                     var covered_seconds: Double
+                    /// Segments whose timestamps stalled and were re-timed from the frame rate.
+                    var stalled_timestamps: Int
                 }
                 struct IndexError: Encodable { var path, error, at: String }
                 struct Shown: Encodable {
@@ -209,7 +211,7 @@ extension CameraCommand {
                                      unverified: summary.unverified, low_confidence: summary.lowConfidence,
                                      bad_timestamps: summary.badTimestamps,
                                      first: t(summary.first), last: t(summary.last),
-                                     covered_seconds: Output.seconds(ms: summary.coveredMs)),
+                                     covered_seconds: Output.seconds(ms: summary.coveredMs), stalled_timestamps: summary.stalledSegments),
                     index_errors: errors.map { IndexError(path: $0.path, error: $0.message, at: TimeFormat.rfc3339(Instant(ms: $0.indexedAtMs), in: zone)) }))
             case .table:
                 var rows: [[String]] = [
@@ -248,7 +250,8 @@ extension CameraCommand {
                 if let s = camera.source { rows.append(["inventory", s]) }
                 rows.append(["segments", "\(summary.segments - summary.failed) indexed, \(summary.unverified) unverified, \(summary.failed) failed"
                     + (summary.lowConfidence > 0 ? ", \(summary.lowConfidence) timed by mtime only" : "")
-                    + (summary.badTimestamps > 0 ? ", \(summary.badTimestamps) timestamps not believed" : "")])
+                    + (summary.badTimestamps > 0 ? ", \(summary.badTimestamps) timestamps not believed" : "")
+                    + (summary.stalledSegments > 0 ? ", \(summary.stalledSegments) with timestamps: stalled (re-timed, low confidence)" : "")])
                 if let first = summary.first, let last = summary.last {
                     rows.append(["footage", "\(TimeFormat.rfc3339(first, in: zone)) → \(TimeFormat.rfc3339(last, in: zone)), \(TextFormat.duration(ms: summary.coveredMs)) covered"])
                 }

@@ -21,6 +21,10 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
             else from the container's creation_time, else from the file's mtime less its duration \
             (low confidence).
 
+            A file modified within --settle seconds (15), or a hidden temp file, is still being \
+            written: it is skipped and listed as in progress, not failed, and read by a later run. \
+            An older MP4 without its moov box (the recorder was killed) is reported as unfinished.
+
               camindex index
               camindex index --camera 62072300001320000001
               camindex index --camera cam-7 /mnt/usb/export/*.mp4
@@ -37,12 +41,15 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds one file may take before it is recorded as failed.", valueName: "seconds"))
     var timeout: Double = 60
     @Option(parsing: .unconditional, help: ArgumentHelp("Files read at once (default: the number of cores).", valueName: "n")) var jobs: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp("A file modified within this many seconds is still being written: skipped and listed as in progress.", valueName: "seconds"))
+    var settle: Double = 15
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func validate() throws {
         if !paths.isEmpty && camera == nil { throw CamindexError.usage("files given without --camera ID: say which camera they belong to") }
         if timeout <= 0 { throw CamindexError.usage("--timeout must be positive") }
         if let jobs, jobs < 1 { throw CamindexError.usage("--jobs must be at least 1") }
+        if settle < 0 || !settle.isFinite { throw CamindexError.usage("--settle must be zero or more seconds") }
     }
 
     func run() throws {
@@ -51,6 +58,7 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
         options.force = force
         options.timeout = .milliseconds(Int64(timeout * 1000))
         if let jobs { options.workers = jobs }
+        options.settleMs = Int64((settle * 1000).rounded())
         let reports = try IndexRun(store: try global.openExisting(), options: options).run(cameraID: camera, paths: paths)
         try print(reports)
         let failed = reports.reduce(0) { $0 + $1.failures.count }
@@ -67,10 +75,11 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
                 var files, indexed, verified, unchanged, removed: Int
                 var failed: [FileFailure]
                 var problem: String?
+                var in_progress: [PendingFile]
             }
             try Output.json(reports.map {
                 Item(camera: $0.cameraID, files: $0.files, indexed: $0.indexed, verified: $0.verified, unchanged: $0.unchanged,
-                     removed: $0.removed, failed: $0.failures, problem: $0.problem)
+                     removed: $0.removed, failed: $0.failures, problem: $0.problem, in_progress: $0.inProgress)
             })
             return
         }
@@ -85,6 +94,7 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
             }, rightAligned: [1, 2, 3, 4, 5]))
         }
         for r in reports { for f in r.failures { Swift.print("\(r.cameraID): \(f.path): \(f.error)") } }
+        for r in reports { for f in r.inProgress { Swift.print("\(r.cameraID): \(f.path): in progress (\(f.reason))") } }
         // A county-wide run can meet dozens of cameras whose NVR share is not mounted: say so once.
         let skipped = reports.filter { $0.problem != nil }
         if skipped.count > 5 {

@@ -11,6 +11,8 @@ struct KeyframeCommand: ParsableCommand, GlobalConfigurable {
             camindex keyframe --camera 62072300001320000001 --at '2026-11-20 14:03:27'
 
             OFFSET is seconds from the start of the file, as `ffmpeg -ss OFFSET -i FILE` takes it.
+            A moment in a hole of up to 2 s between files (which `query` counts as covered) gets
+            the previous file's last keyframe, and the answer says how long the hole is.
             """
     )
 
@@ -29,17 +31,21 @@ struct KeyframeCommand: ParsableCommand, GlobalConfigurable {
         let z = cam.zone
         if format == .json {
             struct Key: Encodable { var file, time: String; var offset_seconds, pts_seconds: Double }
-            struct Result: Encodable { var camera, at: String; var keyframe: Key; var next: Key? }
+            struct Result: Encodable { var camera, at: String; var keyframe: Key; var next: Key?; var bridged_hole_ms: Int64? }
             func key(_ k: KeyframeLocation) -> Key {
                 Key(file: k.path, time: TimeFormat.rfc3339(k.time, in: z), offset_seconds: Output.seconds(ms: k.offsetMs),
                     pts_seconds: Output.seconds(ms: k.ptsMs))
             }
-            try Output.json(Result(camera: cam.id, at: TimeFormat.rfc3339(moment, in: z), keyframe: key(before), next: next.map(key)))
+            try Output.json(Result(camera: cam.id, at: TimeFormat.rfc3339(moment, in: z), keyframe: key(before), next: next.map(key),
+                                   bridged_hole_ms: answer.bridgedHoleMs))
             return
         }
         var rows = [["at or before", TimeFormat.rfc3339(before.time, in: z), String(Output.seconds(ms: before.offsetMs)), before.path]]
         if let next { rows.append(["next", TimeFormat.rfc3339(next.time, in: z), String(Output.seconds(ms: next.offsetMs)), next.path]) }
         print("\(cam.id) \(cam.name) at \(TimeFormat.rfc3339(moment, in: z))")
         print(Output.table(header: ["KEYFRAME", "TIME", "OFFSET", "FILE"], rows: rows, rightAligned: [2]))
+        if let hole = answer.bridgedHoleMs {
+            print("\(TimeFormat.rfc3339(moment, in: z)) falls in a bridged hole of \(hole) ms between files (counted as covered)")
+        }
     }
 }

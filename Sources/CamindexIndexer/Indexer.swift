@@ -17,7 +17,8 @@ public struct Indexer: Sendable {
         public var timeout: Duration = .seconds(60)
         /// Files read at once.
         public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        /// Files modified more recently than this are still being written: left for a later run.
+        /// Files modified more recently than this are still being written: left for a later run,
+        /// listed in the report's `inProgress`.
         public var settleMs: Int64 = 0
         /// The longest a segment may claim: a longer one is clipped, with a warning.
         public var maxSegmentMs: Int64 = 6 * 3_600_000
@@ -61,6 +62,12 @@ public struct Indexer: Sendable {
         try store.deleteSegments(cameraID: camera.id, paths: gone)
         report.removed = gone.count
         try process(files, camera: camera, known: known, into: &report)
+        // Hidden temp files wait for their rename: counted, listed, never read.
+        let temps = Self.hiddenTempFiles(under: dir)
+        report.files += temps.count
+        report.pending += temps.count
+        report.inProgress = (report.inProgress + temps.map { PendingFile(path: $0, reason: "hidden temp file, waiting for its rename") })
+            .sorted { $0.path < $1.path }
         return report
     }
 
@@ -96,6 +103,8 @@ public struct Indexer: Sendable {
             }
             if options.settleMs > 0 && nowMs - mtimeMs < options.settleMs {
                 report.pending += 1
+                let age = max(0, nowMs - mtimeMs)
+                report.inProgress.append(PendingFile(path: path, reason: "modified \(age / 1000) s ago, within the settle time of \(options.settleMs / 1000) s"))
                 continue
             }
             if let state = known[path], isCurrent(state, size: size, mtimeMs: mtimeMs) {
@@ -143,6 +152,10 @@ public struct Indexer: Sendable {
                     if let clip {
                         logger.warning("segment clipped", metadata: ["camera": "\(camera.id)", "file": "\(item.path)", "reason": "\(clip)"])
                     }
+                    if info.stalledTimestamps > 0 {
+                        logger.warning("timestamps stalled, re-timed from the frame rate", metadata: [
+                            "camera": "\(camera.id)", "file": "\(item.path)", "packets": "\(info.stalledTimestamps)"])
+                    }
                     if info.badTimestamps > 0 {
                         logger.notice("timestamps not believed", metadata: ["camera": "\(camera.id)", "file": "\(item.path)",
                                                                              "packets": "\(info.badTimestamps)"])
@@ -160,7 +173,11 @@ public struct Indexer: Sendable {
                 } catch let error as MediaError {
                     // The row already names the file.
                     let prefix = item.path + ": "
-                    let message = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
+                    var message = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
+                    if error.kind == .invalidData, Self.isMP4(item.path), MP4Boxes.lacksMoov(item.path) == true {
+                        // Its recorder stopped before writing the index (killed, power cut).
+                        message = "unfinished (no moov): the recorder never closed this MP4"
+                    }
                     do {
                         if !options.force, let now = try store.segmentState(cameraID: camera.id, path: item.path), now != before,
                            now.size == item.size, now.mtimeMs == item.mtimeMs {
@@ -235,12 +252,14 @@ public struct Indexer: Sendable {
             source = .mtime
         }
         let runs = info.runs.map { Interval(startMs: start + $0.startMs, endMs: start + $0.endMs) }
-        return SegmentRecord(
+        var out = SegmentRecord(
             path: path, size: size, mtimeMs: mtimeMs, startMs: start, endMs: start + info.durationMs, startSource: source,
             container: info.container, codec: info.codec, width: info.width, height: info.height, fps: info.fps,
             firstPtsMs: info.firstPtsMs, keyframeOffsetsMs: info.keyframesMs, method: info.method.rawValue,
             verified: info.method == .packetScan, truncated: info.truncated, damagedKeyframes: info.damagedKeyframes,
             runs: runs, badTimestamps: info.badTimestamps)
+        out.stalledTimestamps = info.stalledTimestamps
+        return out
     }
 
     static func zones(_ camera: Camera) -> (camera: TimeZone, path: TimeZone) {
@@ -263,6 +282,31 @@ public struct Indexer: Sendable {
         return out.sorted()
     }
 
+    /// Hidden files under `dir` (not in hidden directories) named like segment files, possibly
+    /// with a temp suffix (`.2026-11-20-08-00-00-0.mp4`, `.x.mp4.tmp`): files a recorder is
+    /// writing and will rename into place.
+    public static func hiddenTempFiles(under dir: String) -> [String] {
+        let root = URL(fileURLWithPath: absolute(dir))
+        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey]) else { return [] }
+        var out: [String] = []
+        for case let url as URL in e where url.lastPathComponent.hasPrefix(".") {
+            if (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+                e.skipDescendants()
+                continue
+            }
+            let parts = url.lastPathComponent.lowercased().split(separator: ".")
+            if parts.dropFirst().contains(where: { segmentExtensions.contains(String($0)) }),
+               (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                out.append(url.standardizedFileURL.path)
+            }
+        }
+        return out.sorted()
+    }
+
+    static func isMP4(_ path: String) -> Bool {
+        ["mp4", "m4v", "mov"].contains((path as NSString).pathExtension.lowercased())
+    }
+
     static func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL.path
@@ -281,6 +325,13 @@ public struct FileFailure: Sendable, Hashable, Codable {
     public var error: String
 }
 
+/// A file left for a later run: still being written (modified within the settle time) or a
+/// hidden temp file waiting for its rename. Not a failure.
+public struct PendingFile: Sendable, Hashable, Codable {
+    public var path: String
+    public var reason: String
+}
+
 public struct CameraIndexReport: Sendable, Hashable {
     public var cameraID: String
     public var files = 0
@@ -288,8 +339,11 @@ public struct CameraIndexReport: Sendable, Hashable {
     public var verified = 0
     public var unchanged = 0
     public var removed = 0
-    /// Files still being written (modified within the settle time), left for later.
+    /// Files still being written (modified within the settle time, or hidden temp files),
+    /// left for later.
     public var pending = 0
+    /// Those files, and why.
+    public var inProgress: [PendingFile] = []
     /// Files another process indexing the same store was reading, or indexed meanwhile: left
     /// to it.
     public var busy = 0

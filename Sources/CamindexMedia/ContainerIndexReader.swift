@@ -77,7 +77,7 @@ struct ContainerIndexReader {
         let timeline = consensus.resolve(samples)
         // The index's claims must agree with each other: a sample the others do not follow, or a
         // duration beyond the last sample, and the file is scanned instead.
-        guard timeline.bad == 0, let lastRun = timeline.runs.last else { return nil }
+        guard timeline.bad == 0, timeline.stalled == 0, let lastRun = timeline.runs.last else { return nil }
         var runs = timeline.runs
         // Fragmented MP4 indexes only what it has read so far: not the whole file.
         guard lastRun.1 >= endUs - consensus.jumpUs, endUs <= lastRun.1 + 2 * consensus.frameUs else { return nil }
@@ -175,7 +175,7 @@ struct ContainerIndexReader {
         guard !tail.truncated, let first = tail.times.first else { return false }
         let consensus = TimelineConsensus(packets: tail.times, nominalFrameUs: nominal)
         let timeline = consensus.resolve(tail.times)
-        guard timeline.bad == 0, timeline.runs.count == 1, let run = timeline.runs.first else { return false }
+        guard timeline.bad == 0, timeline.stalled == 0, timeline.runs.count == 1, let run = timeline.runs.first else { return false }
         // Packets a tick apart (a muxer's clamps after a bad time) agree with each other but
         // not with their number: the tail must last about as long as its frames.
         guard run.1 - run.0 >= Int64(timeline.good) * consensus.frameUs / 2 else { return false }

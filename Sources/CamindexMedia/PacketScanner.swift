@@ -35,6 +35,7 @@ struct PacketScanner {
         var info = stream.info(method: .packetScan, keyframesUs: timeline.keyframes, runsUs: timeline.runs, firstUs: first,
                                truncated: truncated, damaged: damaged, measuredFps: measuredFps)
         info.badTimestamps = timeline.bad
+        info.stalledTimestamps = timeline.stalled
         return info
     }
 

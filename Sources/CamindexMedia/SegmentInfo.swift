@@ -44,6 +44,9 @@ public struct SegmentInfo: Hashable, Sendable {
     /// from its decode time, a jump that the packets after it do not follow): left out of the
     /// runs and keyframes. See `TimelineConsensus`.
     public var badTimestamps: Int = 0
+    /// Packets whose timestamps stalled (hardly advanced: a recorder after its source
+    /// restarted), re-timed from the frame duration. See `TimelineConsensus`.
+    public var stalledTimestamps: Int = 0
 
     /// Where the last run ends (runs are in file order; a jump back can end one early).
     public var durationMs: Int64 { runs.map(\.endMs).max() ?? 0 }

@@ -23,6 +23,9 @@ struct Timeline: Sendable {
     var badKeyframes = 0
     /// Packets whose times were believed.
     var good = 0
+    /// Packets of stalled stretches (see `TimelineConsensus.stallMinPackets`), re-timed from
+    /// the frame duration.
+    var stalled = 0
 }
 
 /// Decides which packet timestamps to believe, so that one packet cannot move a segment's
@@ -53,9 +56,19 @@ struct Timeline: Sendable {
 ///   all its frames (so a tail of clamped timestamps keeps its length, at the right place).
 /// - **Durations** longer than two frames are not believed either (an MP4 sample's duration is
 ///   the step to the next one, bad or not): such a packet lasts one frame.
+///
+/// - **Stalled timestamps**: after a source restarts, recorders often write timestamps that
+///   hardly advance (the same decode time again, or each one tick after the last: the muxer's
+///   clamp). Such packets continue a run but say nothing of time. A run with at least
+///   `stallMinPackets` of them whose frames (count × frame duration) outlast its believed span
+///   by more than a second is *stalled*: each of those packets is re-timed a frame after the
+///   one before, and counted in `stalled`. (Whether the file's mtime bears that out is for the
+///   caller, which knows the wall clock.)
 struct TimelineConsensus: Sendable {
     /// Packets after a jump that must follow on from it before it counts as real.
     static let confirmations = 3
+    /// Packets with stalled timestamps a run needs before it is re-timed.
+    static let stallMinPackets = 25
 
     let frameUs: Int64
     let jumpUs: Int64
@@ -149,15 +162,46 @@ struct TimelineConsensus: Sendable {
             }
             lastGood = i
         }
+        // Stalled decode times: packets continuing a run by less than a quarter frame.
+        var stalledAt = [Bool](repeating: false, count: p.count)
+        var runStart = 0, lastHeld: Int?
+        func closeRun(_ end: Int) {
+            let stalls = (runStart..<end).filter { stalledAt[$0] }
+            let frames = (runStart..<end).filter { places[$0] != .outlier }
+            let span = frames.isEmpty ? 0 : (frames.map { p[$0].dts }.max()! - frames.map { p[$0].dts }.min()!)
+            let stalledRun = stalls.count >= Self.stallMinPackets && Int64(frames.count) * frameUs > span + 1_000_000
+            if !stalledRun { for i in stalls { stalledAt[i] = false } }
+        }
+        for i in p.indices where places[i] != .outlier {
+            if places[i] == .newRun {
+                closeRun(i)
+                runStart = i
+            } else if let last = lastHeld, p[i].dts - p[last].dts >= 0, p[i].dts - p[last].dts < frameUs / 4 {
+                stalledAt[i] = true
+            }
+            lastHeld = i
+        }
+        closeRun(p.count)
         // Then the presentation times, against those of the packets whose decode times hold.
-        let held = p.indices.filter { places[$0] != .outlier }.map { p[$0] }
+        let held = p.indices.filter { places[$0] != .outlier && !stalledAt[$0] }.map { p[$0] }
         let offset = Self.median((held.isEmpty ? p : held).map { $0.pts - $0.dts })
         let tolerance = offsetToleranceUs(held.isEmpty ? p : held, offset: offset)
         var run: Run?
+        var previousTime: Int64?
         for i in p.indices {
             if places[i] == .newRun {
                 if let r = run { out.runs.append(r.span(frameUs: frameUs)) }
                 run = Run(decode: p[i].dts, offset: offset)
+            }
+            if stalledAt[i] {
+                // Re-timed: a frame after the packet before.
+                let time = (previousTime ?? p[i].dts + offset) + frameUs
+                run?.add(start: time, end: time + frameUs)
+                previousTime = time
+                out.stalled += 1
+                out.good += 1
+                if p[i].keyframe { out.keyframes.append(time) }
+                continue
             }
             guard places[i] != .outlier, abs(p[i].pts - p[i].dts - offset) <= tolerance else {
                 // An outlier is one more frame of the run; a packet whose decode time holds
@@ -169,6 +213,7 @@ struct TimelineConsensus: Sendable {
             }
             let duration = p[i].duration > 0 && p[i].duration <= 2 * frameUs ? p[i].duration : frameUs
             run?.add(start: p[i].pts, end: p[i].pts + duration)
+            previousTime = p[i].pts
             out.good += 1
             if p[i].keyframe { out.keyframes.append(p[i].pts) }
         }

@@ -6,12 +6,17 @@ public struct KeyframeAnswer: Sendable {
     public var at: Instant
     public var keyframe: KeyframeLocation
     public var next: KeyframeLocation?
+    /// Set when `at` falls in a hole of this many ms between files (or runs) that the windows
+    /// bridge, so `query` reports it as covered: `keyframe` is then the previous file's last
+    /// keyframe at or before `at`.
+    public var bridgedHoleMs: Int64?
 }
 
 extension Queries {
     /// Where a player must start to show `at`: the keyframe at or before it, and the next one.
     /// `at` is read in `timezone`, else the camera's zone. Fails with `footage.none`, naming
-    /// the footage within an hour, when `at` is not inside indexed footage.
+    /// the footage within an hour, when `at` is not inside indexed footage. A moment in a hole
+    /// the windows bridge (up to 2 s) is inside footage: the answer says the hole's length.
     public func keyframe(cameraID: String, at text: String, date: String? = nil, timezone: String? = nil) throws -> KeyframeAnswer {
         let camera = try reader.requireCamera(id: cameraID)
         let zone = try timezone.map { try Zones.named($0) } ?? camera.zone
@@ -26,6 +31,6 @@ extension Queries {
             throw CamindexError.runtime("camera \(camera.id) has no indexed footage at \(TimeFormat.rfc3339(moment, in: z)); \(hint)",
                                         code: .footageNone, value: TimeFormat.rfc3339(moment, in: z))
         }
-        return KeyframeAnswer(camera: camera, at: moment, keyframe: before, next: found.next)
+        return KeyframeAnswer(camera: camera, at: moment, keyframe: before, next: found.next, bridgedHoleMs: found.bridgedHoleMs)
     }
 }

@@ -108,6 +108,7 @@ struct SegmentRow: Codable, FetchableRecord, MutablePersistableRecord {
     var truncated: Bool
     var damagedKeyframes: Int
     var badTimestamps: Int
+    var stalledTimestamps: Int
     var error: String?
 
     enum CodingKeys: String, CodingKey {
@@ -122,6 +123,7 @@ struct SegmentRow: Codable, FetchableRecord, MutablePersistableRecord {
         case keyframeCount = "keyframe_count"
         case damagedKeyframes = "damaged_keyframes"
         case badTimestamps = "bad_timestamps"
+        case stalledTimestamps = "stalled_timestamps"
     }
 
     init(cameraID: String, _ r: SegmentRecord, indexedAt: Instant) {
@@ -130,11 +132,12 @@ struct SegmentRow: Codable, FetchableRecord, MutablePersistableRecord {
         width = r.width; height = r.height; fps = r.fps; firstPtsMs = r.firstPtsMs; keyframeCount = r.keyframeOffsetsMs.count
         keyframes = Data(KeyframeBlob.encode(r.keyframeOffsetsMs)); method = r.method; verified = r.verified
         truncated = r.truncated; damagedKeyframes = r.damagedKeyframes; badTimestamps = r.badTimestamps
+        stalledTimestamps = r.stalledTimestamps
     }
 
     init(cameraID: String, failedPath path: String, size: Int64, mtimeMs: Int64, message: String, indexedAt: Instant) {
         self.cameraID = cameraID; self.path = path; self.size = size; self.mtimeMs = mtimeMs; indexedAtMs = indexedAt.ms
-        verified = false; truncated = false; damagedKeyframes = 0; badTimestamps = 0; error = message
+        verified = false; truncated = false; damagedKeyframes = 0; badTimestamps = 0; stalledTimestamps = 0; error = message
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -192,6 +192,11 @@ enum Schema {
                     BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
                 """)
         }
+        m.registerMigration("v6: stalled timestamps, per segment") { db in
+            // Packets whose timestamps hardly advanced (a recorder after its source restarted)
+            // and were re-timed from the frame duration: the segment's times are low confidence.
+            try db.execute(sql: "ALTER TABLE segment ADD COLUMN stalled_timestamps INTEGER NOT NULL DEFAULT 0")
+        }
         return m
     }
 }

@@ -55,25 +55,28 @@ extension Store {
         try read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*), count(error), sum(error IS NULL AND NOT verified), sum(start_source = 'mtime'), min(start_ms), max(end_ms),
-                       coalesce(sum(bad_timestamps), 0)
+                       coalesce(sum(bad_timestamps), 0), coalesce(sum(stalled_timestamps > 0), 0)
                 FROM segment WHERE camera_id = ?
                 """, arguments: [cameraID])!
             let covered = try Int64.fetchOne(db, sql: "SELECT sum(end_ms - start_ms) FROM footage_window WHERE camera_id = ?", arguments: [cameraID]) ?? 0
-            return FootageSummary(
+            var summary = FootageSummary(
                 segments: row[0], failed: row[1], unverified: row[2] ?? 0, lowConfidence: row[3] ?? 0,
                 first: (row[4] as Int64?).map(Instant.init(ms:)), last: (row[5] as Int64?).map(Instant.init(ms:)),
                 coveredMs: covered, badTimestamps: row[6])
+            summary.stalledSegments = row[7]
+            return summary
         }
     }
 
     /// The cameras with a segment overlapping `range` whose start is known only from the
-    /// file's mtime; one snapshot, one bounded index scan per camera.
+    /// file's mtime, or whose timestamps stalled and were re-timed; one snapshot, one bounded
+    /// index scan per camera.
     public func lowConfidenceCameras(_ cameraIDs: [String], range: Interval) throws -> Set<String> {
         try read { db in
             let maxSeg = try Self.meta(db, "max_segment_ms")
             let statement = try db.cachedStatement(sql: """
                 SELECT EXISTS (SELECT 1 FROM segment WHERE camera_id = ? AND start_ms >= ? AND start_ms < ? AND end_ms > ?
-                               AND start_source = 'mtime')
+                               AND (start_source = 'mtime' OR stalled_timestamps > 0))
                 """)
             return try Set(cameraIDs.filter {
                 try Bool.fetchOne(statement, arguments: [$0, range.start.ms - maxSeg, range.end.ms, range.start.ms]) ?? false
@@ -100,6 +103,22 @@ extension Store {
                 if before == nil, let k = all.last(where: { $0.time <= at }) { before = k }
                 if let k = all.first(where: { $0.time > at }), next == nil || k.time < next!.time { next = k }
             }
+            var hole: Int64?
+            if before == nil, let bridged = try Self.bridgedHole(db, cameraID: cameraID, at: at) {
+                // Inside a hole the windows bridge: the keyframe at or before `at` across files.
+                hole = bridged.nextStart - bridged.previousEnd
+                let earlier = try Row.fetchAll(db, sql: """
+                    SELECT path, start_ms, first_pts_ms, keyframes FROM segment
+                    WHERE camera_id = ? AND error IS NULL AND start_ms >= ? AND start_ms <= ?
+                    ORDER BY start_ms DESC
+                    """, arguments: [cameraID, at.ms - Self.windowToleranceMs - maxSeg, at.ms])
+                for row in earlier {
+                    let all = try Self.locations(row)
+                    if let k = all.last(where: { $0.time <= at }), before == nil || k.time > before!.time { before = k }
+                    if let k = all.first(where: { $0.time > at }), next == nil || k.time < next!.time { next = k }
+                }
+                if before == nil { hole = nil }
+            }
             if before != nil, next == nil {
                 let following = try Row.fetchOne(db, sql: """
                     SELECT path, start_ms, first_pts_ms, keyframes FROM segment
@@ -107,8 +126,24 @@ extension Store {
                     """, arguments: [cameraID, at.ms])
                 next = try following.flatMap { try Self.locations($0).first }
             }
-            return KeyframePair(atOrBefore: before, next: next)
+            return KeyframePair(atOrBefore: before, next: next, bridgedHoleMs: hole)
         }
+    }
+
+    /// The hole around `at` between the last run ending at or before it and the first run
+    /// starting after it, when the windows bridge it (at most `windowToleranceMs`).
+    private static func bridgedHole(_ db: Database, cameraID: String, at: Instant) throws -> (previousEnd: Int64, nextStart: Int64)? {
+        let maxRun = try meta(db, "max_run_ms")
+        guard let previousEnd = try Int64.fetchOne(db, sql: """
+                SELECT max(end_ms) FROM footage_run WHERE camera_id = ? AND start_ms >= ? AND start_ms <= ? AND end_ms <= ?
+                """, arguments: [cameraID, at.ms - windowToleranceMs - maxRun, at.ms, at.ms]),
+              at.ms - previousEnd <= windowToleranceMs,
+              let nextStart = try Int64.fetchOne(db, sql: """
+                SELECT start_ms FROM footage_run WHERE camera_id = ? AND start_ms > ? ORDER BY start_ms LIMIT 1
+                """, arguments: [cameraID, at.ms]),
+              nextStart - previousEnd <= windowToleranceMs
+        else { return nil }
+        return (previousEnd, nextStart)
     }
 
     /// A `path, start_ms, first_pts_ms, keyframes` row's keyframes.

@@ -154,16 +154,16 @@ import Testing
         try Footage.randomBytes(rec + "/b/20261120_140000.mp4", count: 50_000)
 
         // A file that fails: the rest is indexed, the run exits 1 naming it, unless --allow-failures.
-        let index = try ci(["index"], status: 1)
+        let index = try ci(["index", "--settle", "0"], status: 1)
         #expect(index.stdout.contains("20261120_140000.mp4"))
         #expect(index.stdout.contains("4 files: 3 indexed, 0 unchanged, 1 failed"))
         #expect(index.stderr.contains("1 file could not be indexed"))
-        let again = try ci(["index", "--format", "json", "--allow-failures"])
+        let again = try ci(["index", "--settle", "0", "--format", "json", "--allow-failures"])
         let items = try #require(try CLI.json(again.stdout) as? [[String: Any]])
         #expect(items.map { $0["indexed"] as? Int } == [0, 0])
         #expect(items.map { $0["unchanged"] as? Int } == [3, 0], "a file that still fails is counted failed, not unchanged")
         #expect(items.map { ($0["failed"] as? [Any])?.count } == [0, 1])
-        #expect(try ci(["index", "--verify", "--allow-failures"]).stdout.contains("4 files: 3 indexed, 0 unchanged, 1 failed"),
+        #expect(try ci(["index", "--settle", "0", "--verify", "--allow-failures"]).stdout.contains("4 files: 3 indexed, 0 unchanged, 1 failed"),
                 "with --verify the counts still add up")
 
         let q = try ci(["query", "--region", "沙河镇", "--from", "2026-11-20T14:00:00+08:00", "--to", "2026-11-20 14:05", "--format", "json"])
@@ -212,5 +212,77 @@ import Testing
         let errors = try #require(shown["index_errors"] as? [[String: Any]])
         #expect(errors.count == 1 && (errors[0]["path"] as? String)?.hasSuffix("20261120_140000.mp4") == true)
         #expect(try ci(["camera", "show", "cam-b"]).stdout.contains("could not be indexed"))
+    }
+
+    @Test func keyframeInsideABridgedHole() throws {
+        try seed()
+        let rec = dir.file("rec")
+        try ci(["camera", "add", "cam-h", "--name", "路口", "--region", "沙河镇", "--recordings", rec])
+        // Two 10 s files with a 1 s hole between them, which the windows bridge.
+        try Footage.make("\(rec)/2026-11-20/2026-11-20-14-00-00-0.mp4", .init(seconds: 10, fps: 10, gop: 20))
+        try Footage.make("\(rec)/2026-11-20/2026-11-20-14-00-11-0.mp4", .init(seconds: 10, fps: 10, gop: 20))
+        try ci(["index", "--settle", "0"])
+        let q = try ci(["query", "--camera", "cam-h", "--from", "2026-11-20 14:00", "--to", "2026-11-20 14:01", "--format", "json"])
+        let cams = try #require((try CLI.json(q.stdout) as? [String: Any])?["cameras"] as? [[String: Any]])
+        #expect((cams.first?["windows"] as? [Any])?.count == 1, "query counts the hole as covered")
+
+        let k = try ci(["keyframe", "--camera", "cam-h", "--at", "2026-11-20 14:00:10.5", "--format", "json"])
+        let key = try #require(try CLI.json(k.stdout) as? [String: Any])
+        let at = try #require(key["keyframe"] as? [String: Any])
+        #expect(at["time"] as? String == "2026-11-20T14:00:08+08:00")
+        #expect((at["file"] as? String)?.hasSuffix("2026-11-20-14-00-00-0.mp4") == true)
+        #expect(((key["next"] as? [String: Any])?["file"] as? String)?.hasSuffix("2026-11-20-14-00-11-0.mp4") == true)
+        let hole = try #require(key["bridged_hole_ms"] as? Int)
+        #expect(hole >= 900 && hole <= 1100, "\(hole)")
+
+        let table = try ci(["keyframe", "--camera", "cam-h", "--at", "2026-11-20 14:00:10.5"])
+        #expect(table.stdout.contains("bridged hole of \(hole) ms"))
+        let inside = try ci(["keyframe", "--camera", "cam-h", "--at", "2026-11-20 14:00:05", "--format", "json"])
+        #expect((try CLI.json(inside.stdout) as? [String: Any])?["bridged_hole_ms"] == nil, "only in a hole")
+    }
+
+    @Test func indexLeavesFilesBeingWrittenAndNamesUnfinishedMP4() throws {
+        try seed()
+        let rec = dir.file("rec")
+        try ci(["camera", "add", "cam-w", "--name", "路口", "--region", "沙河镇", "--recordings", rec])
+        let old = Date(timeIntervalSinceNow: -600)
+        try Footage.make("\(rec)/20261120_140000.mp4", .init(seconds: 4, fps: 10, gop: 20))
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: "\(rec)/20261120_140000.mp4")
+        // Being written: modified just now, and a hidden temp file waiting for its rename.
+        try Footage.make("\(rec)/20261120_140004.mp4", .init(seconds: 4, fps: 10, gop: 20))
+        try Footage.make("\(rec)/.20261120_140008.mp4", .init(seconds: 4, fps: 10, gop: 20))
+        let index = try ci(["index"])
+        #expect(index.stdout.contains("20261120_140004.mp4: in progress (modified"))
+        #expect(index.stdout.contains(".20261120_140008.mp4: in progress (hidden temp file"))
+        #expect(index.stdout.contains("3 files: 1 indexed, 0 unchanged, 2 still being written, 0 failed"), "\(index.stdout)")
+        let json = try #require(try CLI.json(try ci(["index", "--format", "json"]).stdout) as? [[String: Any]])
+        #expect((json.first?["in_progress"] as? [[String: Any]])?.count == 2)
+        #expect((json.first?["failed"] as? [Any])?.isEmpty == true)
+
+        // A recorder killed mid-file: an MP4 without its moov, older than the settle time.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: "\(rec)/20261120_140004.mp4"))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: "\(rec)/20261120_140004.mp4"))
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: "\(rec)/20261120_140004.mp4")
+        let killed = try ci(["index"], status: 1)
+        #expect(killed.stdout.contains("20261120_140004.mp4: unfinished (no moov)"), "\(killed.stdout)")
+        #expect(!killed.stdout.contains("not a media file"))
+        #expect(try ci(["index", "--settle", "-1"], status: 2).stderr.contains("--settle"))
+    }
+
+    @Test func stalledTimestampsAreRetimedAndFlagged() throws {
+        try seed()
+        let rec = dir.file("rec")
+        try ci(["camera", "add", "cam-s", "--name", "路口", "--region", "沙河镇", "--recordings", rec])
+        // 20 s of frames whose timestamps stall after 4 s, as after an RTSP source restart.
+        try Footage.stalled("\(rec)/20261120_140000.mp4", frames: 500, goodFrames: 100)
+        try ci(["index", "--settle", "0"])
+        let q = try ci(["query", "--camera", "cam-s", "--from", "2026-11-20 14:00", "--to", "2026-11-20 14:01", "--format", "json"])
+        let cam = try #require(((try CLI.json(q.stdout) as? [String: Any])?["cameras"] as? [[String: Any]])?.first)
+        let covered = try #require(cam["covered_seconds"] as? Double)
+        #expect(abs(covered - 20) < 0.2, "re-timed from the frame rate: \(covered)")
+        #expect(cam["low_confidence"] as? Bool == true)
+        let show = try #require(try CLI.json(try ci(["camera", "show", "cam-s", "--format", "json"]).stdout) as? [String: Any])
+        #expect((show["footage"] as? [String: Any])?["stalled_timestamps"] as? Int == 1)
+        #expect(try ci(["camera", "show", "cam-s"]).stdout.contains("timestamps: stalled"))
     }
 }

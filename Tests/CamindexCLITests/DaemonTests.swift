@@ -223,9 +223,9 @@ import Testing
         #expect(message.contains("pid \(first.processIdentifier)") && message.contains(lock), "\(message)")
 
         // Beside the daemon: index by hand, query, check.
-        try ci(["index"])
+        try ci(["index", "--settle", "0"])
         try segment("20261120_080100.mp4", seconds: 10)
-        try ci(["index"])
+        try ci(["index", "--settle", "0"])
         try ci(["query", "--camera", "rec-1", "--from", "2026-11-20 08:00", "--to", "2026-11-20 08:02"])
         try await Task.sleep(for: .seconds(2))
         let (status, _) = try await stop(first)
@@ -247,7 +247,7 @@ import Testing
         try ci(["region", "add", "620723100", "沙河镇"])
         try ci(["camera", "add", "rec-1", "--name", "录像", "--region", "620723100", "--recordings", dir.file("rec")])
         for m in 0..<3 { try segment("20261120_0800\(m)0.mp4", seconds: 10) }
-        try ci(["index"])
+        try ci(["index", "--settle", "0"])
         try ci(["check"])
         try FileManager.default.removeItem(atPath: dir.file("rec/20261120_080000.mp4"))
         try segment("20261120_080010.mp4", seconds: 5)

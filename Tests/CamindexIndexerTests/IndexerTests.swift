@@ -142,7 +142,9 @@ import Testing
         try Footage.make(dir.file("zlm/2026-11-20/.2026-11-20-08-00-04-0.mp4"), .init(seconds: 4))
         try Data("notes".utf8).write(to: URL(fileURLWithPath: dir.file("zlm/readme.txt")))
         let report = try Indexer(store: store).indexRecordings(of: cam)
-        #expect(report.files == 1 && report.indexed == 1)
+        // The hidden temp file is counted and listed as still being written, never read.
+        #expect(report.files == 2 && report.indexed == 1 && report.pending == 1 && report.failures.isEmpty)
+        #expect(report.inProgress.map(\.path) == [dir.file("zlm/2026-11-20/.2026-11-20-08-00-04-0.mp4")])
     }
 
     @Test func explicitFilesForOneCamera() throws {

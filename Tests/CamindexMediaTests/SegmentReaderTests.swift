@@ -147,4 +147,20 @@ import Testing
         try Footage.make(path, .init(seconds: 2))
         #expect(try SegmentReader.read(path: path, mode: .fast).keyframesMs == [0])
     }
+
+    @Test func stalledTimestampsAreRetimedFromTheFrameRate() throws {
+        // 500 frames at 25 fps (20 s); after 100 frames every timestamp is a tick after the last.
+        let path = dir.file("stalled.mp4")
+        try Footage.stalled(path, frames: 500, goodFrames: 100)
+        for mode in [SegmentReader.Mode.fast, .scan] {
+            let info = try SegmentReader.read(path: path, mode: mode)
+            #expect(info.stalledTimestamps >= 390, "\(mode): \(info.stalledTimestamps)")
+            #expect(info.runs.count == 1 && abs(info.durationMs - 20_000) <= 80, "\(mode): \(info.runs)")
+            #expect(info.keyframesMs == Array(stride(from: Int64(0), to: 20_000, by: 2000)), "\(mode): \(info.keyframesMs)")
+            #expect(info.method == .packetScan, "\(mode)")
+        }
+        let plain = dir.file("plain.mp4")
+        try Footage.make(plain, .init(seconds: 4))
+        #expect(try SegmentReader.read(path: plain, mode: .scan).stalledTimestamps == 0)
+    }
 }

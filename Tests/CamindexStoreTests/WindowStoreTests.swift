@@ -104,6 +104,20 @@ import Testing
         #expect(exact.atOrBefore?.time.ms == day + 14_000 && exact.atOrBefore?.path == "/b")
         #expect(try store.keyframes(cameraID: "cam", at: Instant(ms: day + 30_000)).atOrBefore == nil)
     }
+
+    @Test func keyframeInsideABridgedHoleIsThePreviousFilesLast() throws {
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/a", start: day, end: day + 10_000, keyframes: [0, 4000, 8000]))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/b", start: day + 11_500, end: day + 20_000, keyframes: [0, 4000]))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/c", start: day + 23_000, end: day + 30_000, keyframes: [0]))
+        let k = try store.keyframes(cameraID: "cam", at: Instant(ms: day + 10_700))
+        #expect(k.atOrBefore?.path == "/a" && k.atOrBefore?.time.ms == day + 8_000)
+        #expect(k.next?.path == "/b" && k.next?.time.ms == day + 11_500)
+        #expect(k.bridgedHoleMs == 1_500)
+        #expect(try store.keyframes(cameraID: "cam", at: Instant(ms: day + 10_000)).bridgedHoleMs == 1_500, "the hole starts at the end")
+        #expect(try store.keyframes(cameraID: "cam", at: Instant(ms: day + 5_000)).bridgedHoleMs == nil)
+        // A 3 s hole is a gap, not bridged.
+        #expect(try store.keyframes(cameraID: "cam", at: Instant(ms: day + 21_000)).atOrBefore == nil)
+    }
 }
 
 struct SplitMix {

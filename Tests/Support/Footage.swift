@@ -67,6 +67,19 @@ public enum Footage {
         try run("ffmpeg", args + [path])
     }
 
+    /// A file whose timestamps stall after `goodFrames` frames, as ffmpeg-based recorders
+    /// write after an RTSP source restarts: `frames` frames at `fps`, presentation times frozen
+    /// by `setpts`, which libx264's muxer turns into decode times one tick apart.
+    public static func stalled(_ path: String, frames: Int, goodFrames: Int, fps: Int = 25, gop: Int = 50) throws {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi",
+                           "-i", "testsrc2=size=160x120:rate=\(fps)", "-frames:v", "\(frames)",
+                           "-vf", "setpts='if(lt(N,\(goodFrames)),N,\(goodFrames))/(\(fps)*TB)'", "-fps_mode", "passthrough",
+                           "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "veryfast", "-g", "\(gop)", "-keyint_min", "\(gop)",
+                           "-sc_threshold", "0", "-bf", "0", path])
+    }
+
     /// Runs a command, throwing with its stderr when it fails.
     @discardableResult
     public static func run(_ tool: String, _ args: [String]) throws -> String {

@@ -27,6 +27,9 @@ public struct SegmentRecord: Sendable, Hashable {
     /// of `runs` and the keyframes), plus one when the extent was clipped to the file's mtime
     /// or to the longest segment allowed.
     public var badTimestamps: Int
+    /// Packets whose timestamps stalled (hardly advanced) and were re-timed from the frame
+    /// duration: `timestamps: stalled`, low confidence.
+    public var stalledTimestamps: Int = 0
 
     public init(path: String, size: Int64, mtimeMs: Int64, startMs: Int64, endMs: Int64, startSource: StartSource,
                 container: String, codec: String, width: Int, height: Int, fps: Double?, firstPtsMs: Int64,
@@ -85,10 +88,15 @@ public struct KeyframePair: Sendable, Hashable {
     /// Nil when the moment is not inside any footage.
     public var atOrBefore: KeyframeLocation?
     public var next: KeyframeLocation?
+    /// When the moment falls in a hole between runs that the windows bridge (up to
+    /// `Windows.defaultMaxGapMs`): the hole's length. `atOrBefore` is then the keyframe at or
+    /// before the moment across files (the previous file's last keyframe).
+    public var bridgedHoleMs: Int64?
 
-    public init(atOrBefore: KeyframeLocation?, next: KeyframeLocation?) {
+    public init(atOrBefore: KeyframeLocation?, next: KeyframeLocation?, bridgedHoleMs: Int64? = nil) {
         self.atOrBefore = atOrBefore
         self.next = next
+        self.bridgedHoleMs = bridgedHoleMs
     }
 }
 
@@ -103,6 +111,8 @@ public struct FootageSummary: Sendable, Hashable {
     public var coveredMs: Int64
     /// Timestamps not believed, summed over the camera's segments (`SegmentRecord.badTimestamps`).
     public var badTimestamps: Int
+    /// Segments with stalled timestamps, re-timed (`SegmentRecord.stalledTimestamps`).
+    public var stalledSegments: Int = 0
 
     public init(segments: Int, failed: Int, unverified: Int, lowConfidence: Int, first: Instant?, last: Instant?, coveredMs: Int64,
                 badTimestamps: Int = 0) {
