@@ -25,7 +25,7 @@ import Testing
         try ci(["region", "add", "620723", "临泽县"])
         try ci(["region", "add", "620723100", "沙河镇"])
         try ci(["camera", "add", "cam-1", "--name", "c", "--region", "沙河镇", "--recordings", rec])
-        try ci(["index"])
+        try ci(["index", "--settle", "0"])
         let q = try #require(try CLI.json(try ci(["query", "--camera", "cam-1", "--from", "2026-11-21 00:00", "--to", "2026-11-22 00:00",
                                                  "--format", "json"]).stdout) as? [String: Any])
         let covered = try #require((q["cameras"] as? [[String: Any]])?.first?["covered_seconds"] as? Double)

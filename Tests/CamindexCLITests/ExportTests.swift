@@ -190,7 +190,7 @@ import Testing
         big.size = "320x240"
         try Footage.make("\(rec)/20261120_080010.mp4", big)
         try ci(["camera", "add", "cam-res", "--name", "r", "--region", "沙河镇", "--recordings", rec])
-        try ci(["index"])
+        try ci(["index", "--settle", "0"])
         let out = dir.file("out8")
         try ci(["export", "--camera", "cam-res", "--from", "2026-11-20 08:00:05", "--to", "2026-11-20 08:00:15", "--output", out])
         let clips = try #require((try manifest(out)["cameras"] as? [[String: Any]])?.first?["clips"] as? [[String: Any]])

@@ -152,7 +152,7 @@ import Testing
         try Footage.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25,boxblur=8", "-t", "2.5",
                                    "-c:v", "libx264", "-g", "25", "-pix_fmt", "yuv420p", "\(rec)/20261120_080000.mp4"])
         for args in [["region", "add", "620723", "临泽县"], ["region", "add", "620723100", "沙河镇"],
-                     ["camera", "add", "cam-1", "--name", "c", "--region", "沙河镇", "--recordings", rec], ["index"]] {
+                     ["camera", "add", "cam-1", "--name", "c", "--region", "沙河镇", "--recordings", rec], ["index", "--settle", "0"]] {
             #expect(try CLI.run(["--db", db] + args).status == 0)
         }
         let r = try CLI.run(["--db", db, "diagnose", "--camera", "cam-1", "--format", "json"])
