@@ -192,6 +192,11 @@ enum Schema {
                     BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
                 """)
         }
+        m.registerMigration("v6: index of unverified runs") { db in
+            // Window upkeep asks whether a window holds an unverified run without reading the
+            // window's verified runs (its cost must not grow with a camera's gapless history).
+            try db.execute(sql: "CREATE INDEX footage_run_unverified ON footage_run(camera_id, start_ms) WHERE verified = 0")
+        }
         return m
     }
 }

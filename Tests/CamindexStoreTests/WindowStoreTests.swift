@@ -76,7 +76,11 @@ import Testing
                     let jump = start + length + Int64(rng.next() % 10_000)
                     runs.append(Interval(startMs: jump, endMs: jump + 20_000))
                 }
-                try store.saveSegment(cameraID: "cam", Fixtures.segment(name, start: start, end: runs.last!.end.ms, runs: runs))
+                // Some files only rest on the container's index: a window is verified only
+                // if all its runs are, across every midnight it crosses.
+                let verified = rng.next() % 4 != 0
+                try store.saveSegment(cameraID: "cam", Fixtures.segment(name, start: start, end: runs.last!.end.ms, runs: runs,
+                                                                         verified: verified))
                 live[name] = runs
             }
             if step % 10 == 9 {
@@ -89,6 +93,54 @@ import Testing
                 // The stored pieces themselves equal a rebuild from scratch.
                 #expect(try store.windowsMatchRuns(cameraID: "cam"), "step \(step)")
             }
+        }
+    }
+
+    /// Days of footage without a gap: a file's verified flag reaches every chunk of its
+    /// window, across every midnight, and a deleted file splits the window's flag in two.
+    @Test func verifiedFlagSpansTheWholeGaplessWindow() throws {
+        let hour: Int64 = 3_600_000
+        for h in 0..<(5 * 24) {
+            try store.saveSegment(cameraID: "cam", Fixtures.segment("/h\(h)", start: day + Int64(h) * hour, end: day + Int64(h + 1) * hour - 500))
+        }
+        func flags() throws -> [Bool] {
+            try store.windows(cameraID: "cam", range: Interval(startMs: day, endMs: day + 120 * hour), maxGapMs: 2000).map(\.verified)
+        }
+        #expect(try flags() == [true] && store.windowsMatchRuns(cameraID: "cam"))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/h119", start: day + 119 * hour, end: day + 120 * hour - 500, verified: false))
+        #expect(try flags() == [false] && store.windowsMatchRuns(cameraID: "cam"))
+        // A window that only ends later than a query's range still carries the flag.
+        #expect(try store.windows(cameraID: "cam", range: Interval(startMs: day, endMs: day + hour)).map(\.verified) == [false])
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/h60", start: day + 60 * hour, end: day + 61 * hour - 500, verified: false))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/h119", start: day + 119 * hour, end: day + 120 * hour - 500))
+        #expect(try flags() == [false] && store.windowsMatchRuns(cameraID: "cam"))
+        try store.deleteSegments(cameraID: "cam", paths: ["/h30"])
+        #expect(try flags() == [true, false] && store.windowsMatchRuns(cameraID: "cam"))
+        try store.deleteSegments(cameraID: "cam", paths: ["/h90"])
+        #expect(try flags() == [true, false, true] && store.windowsMatchRuns(cameraID: "cam"))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/h60", start: day + 60 * hour, end: day + 61 * hour - 500))
+        #expect(try flags() == [true, true, true] && store.windowsMatchRuns(cameraID: "cam"))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/h30", start: day + 30 * hour, end: day + 31 * hour - 500, verified: false))
+        #expect(try flags() == [false, true] && store.windowsMatchRuns(cameraID: "cam"))
+    }
+
+    /// Long files laid end to end over five days, a few unverified, replaced and deleted at
+    /// random: the stored pieces equal a rebuild from scratch after every change.
+    @Test(arguments: 1...8) func denseHistoryMatchesAFreshMerge(seed: UInt64) throws {
+        var rng = SplitMix(seed: seed)
+        let slot: Int64 = 2 * 3_600_000
+        for step in 0..<120 {
+            let i = Int64(rng.next() % 60)
+            if rng.next() % 6 == 0 {
+                try store.deleteSegments(cameraID: "cam", paths: ["/d\(i)"])
+            } else {
+                // Mostly back to back (holes under the tolerance), now and then a real hole or
+                // a file running past the next one's start.
+                let start = day + i * slot - Int64(rng.next() % 3_000)
+                let end = start + slot + (rng.next() % 8 == 0 ? -Int64(rng.next() % 600_000) : Int64(rng.next() % 1_500))
+                try store.saveSegment(cameraID: "cam", Fixtures.segment("/d\(i)", start: start, end: end, verified: rng.next() % 5 != 0))
+            }
+            #expect(try store.windowsMatchRuns(cameraID: "cam"), "seed \(seed) step \(step)")
         }
     }
 
