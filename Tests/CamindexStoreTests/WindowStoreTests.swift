@@ -169,3 +169,42 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// The windows and flags of many cameras read at once (one statement per batch of cameras)
+/// equal each camera's own.
+@Suite struct ManyCameraReadTests {
+    @Test func batchedReadsEqualPerCameraReads() throws {
+        let store = try Store.inMemory()
+        let day: Int64 = 1_795_132_800_000
+        _ = try store.addRegion(code: RegionCode("620723"), name: "临泽县")
+        _ = try store.addRegion(code: RegionCode("620723100"), name: "沙河镇")
+        var ids: [String] = []
+        var rng = SplitMix(seed: 7)
+        for c in 0..<1_100 {  // more than two batches
+            let id = String(format: "620723000013200%05d", c)
+            ids.append(id)
+            try store.addCamera(Camera(id: id, name: "c\(c)", regionCode: "620723100", at: Instant(ms: 0)))
+            guard c % 3 != 0 else { continue }  // some without footage
+            for f in 0..<Int(rng.next() % 4) {
+                let start = day + Int64(f) * 600_000 + Int64(rng.next() % 4_000)
+                var record = Fixtures.segment("/\(id)/\(f)", start: start, end: start + 590_000 + Int64(rng.next() % 8_000),
+                                              verified: rng.next() % 3 != 0)
+                if rng.next() % 5 == 0 { record.startSource = .mtime }
+                try store.saveSegment(cameraID: id, record)
+            }
+        }
+        let range = Interval(startMs: day + 300_000, endMs: day + 2_000_000)
+        for gap: Int64 in [0, 2_000, 10_000] {
+            let all = try store.windows(cameraIDs: ids, range: range, maxGapMs: gap)
+            #expect(Set(all.keys) == Set(ids))
+            for id in ids.prefix(40) + ids.suffix(40) {
+                #expect(all[id] == (try store.windows(cameraIDs: [id], range: range, maxGapMs: gap)[id]), "\(id) gap \(gap)")
+            }
+        }
+        let low = try store.lowConfidenceCameras(ids, range: range)
+        for id in ids {
+            #expect(low.contains(id) == (try store.lowConfidenceCameras([id], range: range).contains(id)))
+        }
+        #expect(!low.isEmpty)
+    }
+}
