@@ -54,14 +54,14 @@ public struct Indexer: Sendable {
             report.problem = "recordings directory \(dir) does not exist or is not a directory"
             return report
         }
-        let files = Self.segmentFiles(under: dir)
+        let listed = Self.listSegmentFiles(under: dir)
         let known = try store.segmentStates(cameraID: camera.id)
         let prefix = dir.hasSuffix("/") ? dir : dir + "/"
-        let present = Set(files)
+        let present = Set(listed.map(\.path))
         let gone = known.keys.filter { $0.hasPrefix(prefix) && !present.contains($0) }.sorted()
         try store.deleteSegments(cameraID: camera.id, paths: gone)
         report.removed = gone.count
-        try process(files, camera: camera, known: known, into: &report)
+        try process(listed.map { ($0.path, ($0.size, $0.mtimeMs)) }, camera: camera, known: known, into: &report)
         // Hidden temp files wait for their rename: counted, listed, never read.
         let temps = Self.hiddenTempFiles(under: dir)
         report.files += temps.count
@@ -74,13 +74,13 @@ public struct Indexer: Sendable {
     /// Indexes the given files (or directories of files) for one camera.
     public func indexFiles(_ paths: [String], of camera: Camera) throws -> CameraIndexReport {
         var report = CameraIndexReport(cameraID: camera.id)
-        var files: [String] = []
+        var files: [(path: String, stat: (size: Int64, mtimeMs: Int64)?)] = []
         var gone: [String] = []
         let known = try store.segmentStates(cameraID: camera.id)
         for path in paths.map(Self.absolute) {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-                files += isDir.boolValue ? Self.segmentFiles(under: path) : [path]
+                files += isDir.boolValue ? Self.listSegmentFiles(under: path).map { ($0.path, ($0.size, $0.mtimeMs)) } : [(path, Self.stat(path))]
             } else {
                 report.failures.append(.init(path: path, error: "no such file"))
                 if known[path] != nil { gone.append(path) }
@@ -92,12 +92,13 @@ public struct Indexer: Sendable {
         return report
     }
 
-    private func process(_ files: [String], camera: Camera, known: [String: SegmentState], into report: inout CameraIndexReport) throws {
+    /// `files`: paths with their size and mtime as listed (nil: could not be read).
+    private func process(_ files: [(path: String, stat: (size: Int64, mtimeMs: Int64)?)], camera: Camera, known: [String: SegmentState], into report: inout CameraIndexReport) throws {
         report.files = files.count
         var work: [(path: String, size: Int64, mtimeMs: Int64)] = []
         let nowMs = store.clock.now().ms
-        for path in files {
-            guard let (size, mtimeMs) = Self.stat(path) else {
+        for (path, stat) in files {
+            guard let (size, mtimeMs) = stat else {
                 report.failures.append(.init(path: path, error: "cannot read file attributes"))
                 continue
             }
@@ -267,21 +268,6 @@ public struct Indexer: Sendable {
         return (zone, camera.pathTimezone.flatMap(TimeZone.init(identifier:)) ?? zone)
     }
 
-    /// Segment files under `dir`, sorted; hidden files and directories (temp files being
-    /// written, such as ZLMediaKit's dot-files) are skipped.
-    public static func segmentFiles(under dir: String) -> [String] {
-        let root = URL(fileURLWithPath: absolute(dir))
-        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
-                                                     options: [.skipsHiddenFiles]) else { return [] }
-        var out: [String] = []
-        for case let url as URL in e where segmentExtensions.contains(url.pathExtension.lowercased()) {
-            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-                out.append(url.standardizedFileURL.path)
-            }
-        }
-        return out.sorted()
-    }
-
     /// Hidden files under `dir` (not in hidden directories) named like segment files, possibly
     /// with a temp suffix (`.2026-11-20-08-00-00-0.mp4`, `.x.mp4.tmp`): files a recorder is
     /// writing and will rename into place.
@@ -310,13 +296,6 @@ public struct Indexer: Sendable {
     static func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             .standardizedFileURL.path
-    }
-
-    /// Size and mtime (ms) of a regular file; nil for anything else or what cannot be read.
-    public static func stat(_ path: String) -> (size: Int64, mtimeMs: Int64)? {
-        guard let a = try? FileManager.default.attributesOfItem(atPath: path), a[.type] as? FileAttributeType == .typeRegular,
-              let size = (a[.size] as? NSNumber)?.int64Value, let mtime = a[.modificationDate] as? Date else { return nil }
-        return (size, Int64((mtime.timeIntervalSince1970 * 1000).rounded()))
     }
 }
 

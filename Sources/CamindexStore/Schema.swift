@@ -197,6 +197,11 @@ enum Schema {
             // and were re-timed from the frame duration: the segment's times are low confidence.
             try db.execute(sql: "ALTER TABLE segment ADD COLUMN stalled_timestamps INTEGER NOT NULL DEFAULT 0")
         }
+        m.registerMigration("v7: index of unverified runs") { db in
+            // Window upkeep asks whether a window holds an unverified run without reading the
+            // window's verified runs (its cost must not grow with a camera's gapless history).
+            try db.execute(sql: "CREATE INDEX footage_run_unverified ON footage_run(camera_id, start_ms) WHERE verified = 0")
+        }
         return m
     }
 }

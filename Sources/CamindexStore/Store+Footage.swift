@@ -4,36 +4,43 @@ import GRDB
 
 // Reads of recorded footage: windows, keyframes, summaries. Part of `IndexReader`.
 extension Store {
-    /// Windows for many cameras in one read snapshot.
+    /// Windows for many cameras in one read snapshot: one bounded index scan per batch of
+    /// cameras (`camera_id IN (...)`), not one statement per camera.
     public func windows(cameraIDs: [String], range: Interval, maxGapMs: Int64) throws -> [String: [FootageSpan]] {
         try read { db in
+            let gap = max(0, maxGapMs)
+            let from = range.start.ms - gap, to = range.end.ms + gap
+            let table: String, bound: Int64
+            if gap >= Self.windowToleranceMs {
+                (table, bound) = ("footage_window", Windows.maxStoredWindowMs)
+            } else {
+                (table, bound) = ("footage_run", try Self.meta(db, "max_run_ms"))
+            }
+            var spans: [String: [FootageSpan]] = [:]
+            for batch in Self.batches(cameraIDs) {
+                let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                    SELECT camera_id, start_ms, end_ms, verified FROM \(table)
+                    WHERE camera_id IN (\(Self.placeholders(batch.count))) AND start_ms >= ? AND start_ms < ? AND end_ms > ?
+                    """), arguments: StatementArguments(batch) + [from - bound, to, from])
+                while let row = try rows.next() {
+                    spans[row[0], default: []].append(FootageSpan(Interval(startMs: row[1], endMs: row[2]), verified: row[3]))
+                }
+            }
             var out: [String: [FootageSpan]] = [:]
-            for id in cameraIDs { out[id] = try Self.windows(db, cameraID: id, range: range, maxGapMs: maxGapMs) }
+            for id in cameraIDs { out[id] = Windows.clip(Windows.merge(spans[id] ?? [], maxGapMs: gap), to: range) }
             return out
         }
     }
 
-    static func windows(_ db: Database, cameraID: String, range: Interval, maxGapMs: Int64) throws -> [FootageSpan] {
-        let gap = max(0, maxGapMs)
-        // Pieces just outside the range can still bridge into it.
-        let from = range.start.ms - gap, to = range.end.ms + gap
-        let statement: Statement
-        let bound: Int64
-        if gap >= windowToleranceMs {
-            bound = Windows.maxStoredWindowMs
-            statement = try db.cachedStatement(sql: """
-                SELECT start_ms, end_ms, verified FROM footage_window
-                WHERE camera_id = ? AND start_ms >= ? AND start_ms < ? AND end_ms > ? ORDER BY start_ms
-                """)
-        } else {
-            bound = try meta(db, "max_run_ms")
-            statement = try db.cachedStatement(sql: """
-                SELECT start_ms, end_ms, verified FROM footage_run
-                WHERE camera_id = ? AND start_ms >= ? AND start_ms < ? AND end_ms > ? ORDER BY start_ms
-                """)
-        }
-        let spans = try Row.fetchAll(statement, arguments: [cameraID, from - bound, to, from]).map(span)
-        return Windows.clip(Windows.merge(spans, maxGapMs: gap), to: range)
+    /// Cameras per statement: well under SQLite's limit of bound parameters.
+    static let batchSize = 500
+
+    static func batches(_ ids: [String]) -> [ArraySlice<String>] {
+        stride(from: 0, to: ids.count, by: batchSize).map { ids[$0..<min($0 + batchSize, ids.count)] }
+    }
+
+    static func placeholders(_ n: Int) -> String {
+        String(repeating: "?, ", count: max(0, n - 1)) + "?"
     }
 
     /// Files that could not be indexed, for one camera or all.
@@ -70,17 +77,20 @@ extension Store {
 
     /// The cameras with a segment overlapping `range` whose start is known only from the
     /// file's mtime, or whose timestamps stalled and were re-timed; one snapshot, one bounded
-    /// index scan per camera.
+    /// index scan per batch of cameras.
     public func lowConfidenceCameras(_ cameraIDs: [String], range: Interval) throws -> Set<String> {
         try read { db in
             let maxSeg = try Self.meta(db, "max_segment_ms")
-            let statement = try db.cachedStatement(sql: """
-                SELECT EXISTS (SELECT 1 FROM segment WHERE camera_id = ? AND start_ms >= ? AND start_ms < ? AND end_ms > ?
-                               AND (start_source = 'mtime' OR stalled_timestamps > 0))
-                """)
-            return try Set(cameraIDs.filter {
-                try Bool.fetchOne(statement, arguments: [$0, range.start.ms - maxSeg, range.end.ms, range.start.ms]) ?? false
-            })
+            var out: Set<String> = []
+            for batch in Self.batches(cameraIDs) {
+                let ids = try String.fetchAll(db.cachedStatement(sql: """
+                    SELECT DISTINCT camera_id FROM segment
+                    WHERE camera_id IN (\(Self.placeholders(batch.count))) AND start_ms >= ? AND start_ms < ? AND end_ms > ?
+                      AND (start_source = 'mtime' OR stalled_timestamps > 0)
+                    """), arguments: StatementArguments(batch) + [range.start.ms - maxSeg, range.end.ms, range.start.ms])
+                out.formUnion(ids)
+            }
+            return out
         }
     }
 

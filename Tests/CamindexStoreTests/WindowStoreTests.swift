@@ -76,7 +76,11 @@ import Testing
                     let jump = start + length + Int64(rng.next() % 10_000)
                     runs.append(Interval(startMs: jump, endMs: jump + 20_000))
                 }
-                try store.saveSegment(cameraID: "cam", Fixtures.segment(name, start: start, end: runs.last!.end.ms, runs: runs))
+                // Some files only rest on the container's index: a window is verified only
+                // if all its runs are, across every midnight it crosses.
+                let verified = rng.next() % 4 != 0
+                try store.saveSegment(cameraID: "cam", Fixtures.segment(name, start: start, end: runs.last!.end.ms, runs: runs,
+                                                                         verified: verified))
                 live[name] = runs
             }
             if step % 10 == 9 {
@@ -89,6 +93,54 @@ import Testing
                 // The stored pieces themselves equal a rebuild from scratch.
                 #expect(try store.windowsMatchRuns(cameraID: "cam"), "step \(step)")
             }
+        }
+    }
+
+    /// Days of footage without a gap: a file's verified flag reaches every chunk of its
+    /// window, across every midnight, and a deleted file splits the window's flag in two.
+    @Test func verifiedFlagSpansTheWholeGaplessWindow() throws {
+        let hour: Int64 = 3_600_000
+        for h in 0..<(5 * 24) {
+            try store.saveSegment(cameraID: "cam", Fixtures.segment("/h\(h)", start: day + Int64(h) * hour, end: day + Int64(h + 1) * hour - 500))
+        }
+        func flags() throws -> [Bool] {
+            try store.windows(cameraID: "cam", range: Interval(startMs: day, endMs: day + 120 * hour), maxGapMs: 2000).map(\.verified)
+        }
+        #expect(try flags() == [true] && store.windowsMatchRuns(cameraID: "cam"))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/h119", start: day + 119 * hour, end: day + 120 * hour - 500, verified: false))
+        #expect(try flags() == [false] && store.windowsMatchRuns(cameraID: "cam"))
+        // A window that only ends later than a query's range still carries the flag.
+        #expect(try store.windows(cameraID: "cam", range: Interval(startMs: day, endMs: day + hour)).map(\.verified) == [false])
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/h60", start: day + 60 * hour, end: day + 61 * hour - 500, verified: false))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/h119", start: day + 119 * hour, end: day + 120 * hour - 500))
+        #expect(try flags() == [false] && store.windowsMatchRuns(cameraID: "cam"))
+        try store.deleteSegments(cameraID: "cam", paths: ["/h30"])
+        #expect(try flags() == [true, false] && store.windowsMatchRuns(cameraID: "cam"))
+        try store.deleteSegments(cameraID: "cam", paths: ["/h90"])
+        #expect(try flags() == [true, false, true] && store.windowsMatchRuns(cameraID: "cam"))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/h60", start: day + 60 * hour, end: day + 61 * hour - 500))
+        #expect(try flags() == [true, true, true] && store.windowsMatchRuns(cameraID: "cam"))
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/h30", start: day + 30 * hour, end: day + 31 * hour - 500, verified: false))
+        #expect(try flags() == [false, true] && store.windowsMatchRuns(cameraID: "cam"))
+    }
+
+    /// Long files laid end to end over five days, a few unverified, replaced and deleted at
+    /// random: the stored pieces equal a rebuild from scratch after every change.
+    @Test(arguments: 1...8) func denseHistoryMatchesAFreshMerge(seed: UInt64) throws {
+        var rng = SplitMix(seed: seed)
+        let slot: Int64 = 2 * 3_600_000
+        for step in 0..<120 {
+            let i = Int64(rng.next() % 60)
+            if rng.next() % 6 == 0 {
+                try store.deleteSegments(cameraID: "cam", paths: ["/d\(i)"])
+            } else {
+                // Mostly back to back (holes under the tolerance), now and then a real hole or
+                // a file running past the next one's start.
+                let start = day + i * slot - Int64(rng.next() % 3_000)
+                let end = start + slot + (rng.next() % 8 == 0 ? -Int64(rng.next() % 600_000) : Int64(rng.next() % 1_500))
+                try store.saveSegment(cameraID: "cam", Fixtures.segment("/d\(i)", start: start, end: end, verified: rng.next() % 5 != 0))
+            }
+            #expect(try store.windowsMatchRuns(cameraID: "cam"), "seed \(seed) step \(step)")
         }
     }
 
@@ -129,5 +181,44 @@ struct SplitMix {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// The windows and flags of many cameras read at once (one statement per batch of cameras)
+/// equal each camera's own.
+@Suite struct ManyCameraReadTests {
+    @Test func batchedReadsEqualPerCameraReads() throws {
+        let store = try Store.inMemory()
+        let day: Int64 = 1_795_132_800_000
+        _ = try store.addRegion(code: RegionCode("620723"), name: "临泽县")
+        _ = try store.addRegion(code: RegionCode("620723100"), name: "沙河镇")
+        var ids: [String] = []
+        var rng = SplitMix(seed: 7)
+        for c in 0..<1_100 {  // more than two batches
+            let id = String(format: "620723000013200%05d", c)
+            ids.append(id)
+            try store.addCamera(Camera(id: id, name: "c\(c)", regionCode: "620723100", at: Instant(ms: 0)))
+            guard c % 3 != 0 else { continue }  // some without footage
+            for f in 0..<Int(rng.next() % 4) {
+                let start = day + Int64(f) * 600_000 + Int64(rng.next() % 4_000)
+                var record = Fixtures.segment("/\(id)/\(f)", start: start, end: start + 590_000 + Int64(rng.next() % 8_000),
+                                              verified: rng.next() % 3 != 0)
+                if rng.next() % 5 == 0 { record.startSource = .mtime }
+                try store.saveSegment(cameraID: id, record)
+            }
+        }
+        let range = Interval(startMs: day + 300_000, endMs: day + 2_000_000)
+        for gap: Int64 in [0, 2_000, 10_000] {
+            let all = try store.windows(cameraIDs: ids, range: range, maxGapMs: gap)
+            #expect(Set(all.keys) == Set(ids))
+            for id in ids.prefix(40) + ids.suffix(40) {
+                #expect(all[id] == (try store.windows(cameraIDs: [id], range: range, maxGapMs: gap)[id]), "\(id) gap \(gap)")
+            }
+        }
+        let low = try store.lowConfidenceCameras(ids, range: range)
+        for id in ids {
+            #expect(low.contains(id) == (try store.lowConfidenceCameras([id], range: range).contains(id)))
+        }
+        #expect(!low.isEmpty)
     }
 }
