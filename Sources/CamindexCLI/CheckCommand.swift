@@ -25,8 +25,8 @@ struct CheckCommand: ParsableCommand, GlobalConfigurable {
         let result = try IndexCheck(store: try global.openExisting()).run(cameraID: camera, repair: repair)
         let problems = result.problems
         if format == .json {
-            struct Result: Encodable { var ok: Bool; var problems: [IndexCheck.Problem] }
-            try Output.json(Result(ok: result.ok, problems: problems))
+            struct Result: Encodable { var ok: Bool; var problems: [IndexCheck.Problem]; var warnings: [IndexCheck.Warning] }
+            try Output.json(Result(ok: result.ok, problems: problems, warnings: result.warnings))
         } else if problems.isEmpty {
             print("ok: store sound, \(result.cameras) cameras checked, index matches the files")
         } else {
@@ -34,6 +34,7 @@ struct CheckCommand: ParsableCommand, GlobalConfigurable {
                 [$0.kind.rawValue + ($0.repaired ? " (repaired)" : ""), $0.camera ?? "-", $0.path ?? "-", $0.detail]
             }))
         }
+        if format != .json { for w in result.warnings { print("warning: \(w.camera): \(w.detail)") } }
         if !result.ok { throw ExitCode(1) }
     }
 }

@@ -284,6 +284,8 @@ import Testing
         let show = try #require(try CLI.json(try ci(["camera", "show", "cam-s", "--format", "json"]).stdout) as? [String: Any])
         #expect((show["footage"] as? [String: Any])?["stalled_timestamps"] as? Int == 1)
         #expect(try ci(["camera", "show", "cam-s"]).stdout.contains("timestamps: stalled"))
+        let check = try #require(try CLI.json(try ci(["check", "--format", "json"]).stdout) as? [String: Any])
+        #expect(((check["warnings"] as? [[String: Any]])?.first?["detail"] as? String)?.contains("timestamps: stalled") == true)
     }
 
     @Test func pathTimesInTheWrongZoneAreWarnedOnce() throws {
@@ -304,5 +306,7 @@ import Testing
         #expect(try ci(["camera", "show", "cam-z"]).stdout.contains(warning))
         let show = try #require(try CLI.json(try ci(["camera", "show", "cam-z", "--format", "json"]).stdout) as? [String: Any])
         #expect((show["footage"] as? [String: Any])?["path_zone_offset_hours"] as? Int == 8)
+        let check = try ci(["check"])
+        #expect(check.stdout.components(separatedBy: warning).count == 2, "a warning, not a problem: \(check.stdout)")
     }
 }
