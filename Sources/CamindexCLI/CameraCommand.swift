@@ -172,6 +172,8 @@ extension CameraCommand {
                     var covered_seconds: Double
                     /// Segments whose timestamps stalled and were re-timed from the frame rate.
                     var stalled_timestamps: Int
+                    /// Path times a whole number of hours behind the files' mtimes (wrong zone).
+                    var path_zone_offset_hours: Int?
                 }
                 struct IndexError: Encodable { var path, error, at: String }
                 struct Shown: Encodable {
@@ -211,7 +213,8 @@ extension CameraCommand {
                                      unverified: summary.unverified, low_confidence: summary.lowConfidence,
                                      bad_timestamps: summary.badTimestamps,
                                      first: t(summary.first), last: t(summary.last),
-                                     covered_seconds: Output.seconds(ms: summary.coveredMs), stalled_timestamps: summary.stalledSegments),
+                                     covered_seconds: Output.seconds(ms: summary.coveredMs), stalled_timestamps: summary.stalledSegments,
+                                     path_zone_offset_hours: summary.pathZoneOffsetHours),
                     index_errors: errors.map { IndexError(path: $0.path, error: $0.message, at: TimeFormat.rfc3339(Instant(ms: $0.indexedAtMs), in: zone)) }))
             case .table:
                 var rows: [[String]] = [
@@ -252,6 +255,7 @@ extension CameraCommand {
                     + (summary.lowConfidence > 0 ? ", \(summary.lowConfidence) timed by mtime only" : "")
                     + (summary.badTimestamps > 0 ? ", \(summary.badTimestamps) timestamps not believed" : "")
                     + (summary.stalledSegments > 0 ? ", \(summary.stalledSegments) with timestamps: stalled (re-timed, low confidence)" : "")])
+                if let h = summary.pathZoneOffsetHours { rows.append(["warning", FootageSummary.pathZoneWarning(hours: h)]) }
                 if let first = summary.first, let last = summary.last {
                     rows.append(["footage", "\(TimeFormat.rfc3339(first, in: zone)) → \(TimeFormat.rfc3339(last, in: zone)), \(TextFormat.duration(ms: summary.coveredMs)) covered"])
                 }

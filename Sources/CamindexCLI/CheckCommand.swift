@@ -25,8 +25,10 @@ struct CheckCommand: ParsableCommand, GlobalConfigurable {
         let result = try IndexCheck(store: try global.openExisting()).run(cameraID: camera, repair: repair)
         let problems = result.problems
         if format == .json {
-            struct Result: Encodable { var ok: Bool; var problems: [IndexCheck.Problem]; var bad_timestamps: [IndexCheck.TimestampNote] }
-            try Output.json(Result(ok: result.ok, problems: problems, bad_timestamps: result.badTimestamps))
+            struct Result: Encodable {
+                var ok: Bool; var problems: [IndexCheck.Problem]; var warnings: [IndexCheck.Warning]; var bad_timestamps: [IndexCheck.TimestampNote]
+            }
+            try Output.json(Result(ok: result.ok, problems: problems, warnings: result.warnings, bad_timestamps: result.badTimestamps))
         } else if problems.isEmpty {
             print("ok: store sound, \(result.cameras) cameras checked, index matches the files")
         } else {
@@ -34,6 +36,7 @@ struct CheckCommand: ParsableCommand, GlobalConfigurable {
                 [$0.kind.rawValue + ($0.repaired ? " (repaired)" : ""), $0.camera ?? "-", $0.path ?? "-", $0.detail]
             }))
         }
+        if format != .json { for w in result.warnings { print("warning: \(w.camera): \(w.detail)") } }
         if format != .json, !result.badTimestamps.isEmpty {
             print("\nfiles with timestamps not believed (left out of their footage; see camindex camera show):")
             for n in result.badTimestamps { print("  \(n.camera) \(n.path): \(n.bad_timestamps)") }

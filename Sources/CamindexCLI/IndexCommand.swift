@@ -76,10 +76,12 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
                 var failed: [FileFailure]
                 var problem: String?
                 var in_progress: [PendingFile]
+                var path_zone_offset_hours: Int?
             }
             try Output.json(reports.map {
                 Item(camera: $0.cameraID, files: $0.files, indexed: $0.indexed, verified: $0.verified, unchanged: $0.unchanged,
-                     removed: $0.removed, failed: $0.failures, problem: $0.problem, in_progress: $0.inProgress)
+                     removed: $0.removed, failed: $0.failures, problem: $0.problem, in_progress: $0.inProgress,
+                     path_zone_offset_hours: $0.pathZoneOffsetHours)
             })
             return
         }
@@ -94,6 +96,7 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
             }, rightAligned: [1, 2, 3, 4, 5]))
         }
         for r in reports { for f in r.failures { Swift.print("\(r.cameraID): \(f.path): \(f.error)") } }
+        for r in reports { if let h = r.pathZoneOffsetHours { Swift.print("\(r.cameraID): " + FootageSummary.pathZoneWarning(hours: h)) } }
         for r in reports { for f in r.inProgress { Swift.print("\(r.cameraID): \(f.path): in progress (\(f.reason))") } }
         // A county-wide run can meet dozens of cameras whose NVR share is not mounted: say so once.
         let skipped = reports.filter { $0.problem != nil }

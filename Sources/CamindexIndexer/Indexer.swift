@@ -62,6 +62,7 @@ public struct Indexer: Sendable {
         try store.deleteSegments(cameraID: camera.id, paths: gone)
         report.removed = gone.count
         try process(listed.map { ($0.path, ($0.size, $0.mtimeMs)) }, camera: camera, known: known, into: &report)
+        report.pathZoneOffsetHours = try store.pathZoneOffsetHours(cameraID: camera.id)
         // Hidden temp files wait for their rename: counted, listed, never read.
         let temps = Self.hiddenTempFiles(under: dir)
         report.files += temps.count
@@ -333,6 +334,9 @@ public struct CameraIndexReport: Sendable, Hashable {
     public var failures: [FileFailure] = []
     /// Why nothing could be done for this camera (no directory).
     public var problem: String?
+    /// Most path-dated files end this many whole hours before their mtimes: the path is read in
+    /// the wrong zone. See `FootageSummary.pathZoneOffsetHours`.
+    public var pathZoneOffsetHours: Int?
 
     public init(cameraID: String) { self.cameraID = cameraID }
 }

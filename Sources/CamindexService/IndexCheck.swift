@@ -22,10 +22,18 @@ public struct IndexCheck: Sendable {
         public var bad_timestamps: Int
     }
 
+    /// Not a fault of the index against the files, but worth a look: path times in the wrong
+    /// zone, segments whose timestamps stalled.
+    public struct Warning: Encodable, Hashable, Sendable {
+        public var camera: String
+        public var detail: String
+    }
+
     public struct Result: Sendable {
         public var cameras: Int
         public var problems: [Problem]
         public var badTimestamps: [TimestampNote]
+        public var warnings: [Warning] = []
         /// Every problem found was repaired (or there were none).
         public var ok: Bool { problems.allSatisfy(\.repaired) }
     }
@@ -43,6 +51,7 @@ public struct IndexCheck: Sendable {
         var problems = try store.integrityProblems().map { Problem(kind: .integrity, camera: nil, path: nil, detail: $0, repaired: false) }
         let cameras = try cameraID.map { [try store.requireCamera(id: $0)] } ?? store.cameras(in: nil, includeDisabled: true)
         let indexer = Indexer(store: store)
+        var warnings: [Warning] = []
         for cam in cameras {
             var missing: [String] = [], changed: [String] = []
             let stored = try store.storedFiles(cameraID: cam.id)
@@ -65,9 +74,16 @@ public struct IndexCheck: Sendable {
             problems += missing.map { Problem(kind: .missing, camera: cam.id, path: $0, detail: "indexed file no longer exists", repaired: repair) }
             problems += changed.map { Problem(kind: .changed, camera: cam.id, path: $0, detail: "size or mtime differ from the index", repaired: repair) }
             problems += unindexed.map { Problem(kind: .unindexed, camera: cam.id, path: $0, detail: "segment file not in the index", repaired: repair) }
+            let summary = try store.footageSummary(cameraID: cam.id)
+            if let h = summary.pathZoneOffsetHours {
+                warnings.append(Warning(camera: cam.id, detail: FootageSummary.pathZoneWarning(hours: h)))
+            }
+            if summary.stalledSegments > 0 {
+                warnings.append(Warning(camera: cam.id, detail: "\(summary.stalledSegments) segment\(summary.stalledSegments == 1 ? "" : "s") with timestamps: stalled (re-timed from the frame rate, low confidence)"))
+            }
             if !windowsOK { problems.append(Problem(kind: .windows, camera: cam.id, path: nil, detail: "stored windows differ from the runs", repaired: repair)) }
         }
-        return Result(cameras: cameras.count, problems: problems, badTimestamps: notes)
+        return Result(cameras: cameras.count, problems: problems, badTimestamps: notes, warnings: warnings)
     }
 }
 

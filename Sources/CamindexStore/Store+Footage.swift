@@ -71,8 +71,35 @@ extension Store {
                 first: (row[4] as Int64?).map(Instant.init(ms:)), last: (row[5] as Int64?).map(Instant.init(ms:)),
                 coveredMs: covered, badTimestamps: row[6])
             summary.stalledSegments = row[7]
+            summary.pathZoneOffsetHours = try Self.pathZoneOffsetHours(db, cameraID: cameraID)
             return summary
         }
+    }
+
+    /// How many whole hours most of the camera's path-dated segments end before their files'
+    /// mtimes (a path read in the wrong zone), if they do. See `FootageSummary.pathZoneOffsetHours`.
+    public func pathZoneOffsetHours(cameraID: String) throws -> Int? {
+        try read { db in try Self.pathZoneOffsetHours(db, cameraID: cameraID) }
+    }
+
+    static func pathZoneOffsetHours(_ db: Database, cameraID: String) throws -> Int? {
+        let diffs = try Row.fetchAll(db, sql: """
+            SELECT mtime_ms - end_ms FROM segment WHERE camera_id = ? AND error IS NULL AND start_source = 'path'
+            ORDER BY start_ms DESC LIMIT 200
+            """, arguments: [cameraID]).map { $0[0] as Int64 }
+        return wholeHourOffset(diffs)
+    }
+
+    /// The whole number of hours (1 to 14 either way, ± a minute) that more than half of
+    /// `diffs` (ms) are, if any.
+    static func wholeHourOffset(_ diffs: [Int64]) -> Int? {
+        var counts: [Int: Int] = [:]
+        for d in diffs {
+            let h = Int((Double(d) / 3_600_000).rounded())
+            if h != 0, abs(h) <= 14, abs(d - Int64(h) * 3_600_000) <= 60_000 { counts[h, default: 0] += 1 }
+        }
+        guard let best = counts.max(by: { $0.value < $1.value }), best.value * 2 > diffs.count else { return nil }
+        return best.key
     }
 
     /// The cameras with a segment overlapping `range` whose start is known only from the

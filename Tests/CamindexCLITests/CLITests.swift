@@ -284,5 +284,29 @@ import Testing
         let show = try #require(try CLI.json(try ci(["camera", "show", "cam-s", "--format", "json"]).stdout) as? [String: Any])
         #expect((show["footage"] as? [String: Any])?["stalled_timestamps"] as? Int == 1)
         #expect(try ci(["camera", "show", "cam-s"]).stdout.contains("timestamps: stalled"))
+        let check = try #require(try CLI.json(try ci(["check", "--format", "json"]).stdout) as? [String: Any])
+        #expect(((check["warnings"] as? [[String: Any]])?.first?["detail"] as? String)?.contains("timestamps: stalled") == true)
+    }
+
+    @Test func pathTimesInTheWrongZoneAreWarnedOnce() throws {
+        try seed()
+        let rec = dir.file("rec")
+        // Frigate-like: path times in UTC, camera registered without --path-timezone UTC.
+        try ci(["camera", "add", "cam-z", "--name", "路口", "--region", "沙河镇", "--recordings", rec])
+        for (i, name) in ["20261120_060000.mp4", "20261120_060004.mp4", "20261120_060008.mp4"].enumerated() {
+            try Footage.make("\(rec)/\(name)", .init(seconds: 4, fps: 10, gop: 20))
+            let written = Date(timeIntervalSince1970: 1_795_154_404 + Double(i) * 4)  // 2026-11-20T06:00:04Z + 4 s each
+            try FileManager.default.setAttributes([.modificationDate: written], ofItemAtPath: "\(rec)/\(name)")
+        }
+        let index = try ci(["index", "--settle", "0"])
+        let warning = "path times look 8 h behind the files' mtimes: set --path-timezone?"
+        #expect(index.stdout.components(separatedBy: warning).count == 2, "once per camera: \(index.stdout)")
+        let json = try #require(try CLI.json(try ci(["index", "--settle", "0", "--format", "json"]).stdout) as? [[String: Any]])
+        #expect(json.first?["path_zone_offset_hours"] as? Int == 8)
+        #expect(try ci(["camera", "show", "cam-z"]).stdout.contains(warning))
+        let show = try #require(try CLI.json(try ci(["camera", "show", "cam-z", "--format", "json"]).stdout) as? [String: Any])
+        #expect((show["footage"] as? [String: Any])?["path_zone_offset_hours"] as? Int == 8)
+        let check = try ci(["check"])
+        #expect(check.stdout.components(separatedBy: warning).count == 2, "a warning, not a problem: \(check.stdout)")
     }
 }

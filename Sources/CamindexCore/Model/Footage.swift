@@ -113,6 +113,15 @@ public struct FootageSummary: Sendable, Hashable {
     public var badTimestamps: Int
     /// Segments with stalled timestamps, re-timed (`SegmentRecord.stalledTimestamps`).
     public var stalledSegments: Int = 0
+    /// When most path-dated segments end a whole number of hours (± a minute) before their
+    /// files' mtimes: that many hours (positive: the path times are behind). A path read in
+    /// the wrong zone (`--path-timezone`).
+    public var pathZoneOffsetHours: Int?
+
+    /// The warning for `pathZoneOffsetHours`.
+    public static func pathZoneWarning(hours: Int) -> String {
+        "path times look \(abs(hours)) h \(hours > 0 ? "behind" : "ahead of") the files' mtimes: set --path-timezone?"
+    }
 
     public init(segments: Int, failed: Int, unverified: Int, lowConfidence: Int, first: Instant?, last: Instant?, coveredMs: Int64,
                 badTimestamps: Int = 0) {
