@@ -43,6 +43,9 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
     @Option(parsing: .unconditional, help: ArgumentHelp("Files read at once (default: the number of cores).", valueName: "n")) var jobs: Int?
     @Option(parsing: .unconditional, help: ArgumentHelp("A file modified within this many seconds is still being written: skipped and listed as in progress.", valueName: "seconds"))
     var settle: Double = 15
+    @Option(parsing: .unconditional, help: ArgumentHelp("A segment claiming more than this is clipped, with a warning (a corrupt timestamp, not a recording).",
+                                                        valueName: "hours"))
+    var maxSegmentHours: Double = 6
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func validate() throws {
@@ -50,6 +53,7 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
         if timeout <= 0 { throw CamindexError.usage("--timeout must be positive") }
         if let jobs, jobs < 1 { throw CamindexError.usage("--jobs must be at least 1") }
         if settle < 0 || !settle.isFinite { throw CamindexError.usage("--settle must be zero or more seconds") }
+        if !(maxSegmentHours > 0) || !maxSegmentHours.isFinite { throw CamindexError.usage("--max-segment-hours must be a positive number of hours") }
     }
 
     func run() throws {
@@ -59,6 +63,7 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
         options.timeout = .milliseconds(Int64(timeout * 1000))
         if let jobs { options.workers = jobs }
         options.settleMs = Int64((settle * 1000).rounded())
+        options.maxSegmentMs = Int64((maxSegmentHours * 3_600_000).rounded())
         let reports = try IndexRun(store: try global.openExisting(), options: options).run(cameraID: camera, paths: paths)
         try print(reports)
         let failed = reports.reduce(0) { $0 + $1.failures.count }

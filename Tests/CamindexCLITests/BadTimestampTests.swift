@@ -37,4 +37,17 @@ import Testing
         #expect(notes.count == 1 && (notes[0]["path"] as? String)?.hasSuffix("20261121_080000.ts") == true)
         #expect(check["ok"] as? Bool == true, "a file with an outlier packet is not a fault of the index")
     }
+
+    @Test func theLongestSegmentIsAnOption() throws {
+        let rec = dir.file("rec-long")
+        try Footage.make("\(rec)/20261121_080000.mp4", .init(seconds: 10, fps: 25, gop: 25))
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        try ci(["camera", "add", "cam-1", "--name", "c", "--region", "沙河镇", "--recordings", rec])
+        try ci(["index", "--max-segment-hours", "-1"], status: 2)
+        try ci(["index", "--settle", "0", "--max-segment-hours", "0.001"])
+        let q = try #require(try CLI.json(try ci(["query", "--camera", "cam-1", "--from", "2026-11-21 08:00", "--to", "2026-11-21 08:01",
+                                                 "--format", "json"]).stdout) as? [String: Any])
+        #expect((q["cameras"] as? [[String: Any]])?.first?["covered_seconds"] as? Double == 3.6, "clipped to 0.001 h")
+    }
 }
