@@ -23,16 +23,23 @@ extension Indexer {
     /// Segment files under `dir` with their size and mtime, sorted by path; hidden files and
     /// directories skipped, symbolic links not followed, unreadable directories left out.
     public static func listSegmentFiles(under dir: String) -> [ListedFile] {
-        var out: [ListedFile] = []
+        listRecordings(under: dir).files
+    }
+
+    /// One pass over `dir`: its segment files (as `listSegmentFiles`) and its hidden temp files
+    /// (dot-files named like segment files, possibly with a temp suffix: `.x.mp4`, `.x.mp4.tmp`,
+    /// not inside hidden directories), which recorders write and rename into place.
+    public static func listRecordings(under dir: String) -> (files: [ListedFile], hiddenTemps: [String]) {
+        var out: [ListedFile] = [], hidden: [String] = []
         let root = absolute(dir)
         let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return [] }
-        list(fd, path: root == "/" ? "" : root, into: &out)
-        return out.sorted { $0.path < $1.path }
+        guard fd >= 0 else { return ([], []) }
+        list(fd, path: root == "/" ? "" : root, into: &out, hidden: &hidden)
+        return (out.sorted { $0.path < $1.path }, hidden.sorted())
     }
 
     /// Lists the directory open at `fd` (and closes it).
-    private static func list(_ fd: Int32, path: String, into out: inout [ListedFile]) {
+    private static func list(_ fd: Int32, path: String, into out: inout [ListedFile], hidden: inout [String]) {
         guard let d = fdopendir(fd) else {
             close(fd)
             return
@@ -42,7 +49,13 @@ extension Indexer {
             let (name, type) = withUnsafePointer(to: &entry.pointee.d_name) { p in
                 p.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { (String(cString: $0), entry.pointee.d_type) }
             }
-            if name.hasPrefix(".") { continue }  // hidden, and "." and ".."
+            if name.hasPrefix(".") {  // hidden, and "." and ".."
+                if name != ".", name != "..", name.lowercased().split(separator: ".").dropFirst().contains(where: { segmentExtensions.contains(String($0)) }) {
+                    var st = Glibc.stat()
+                    if fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFREG { hidden.append(path + "/" + name) }
+                }
+                continue
+            }
             var isDir = type == UInt8(DT_DIR)
             var isFile = type == UInt8(DT_REG)
             let segment = isSegmentName(name)
@@ -58,7 +71,7 @@ extension Indexer {
             }
             if isDir {
                 let sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-                if sub >= 0 { list(sub, path: path + "/" + name, into: &out) }
+                if sub >= 0 { list(sub, path: path + "/" + name, into: &out, hidden: &hidden) }
             }
         }
     }

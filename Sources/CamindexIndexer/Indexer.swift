@@ -54,7 +54,7 @@ public struct Indexer: Sendable {
             report.problem = "recordings directory \(dir) does not exist or is not a directory"
             return report
         }
-        let listed = Self.listSegmentFiles(under: dir)
+        let (listed, temps) = Self.listRecordings(under: dir)
         let known = try store.segmentStates(cameraID: camera.id)
         let prefix = dir.hasSuffix("/") ? dir : dir + "/"
         let present = Set(listed.map(\.path))
@@ -64,7 +64,6 @@ public struct Indexer: Sendable {
         try process(listed.map { ($0.path, ($0.size, $0.mtimeMs)) }, camera: camera, known: known, into: &report)
         report.pathZoneOffsetHours = try store.pathZoneOffsetHours(cameraID: camera.id)
         // Hidden temp files wait for their rename: counted, listed, never read.
-        let temps = Self.hiddenTempFiles(under: dir)
         report.files += temps.count
         report.pending += temps.count
         report.inProgress = (report.inProgress + temps.map { PendingFile(path: $0, reason: "hidden temp file, waiting for its rename") })
@@ -267,27 +266,6 @@ public struct Indexer: Sendable {
     static func zones(_ camera: Camera) -> (camera: TimeZone, path: TimeZone) {
         let zone = camera.zone
         return (zone, camera.pathTimezone.flatMap(TimeZone.init(identifier:)) ?? zone)
-    }
-
-    /// Hidden files under `dir` (not in hidden directories) named like segment files, possibly
-    /// with a temp suffix (`.2026-11-20-08-00-00-0.mp4`, `.x.mp4.tmp`): files a recorder is
-    /// writing and will rename into place.
-    public static func hiddenTempFiles(under dir: String) -> [String] {
-        let root = URL(fileURLWithPath: absolute(dir))
-        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey]) else { return [] }
-        var out: [String] = []
-        for case let url as URL in e where url.lastPathComponent.hasPrefix(".") {
-            if (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
-                e.skipDescendants()
-                continue
-            }
-            let parts = url.lastPathComponent.lowercased().split(separator: ".")
-            if parts.dropFirst().contains(where: { segmentExtensions.contains(String($0)) }),
-               (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-                out.append(url.standardizedFileURL.path)
-            }
-        }
-        return out.sorted()
     }
 
     static func isMP4(_ path: String) -> Bool {
