@@ -174,6 +174,8 @@ extension CameraCommand {
                     var stalled_timestamps: Int
                     /// Path times a whole number of hours behind the files' mtimes (wrong zone).
                     var path_zone_offset_hours: Int?
+                    /// Segments by where their start came from: path, chained, creation_time, mtime.
+                    var time_sources: [String: Int]
                 }
                 struct IndexError: Encodable { var path, error, at: String }
                 struct Shown: Encodable {
@@ -214,7 +216,8 @@ extension CameraCommand {
                                      bad_timestamps: summary.badTimestamps,
                                      first: t(summary.first), last: t(summary.last),
                                      covered_seconds: Output.seconds(ms: summary.coveredMs), stalled_timestamps: summary.stalledSegments,
-                                     path_zone_offset_hours: summary.pathZoneOffsetHours),
+                                     path_zone_offset_hours: summary.pathZoneOffsetHours,
+                                     time_sources: Dictionary(uniqueKeysWithValues: summary.timeSources.map { ($0.key.rawValue, $0.value) })),
                     index_errors: errors.map { IndexError(path: $0.path, error: $0.message, at: TimeFormat.rfc3339(Instant(ms: $0.indexedAtMs), in: zone)) }))
             case .table:
                 var rows: [[String]] = [
@@ -253,6 +256,7 @@ extension CameraCommand {
                 if let s = camera.source { rows.append(["inventory", s]) }
                 rows.append(["segments", "\(summary.segments - summary.failed) indexed, \(summary.unverified) unverified, \(summary.failed) failed"
                     + (summary.lowConfidence > 0 ? ", \(summary.lowConfidence) timed by mtime only" : "")
+                    + ((summary.timeSources[.chained] ?? 0) > 0 ? ", \(summary.timeSources[.chained]!) timed from the previous file's end" : "")
                     + (summary.badTimestamps > 0 ? ", \(summary.badTimestamps) timestamps not believed" : "")
                     + (summary.stalledSegments > 0 ? ", \(summary.stalledSegments) with timestamps: stalled (re-timed, low confidence)" : "")])
                 if let h = summary.pathZoneOffsetHours { rows.append(["warning", FootageSummary.pathZoneWarning(hours: h)]) }

@@ -11,24 +11,34 @@ struct CheckCommand: ParsableCommand, GlobalConfigurable {
             Checks SQLite's integrity, then every indexed file: missing (deleted since), changed \
             (size or mtime differ), and each camera's windows against its runs; and lists segment \
             files in recording directories that are not indexed. --repair drops the rows of missing \
-            files, re-reads changed and unindexed ones, and rebuilds windows that disagree. Exit \
-            status 1 when problems remain.
+            files, re-reads changed and unindexed ones, and rebuilds windows that disagree. Files \
+            modified within --settle seconds are still being written: left alone. MP4s whose \
+            recorder died before writing their index (no moov) and whose pictures were recovered \
+            from their media data are listed. Exit status 1 when problems remain.
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp("Only this camera.", valueName: "id")) var camera: String?
     @Flag(help: "Fix what is found.") var repair = false
+    @Option(parsing: .unconditional, help: ArgumentHelp("A file modified within this many seconds is still being written: not reported, not read.", valueName: "seconds"))
+    var settle: Double = 15
     @Option(help: "table or json.") var format: OutputFormat = .table
 
+    func validate() throws {
+        if settle < 0 || !settle.isFinite { throw CamindexError.usage("--settle must be zero or more seconds") }
+    }
+
     func run() throws {
-        let result = try IndexCheck(store: try global.openExisting()).run(cameraID: camera, repair: repair)
+        let result = try IndexCheck(store: try global.openExisting(), settleMs: Int64((settle * 1000).rounded())).run(cameraID: camera, repair: repair)
         let problems = result.problems
         if format == .json {
             struct Result: Encodable {
                 var ok: Bool; var problems: [IndexCheck.Problem]; var warnings: [IndexCheck.Warning]; var bad_timestamps: [IndexCheck.TimestampNote]
+                var recovered: [IndexCheck.RecoveredFile]
             }
-            try Output.json(Result(ok: result.ok, problems: problems, warnings: result.warnings, bad_timestamps: result.badTimestamps))
+            try Output.json(Result(ok: result.ok, problems: problems, warnings: result.warnings, bad_timestamps: result.badTimestamps,
+                                   recovered: result.recovered))
         } else if problems.isEmpty {
             print("ok: store sound, \(result.cameras) cameras checked, index matches the files")
         } else {
@@ -40,6 +50,10 @@ struct CheckCommand: ParsableCommand, GlobalConfigurable {
         if format != .json, !result.badTimestamps.isEmpty {
             print("\nfiles with timestamps not believed (left out of their footage; see camindex camera show):")
             for n in result.badTimestamps { print("  \(n.camera) \(n.path): \(n.bad_timestamps)") }
+        }
+        if format != .json, !result.recovered.isEmpty {
+            print("\nunfinished MP4s (no moov) recovered from their media data (timed from the frame rate):")
+            for r in result.recovered { print("  \(r.camera) \(r.path)") }
         }
         if !result.ok { throw ExitCode(1) }
     }

@@ -82,11 +82,13 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
                 var problem: String?
                 var in_progress: [PendingFile]
                 var path_zone_offset_hours: Int?
+                /// MP4s without moov indexed from the pictures in their mdat.
+                var recovered: [String]
             }
             try Output.json(reports.map {
                 Item(camera: $0.cameraID, files: $0.files, indexed: $0.indexed, verified: $0.verified, unchanged: $0.unchanged,
                      removed: $0.removed, failed: $0.failures, problem: $0.problem, in_progress: $0.inProgress,
-                     path_zone_offset_hours: $0.pathZoneOffsetHours)
+                     path_zone_offset_hours: $0.pathZoneOffsetHours, recovered: $0.recovered)
             })
             return
         }
@@ -102,6 +104,7 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
         }
         for r in reports { for f in r.failures { Swift.print("\(r.cameraID): \(f.path): \(f.error)") } }
         for r in reports { if let h = r.pathZoneOffsetHours { Swift.print("\(r.cameraID): " + FootageSummary.pathZoneWarning(hours: h)) } }
+        for r in reports { for f in r.recovered { Swift.print("\(r.cameraID): \(f): unfinished (no moov), pictures recovered from its media data, timed from the frame rate") } }
         for r in reports { for f in r.inProgress { Swift.print("\(r.cameraID): \(f.path): in progress (\(f.reason))") } }
         // A county-wide run can meet dozens of cameras whose NVR share is not mounted: say so once.
         let skipped = reports.filter { $0.problem != nil }

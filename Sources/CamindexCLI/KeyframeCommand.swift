@@ -30,11 +30,11 @@ struct KeyframeCommand: ParsableCommand, GlobalConfigurable {
                      result: "keyframe \(TimeFormat.rfc3339(before.time, in: cam.zone)) at \(Output.seconds(ms: before.offsetMs)) s in \(before.path)")
         let z = cam.zone
         if format == .json {
-            struct Key: Encodable { var file, time: String; var offset_seconds, pts_seconds: Double }
+            struct Key: Encodable { var file, time: String; var offset_seconds, pts_seconds: Double; var time_source: String }
             struct Result: Encodable { var camera, at: String; var keyframe: Key; var next: Key?; var bridged_hole_ms: Int64? }
             func key(_ k: KeyframeLocation) -> Key {
                 Key(file: k.path, time: TimeFormat.rfc3339(k.time, in: z), offset_seconds: Output.seconds(ms: k.offsetMs),
-                    pts_seconds: Output.seconds(ms: k.ptsMs))
+                    pts_seconds: Output.seconds(ms: k.ptsMs), time_source: k.timeSource.rawValue)
             }
             try Output.json(Result(camera: cam.id, at: TimeFormat.rfc3339(moment, in: z), keyframe: key(before), next: next.map(key),
                                    bridged_hole_ms: answer.bridgedHoleMs))

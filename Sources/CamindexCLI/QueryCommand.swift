@@ -70,6 +70,10 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
             var coverage: Double
             var verified: Bool
             var low_confidence: Bool
+            /// "stalled" when some segment's timestamps stalled and were re-timed, else "ok".
+            var timestamps: String
+            /// The least trustworthy start among the segments: path, chained, creation_time, mtime.
+            var time_source: String?
             var enabled: Bool
             var distance_m: Double?
             var live_windows: [Span]?
@@ -90,7 +94,9 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
                                         seconds: Output.seconds(ms: $0.durationMs), verified: nil) },
                 covered_seconds: Output.seconds(ms: r.coveredMs),
                 coverage: (Double(r.coveredMs) / Double(range.durationMs) * 10_000).rounded() / 10_000,
-                verified: r.verified, low_confidence: r.lowConfidence, enabled: r.camera.enabled,
+                verified: r.verified, low_confidence: r.lowConfidence,
+                timestamps: r.timeQuality.stalledSegments > 0 ? "stalled" : "ok", time_source: r.timeQuality.weakestSource?.rawValue,
+                enabled: r.camera.enabled,
                 distance_m: r.distanceM.map { ($0 * 10).rounded() / 10 },
                 live_windows: r.online?.map { Span(start: TimeFormat.rfc3339($0.start, in: z), end: TimeFormat.rfc3339($0.end, in: z),
                                                    seconds: Output.seconds(ms: $0.durationMs), verified: nil) })
@@ -126,6 +132,7 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
         var rows: [[String]] = []
         for r in results {
             let flags = (r.windows.contains { !$0.verified } ? " unverified" : "") + (r.lowConfidence ? " approx-time" : "")
+                + (r.timeQuality.stalledSegments > 0 ? " stalled-timestamps" : "")
                 + (r.camera.enabled ? "" : " disabled")
             rows.append([r.camera.id, r.camera.name, regions[r.camera.regionCode]?.name ?? r.camera.regionCode]
                          + (near ? [r.distanceM.map { String(Int($0.rounded())) } ?? ""] : []) + [

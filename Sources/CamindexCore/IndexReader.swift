@@ -20,13 +20,16 @@ public protocol IndexReader: Sendable {
     // Recorded footage
     /// Per camera, footage windows overlapping `range`, holes up to `maxGapMs` bridged, clipped to `range`.
     func windows(cameraIDs: [String], range: Interval, maxGapMs: Int64) throws -> [String: [FootageSpan]]
-    /// The cameras among `cameraIDs` with a segment overlapping `range` whose start is only known from its mtime.
-    func lowConfidenceCameras(_ cameraIDs: [String], range: Interval) throws -> Set<String>
+    /// Per camera among `cameraIDs` with segments overlapping `range`: where their starts came
+    /// from and how many had stalled timestamps.
+    func timeQuality(_ cameraIDs: [String], range: Interval) throws -> [String: FootageTimeQuality]
     func keyframes(cameraID: String, at: Instant) throws -> KeyframePair
     func footageSummary(cameraID: String) throws -> FootageSummary
     /// Files that could not be indexed, for one camera or all.
     func segmentErrors(cameraID: String?) throws -> [SegmentError]
     func failedFileCounts() throws -> [String: Int]
+    /// Segments whose timestamps stalled and were re-timed, per camera (cameras with none left out).
+    func stalledFileCounts() throws -> [String: Int]
     func indexTotals() throws -> IndexTotals
 
     // Live

@@ -70,6 +70,7 @@ public final class RecordingLoop: Service, Sendable {
         var options = Indexer.Options()
         options.timeout = config.fileTimeout
         options.workers = 1
+        options.recoverUnfinished = false
         let indexer = Indexer(store: store, options: options, logger: logger)
         for camera in cameras {
             let prefix = camera.recordings!.hasSuffix("/") ? camera.recordings! : camera.recordings! + "/"

@@ -25,6 +25,11 @@ public struct Indexer: Sendable {
         /// How far past its file's mtime a segment dated by its path may end (clock skew,
         /// file-system time granularity): beyond, it is clipped, with a warning.
         public var mtimeSlackMs: Int64 = 60_000
+        /// Index an MP4 without `moov` from the pictures in its `mdat` (its recorder died).
+        /// When false such a file is left for later, listed in `inProgress`: a writer may have
+        /// closed it only to open it again (the daemon indexes closed files at once, and
+        /// leaves this decision to its periodic scan, after the settle time).
+        public var recoverUnfinished = true
 
         public init() {}
     }
@@ -120,8 +125,7 @@ public struct Indexer: Sendable {
             }
             work.append((path, size, mtimeMs))
         }
-        let outcome = Mutex<(indexed: Int, verified: Int, busy: Int, clipped: Int, failures: [FileFailure], storeError: (any Error)?)>(
-            (0, 0, 0, 0, [], nil))
+        let outcome = Mutex(Outcome())
         let mode: SegmentReader.Mode = options.verify ? .scan : .fast
         let zones = Self.zones(camera)
         let pattern = camera.pathPattern.flatMap { try? PathTimestamp(pattern: $0) } ?? .builtIn
@@ -147,53 +151,46 @@ public struct Indexer: Sendable {
                 }
                 do {
                     let info = try SegmentReader.read(path: item.path, mode: mode, timeout: options.timeout)
-                    let (record, clip) = Self.bounded(
-                        Self.record(item.path, size: item.size, mtimeMs: item.mtimeMs, info: info, pattern: pattern, pathZone: zones.path),
-                        maxSegmentMs: options.maxSegmentMs, mtimeSlackMs: options.mtimeSlackMs)
-                    if let clip {
-                        logger.warning("segment clipped", metadata: ["camera": "\(camera.id)", "file": "\(item.path)", "reason": "\(clip)"])
-                    }
-                    if info.stalledTimestamps > 0 {
-                        logger.warning("timestamps stalled, re-timed from the frame rate", metadata: [
-                            "camera": "\(camera.id)", "file": "\(item.path)", "packets": "\(info.stalledTimestamps)"])
-                    }
-                    if info.badTimestamps > 0 {
-                        logger.notice("timestamps not believed", metadata: ["camera": "\(camera.id)", "file": "\(item.path)",
-                                                                             "packets": "\(info.badTimestamps)"])
-                    }
-                    guard try store.saveSegment(cameraID: camera.id, record, unlessCurrent: !options.force) else {
-                        outcome.withLock { $0.busy += 1 }
+                    let record = Self.record(item.path, size: item.size, mtimeMs: item.mtimeMs, info: info, pattern: pattern, pathZone: zones.path)
+                    if record.startSource == .creationTime {
+                        // Chained to the previous file once every file of this run is read, in order.
+                        outcome.withLock { $0.undated.append((record, info)) }
                         continue
                     }
-                    logger.debug("indexed", metadata: ["camera": "\(camera.id)", "file": "\(item.path)", "method": "\(info.method.rawValue)"])
-                    outcome.withLock {
-                        $0.indexed += 1
-                        if record.verified { $0.verified += 1 }
-                        if clip != nil { $0.clipped += 1 }
-                    }
+                    try save(record, info: info, camera: camera, into: outcome)
                 } catch let error as MediaError {
-                    // The row already names the file.
-                    let prefix = item.path + ": "
-                    var message = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
+                    var failure = error
                     if error.kind == .invalidData, Self.isMP4(item.path), MP4Boxes.lacksMoov(item.path) == true {
                         // Its recorder stopped before writing the index (killed, power cut).
-                        message = "unfinished (no moov): the recorder never closed this MP4"
-                    }
-                    do {
-                        if !options.force, let now = try store.segmentState(cameraID: camera.id, path: item.path), now != before,
-                           now.size == item.size, now.mtimeMs == item.mtimeMs {
-                            // Another process recorded this file meanwhile.
-                            outcome.withLock { $0.busy += 1 }
+                        guard options.recoverUnfinished else {
+                            outcome.withLock { $0.pending.append(PendingFile(path: item.path, reason: "unfinished (no moov), left for the periodic scan")) }
                             continue
                         }
-                        try store.saveSegmentError(cameraID: camera.id, path: item.path, size: item.size, mtimeMs: item.mtimeMs, message: message)
-                    } catch {
-                        outcome.withLock { $0.storeError = error }
+                        do {
+                            let info = try recovered(item.path, camera: camera)
+                            try save(Self.record(item.path, size: item.size, mtimeMs: item.mtimeMs, info: info, pattern: pattern, pathZone: zones.path),
+                                     info: info, camera: camera, into: outcome)
+                            continue
+                        } catch let e as MediaError {
+                            failure = e
+                        } catch {
+                            outcome.withLock { $0.storeError = error }
+                            continue
+                        }
                     }
-                    logger.notice("cannot index", metadata: ["camera": "\(camera.id)", "file": "\(item.path)", "error": "\(message)"])
-                    outcome.withLock { $0.failures.append(.init(path: item.path, error: message)) }
+                    saveFailure(failure, item: item, before: before, camera: camera, into: outcome)
                 } catch {
                     outcome.withLock { $0.storeError = error }
+                }
+            }
+        }
+        if outcome.withLock({ $0.storeError }) == nil {
+            for (record, info) in outcome.withLock({ $0.undated }).sorted(by: { ($0.0.startMs, $0.0.path) < ($1.0.startMs, $1.0.path) }) {
+                do {
+                    try save(try chained(record, cameraID: camera.id), info: info, camera: camera, into: outcome)
+                } catch {
+                    outcome.withLock { $0.storeError = error }
+                    break
                 }
             }
         }
@@ -203,8 +200,95 @@ public struct Indexer: Sendable {
         report.verified += result.verified
         report.busy += result.busy
         report.clipped += result.clipped
+        report.recovered = (report.recovered + result.recovered).sorted()
+        report.pending += result.pending.count
+        report.inProgress = (report.inProgress + result.pending).sorted { $0.path < $1.path }
         report.failures = (report.failures + result.failures).sorted { $0.path < $1.path }
     }
+
+    /// What the workers of one `process` call did.
+    private struct Outcome {
+        var indexed = 0, verified = 0, busy = 0, clipped = 0
+        var failures: [FileFailure] = []
+        var recovered: [String] = []
+        var pending: [PendingFile] = []
+        var storeError: (any Error)?
+        /// Files dated by their creation time, saved after the others (see `chained`).
+        var undated: [(SegmentRecord, SegmentInfo)] = []
+    }
+
+    /// Bounds `record` (see `bounded`), logs what its reading found, and saves it.
+    private func save(_ record: SegmentRecord, info: SegmentInfo, camera: Camera, into outcome: borrowing Mutex<Outcome>) throws {
+        let (record, clip) = Self.bounded(record, maxSegmentMs: options.maxSegmentMs, mtimeSlackMs: options.mtimeSlackMs)
+        if let clip {
+            logger.warning("segment clipped", metadata: ["camera": "\(camera.id)", "file": "\(record.path)", "reason": "\(clip)"])
+        }
+        if info.stalledTimestamps > 0 {
+            logger.warning("timestamps stalled, re-timed from the frame rate", metadata: [
+                "camera": "\(camera.id)", "file": "\(record.path)", "packets": "\(info.stalledTimestamps)"])
+        }
+        if info.badTimestamps > 0 {
+            logger.notice("timestamps not believed", metadata: ["camera": "\(camera.id)", "file": "\(record.path)",
+                                                                 "packets": "\(info.badTimestamps)"])
+        }
+        guard try store.saveSegment(cameraID: camera.id, record, unlessCurrent: !options.force) else {
+            outcome.withLock { $0.busy += 1 }
+            return
+        }
+        logger.debug("indexed", metadata: ["camera": "\(camera.id)", "file": "\(record.path)", "method": "\(info.method.rawValue)",
+                                           "time_source": "\(record.startSource.rawValue)"])
+        outcome.withLock {
+            $0.indexed += 1
+            if record.verified { $0.verified += 1 }
+            if clip != nil { $0.clipped += 1 }
+            if info.method == .recovered { $0.recovered.append(record.path) }
+        }
+    }
+
+    private func saveFailure(_ error: MediaError, item: (path: String, size: Int64, mtimeMs: Int64), before: SegmentState?,
+                             camera: Camera, into outcome: borrowing Mutex<Outcome>) {
+        // The row already names the file.
+        let prefix = item.path + ": "
+        let message = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
+        do {
+            if !options.force, let now = try store.segmentState(cameraID: camera.id, path: item.path), now != before,
+               now.size == item.size, now.mtimeMs == item.mtimeMs {
+                // Another process recorded this file meanwhile.
+                outcome.withLock { $0.busy += 1 }
+                return
+            }
+            try store.saveSegmentError(cameraID: camera.id, path: item.path, size: item.size, mtimeMs: item.mtimeMs, message: message)
+        } catch {
+            outcome.withLock { $0.storeError = error }
+        }
+        logger.notice("cannot index", metadata: ["camera": "\(camera.id)", "file": "\(item.path)", "error": "\(message)"])
+        outcome.withLock { $0.failures.append(.init(path: item.path, error: message)) }
+    }
+
+    /// The footage of an MP4 without `moov`, recovered from its `mdat` with the stream
+    /// parameters of the camera's latest finished file.
+    private func recovered(_ path: String, camera: Camera) throws -> SegmentInfo {
+        guard let reference = try store.latestStream(cameraID: camera.id) else {
+            throw MediaError(.invalidData, "\(path): unfinished (no moov): the recorder never closed this MP4, and no finished file of the camera gives the codec and frame rate to recover it")
+        }
+        return try MoovlessMP4.recover(path: path, reference: reference)
+    }
+
+    /// A segment dated by its container's creation time, moved to the end of the camera's
+    /// previous file when that end is within a GOP (plus the creation time's one-second
+    /// resolution) of it: recorders stamp the time they open a file, GStreamer's mp4mux about
+    /// a GOP after the file's first frame, so consecutive files would overlap by that much.
+    func chained(_ record: SegmentRecord, cameraID: String) throws -> SegmentRecord {
+        let steps = zip(record.keyframeOffsetsMs.dropFirst(), record.keyframeOffsetsMs).map { $0 - $1 }.filter { $0 > 0 }
+        let gopMs = steps.isEmpty ? Self.defaultGopMs : steps.sorted()[(steps.count - 1) / 2]
+        guard let previousEnd = try store.previousSegmentEnd(cameraID: cameraID, near: Instant(ms: record.startMs),
+                                                             toleranceMs: gopMs + 1_000, excluding: record.path)
+        else { return record }
+        return record.shifted(byMs: previousEnd.ms - record.startMs, source: .chained)
+    }
+
+    /// The keyframe interval assumed for a file with fewer than two keyframes.
+    static let defaultGopMs: Int64 = 2_000
 
     /// Whether the store's row for a file of this size and mtime is all this run would write.
     private func isCurrent(_ state: SegmentState, size: Int64, mtimeMs: Int64) -> Bool {
@@ -307,6 +391,9 @@ public struct CameraIndexReport: Sendable, Hashable {
     public var busy = 0
     /// Files whose extent was clipped to their mtime or to the longest segment allowed.
     public var clipped = 0
+    /// MP4s without moov whose pictures were recovered from their mdat (indexed, and counted
+    /// in `indexed`).
+    public var recovered: [String] = []
     /// Of `failures`, those already known from an earlier run.
     public var unchangedFailures = 0
     public var failures: [FileFailure] = []

@@ -23,14 +23,17 @@ public struct CameraFacts: Sendable, Hashable {
     /// Live-online windows within the period.
     public var online: [Interval]
     public var failedFiles: Int
+    /// Segments whose timestamps stalled and were re-timed from the frame rate.
+    public var stalledFiles: Int
     public var zone: TimeZone
 
     public init(id: String, name: String, regionCode: String, live: Bool, records: Bool, state: State, since: Instant? = nil,
                 clockOffsetS: Double? = nil, validVideo: Bool = false, recorded: [Interval] = [], online: [Interval] = [],
-                failedFiles: Int = 0, zone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) {
+                failedFiles: Int = 0, stalledFiles: Int = 0, zone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) {
         self.id = id; self.name = name; self.regionCode = regionCode; self.live = live; self.records = records
         self.state = state; self.since = since; self.clockOffsetS = clockOffsetS; self.validVideo = validVideo
-        self.recorded = recorded; self.online = online; self.failedFiles = failedFiles; self.zone = zone
+        self.recorded = recorded; self.online = online; self.failedFiles = failedFiles; self.stalledFiles = stalledFiles
+        self.zone = zone
     }
 
     public var recordedMs: Int64 { Windows.coveredMs(recorded) }
@@ -62,6 +65,7 @@ public struct Facts: Sendable {
         let recording = try store.windows(cameraIDs: cameras.filter { $0.recordings != nil }.map(\.id), range: period)
         let online = withOnline ? try store.liveWindows(cameraIDs: ids, range: period) : [:]
         let failed = try store.failedFileCounts()
+        let stalled = try store.stalledFileCounts()
         let allRegions = try store.regionTree(under: scope).map(\.region)
         var regions = Dictionary(uniqueKeysWithValues: allRegions.map { ($0.code, $0) })
         // Ancestors too, for names in region paths.
@@ -76,7 +80,7 @@ public struct Facts: Sendable {
                 clockOffsetS: full?.clockOffsetS,
                 validVideo: full.map { $0.ok && $0.codec != nil && ($0.width ?? 0) > 0 } ?? false,
                 recorded: (recording[c.id] ?? []).map(\.interval), online: online[c.id] ?? [],
-                failedFiles: failed[c.id] ?? 0, zone: c.zone)
+                failedFiles: failed[c.id] ?? 0, stalledFiles: stalled[c.id] ?? 0, zone: c.zone)
         }
         return Facts(now: now, period: period, scope: scope, regions: regions, cameras: facts, heartbeat: try store.lastHeartbeat())
     }

@@ -168,11 +168,24 @@ public enum Health {
 
         if run.contains(.index) {
             let failed = facts.cameras.reduce(0) { $0 + $1.failedFiles }
-            let s = status(of: Double(failed), warning: t.indexWarning, critical: t.indexCritical)
+            let stalled = facts.cameras.reduce(0) { $0 + $1.stalledFiles }
+            let failedStatus = status(of: Double(failed), warning: t.indexWarning, critical: t.indexCritical)
+            // Stalled timestamps were re-timed from the frame rate: footage kept, its times low
+            // confidence. Worth a look, never critical.
+            let s = max(failedStatus, stalled > 0 ? .warning : .ok)
+            var problems: [String] = []
+            if failedStatus != .ok { problems.append("\(failed) file\(failed == 1 ? "" : "s") failed to index") }
+            if stalled > 0 { problems.append("\(stalled) file\(stalled == 1 ? "" : "s") with timestamps: stalled (re-timed, low confidence)") }
+            let details = facts.cameras.filter { $0.failedFiles > 0 }.prefix(20).map {
+                "[\(failedStatus.label)] \(plural($0.failedFiles, "file")) failed to index: \($0.id) \($0.name)"
+            } + facts.cameras.filter { $0.stalledFiles > 0 }.prefix(20).map {
+                "[WARNING] \(plural($0.stalledFiles, "file")) with timestamps: stalled (re-timed from the frame rate): \($0.id) \($0.name)"
+            }
             results.append(CheckResult(
-                check: .index, status: s, problem: s == .ok ? nil : "\(failed) file\(failed == 1 ? "" : "s") failed to index",
-                details: facts.cameras.filter { $0.failedFiles > 0 }.prefix(20).map { "[\(s.label)] \(plural($0.failedFiles, "file")) failed to index: \($0.id) \($0.name)" },
-                perfdata: [Perfdata("index_errors", Double(failed), warning: t.indexWarning, critical: t.indexCritical, min: 0)]))
+                check: .index, status: s, problem: problems.isEmpty ? nil : problems.joined(separator: ", "),
+                details: Array(details),
+                perfdata: [Perfdata("index_errors", Double(failed), warning: t.indexWarning, critical: t.indexCritical, min: 0),
+                           Perfdata("index_stalled", Double(stalled), min: 0)]))
         }
 
         let overall = results.map(\.status).max() ?? .ok

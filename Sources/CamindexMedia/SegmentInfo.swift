@@ -8,6 +8,9 @@ public struct SegmentInfo: Hashable, Sendable {
         case containerIndex = "index"
         /// Every video packet read: the truth.
         case packetScan = "scan"
+        /// Pictures found in the `mdat` of an MP4 without `moov`, timed from the frame rate
+        /// (`MoovlessMP4`).
+        case recovered
     }
 
     /// A continuous piece of footage, in milliseconds from the first packet; a timestamp jump

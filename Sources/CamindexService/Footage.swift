@@ -52,8 +52,10 @@ public struct CameraFootage: Sendable {
     public var distanceM: Double?
     public var windows: [FootageSpan]
     public var gaps: [Interval]
-    /// Some segment in the range has its start only from the file's mtime.
-    public var lowConfidence: Bool
+    /// Where the starts of the segments in the range came from, and stalled timestamps.
+    public var timeQuality: FootageTimeQuality
+    /// Some segment in the range has its start only from the file's mtime, or stalled timestamps.
+    public var lowConfidence: Bool { timeQuality.lowConfidence }
     /// With `live`: when the camera answered probes.
     public var online: [Interval]?
 
@@ -106,13 +108,13 @@ extension Queries {
         let range = try DateSpec(date: q.date, zone: zone).range(from: q.from, to: q.to, now: clock.now())
         let ids = selection.cameras.map(\.id)
         let windows = try reader.windows(cameraIDs: ids, range: range, maxGapMs: q.maxGapMs)
-        let lowConfidence = try reader.lowConfidenceCameras(ids, range: range)
+        let timeQuality = try reader.timeQuality(ids, range: range)
         let online = q.live ? try reader.liveWindows(cameraIDs: ids, range: range) : [:]
         let cameras = selection.items.map { item in
             let w = windows[item.camera.id] ?? []
             return CameraFootage(camera: item.camera, distanceM: item.distanceM, windows: w,
                                  gaps: Windows.gaps(w.map(\.interval), in: range),
-                                 lowConfidence: lowConfidence.contains(item.camera.id),
+                                 timeQuality: timeQuality[item.camera.id] ?? .init(),
                                  online: q.live ? online[item.camera.id] ?? [] : nil)
         }
         return FootageAnswer(title: selection.title, range: range, zone: zone, maxGapMs: q.maxGapMs, cameras: cameras,

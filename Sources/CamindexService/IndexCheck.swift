@@ -29,18 +29,31 @@ public struct IndexCheck: Sendable {
         public var detail: String
     }
 
+    /// An MP4 whose recorder died before writing its `moov`, indexed from the pictures found
+    /// in its `mdat` (timed from the frame rate): footage to handle with care.
+    public struct RecoveredFile: Encodable, Hashable, Sendable {
+        public var camera: String
+        public var path: String
+    }
+
     public struct Result: Sendable {
         public var cameras: Int
         public var problems: [Problem]
         public var badTimestamps: [TimestampNote]
         public var warnings: [Warning] = []
+        public var recovered: [RecoveredFile] = []
         /// Every problem found was repaired (or there were none).
         public var ok: Bool { problems.allSatisfy(\.repaired) }
     }
 
     public let store: Store
+    /// Files modified more recently are still being written: neither reported nor read.
+    public let settleMs: Int64
 
-    public init(store: Store) { self.store = store }
+    public init(store: Store, settleMs: Int64 = 15_000) {
+        self.store = store
+        self.settleMs = settleMs
+    }
 
     /// Checks SQLite's integrity, then every indexed file of `cameraID` (or of every camera):
     /// missing, changed (size or mtime), windows against runs, and segment files on disk not
@@ -50,7 +63,10 @@ public struct IndexCheck: Sendable {
         var notes: [TimestampNote] = []
         var problems = try store.integrityProblems().map { Problem(kind: .integrity, camera: nil, path: nil, detail: $0, repaired: false) }
         let cameras = try cameraID.map { [try store.requireCamera(id: $0)] } ?? store.cameras(in: nil, includeDisabled: true)
-        let indexer = Indexer(store: store)
+        var options = Indexer.Options()
+        options.settleMs = settleMs
+        let indexer = Indexer(store: store, options: options)
+        let now = store.clock.now().ms
         var warnings: [Warning] = []
         for cam in cameras {
             var missing: [String] = [], changed: [String] = []
@@ -64,7 +80,11 @@ public struct IndexCheck: Sendable {
                 if size != file.size || mtime != file.mtimeMs { changed.append(file.path) }
             }
             let known = Set(stored.map(\.path))
-            let unindexed = cam.recordings.map { Indexer.segmentFiles(under: $0).filter { !known.contains($0) } } ?? []
+            let unindexed = cam.recordings.map {
+                Indexer.segmentFiles(under: $0).filter { path in
+                    !known.contains(path) && Indexer.stat(path).map { now - $0.mtimeMs >= settleMs } ?? true
+                }
+            } ?? []
             let windowsOK = try store.windowsMatchRuns(cameraID: cam.id)
             if repair {
                 try store.deleteSegments(cameraID: cam.id, paths: missing)
@@ -83,7 +103,8 @@ public struct IndexCheck: Sendable {
             }
             if !windowsOK { problems.append(Problem(kind: .windows, camera: cam.id, path: nil, detail: "stored windows differ from the runs", repaired: repair)) }
         }
-        return Result(cameras: cameras.count, problems: problems, badTimestamps: notes, warnings: warnings)
+        let recovered = try store.recoveredSegments(cameraID: cameraID).map { RecoveredFile(camera: $0.cameraID, path: $0.path) }
+        return Result(cameras: cameras.count, problems: problems, badTimestamps: notes, warnings: warnings, recovered: recovered)
     }
 }
 

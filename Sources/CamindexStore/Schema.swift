@@ -202,6 +202,51 @@ enum Schema {
             // window's verified runs (its cost must not grow with a camera's gapless history).
             try db.execute(sql: "CREATE INDEX footage_run_unverified ON footage_run(camera_id, start_ms) WHERE verified = 0")
         }
+        m.registerMigration("v8: segment starts chained to the previous file, MP4s recovered without moov") { db in
+            // start_source gains 'chained' (see SegmentRecord.StartSource), method 'recovered'
+            // (keyframes found in the mdat of an MP4 whose recorder died before writing its moov,
+            // timed from the frame rate). SQLite cannot alter a CHECK, so the table is rebuilt (its rows keep their ids: footage_run points at
+            // them); the migrator runs this with foreign keys off and checks them after.
+            let columns = """
+                id, camera_id, path, size, mtime_ms, indexed_at_ms, error, start_ms, end_ms, start_source, container, codec,
+                width, height, fps, first_pts_ms, keyframe_count, keyframes, method, verified, truncated, damaged_keyframes,
+                bad_timestamps, stalled_timestamps
+                """
+            try db.execute(sql: """
+                CREATE TABLE segment_v8 (
+                    id INTEGER PRIMARY KEY,
+                    camera_id TEXT NOT NULL REFERENCES camera(id) ON DELETE CASCADE,
+                    path TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    mtime_ms INTEGER NOT NULL,
+                    indexed_at_ms INTEGER NOT NULL,
+                    error TEXT,
+                    start_ms INTEGER,
+                    end_ms INTEGER,
+                    start_source TEXT CHECK (start_source IN ('path', 'chained', 'creation_time', 'mtime')),
+                    container TEXT,
+                    codec TEXT,
+                    width INTEGER,
+                    height INTEGER,
+                    fps REAL,
+                    first_pts_ms INTEGER,
+                    keyframe_count INTEGER,
+                    keyframes BLOB,
+                    method TEXT CHECK (method IN ('index', 'scan', 'recovered')),
+                    verified BOOLEAN NOT NULL DEFAULT 0,
+                    truncated BOOLEAN NOT NULL DEFAULT 0,
+                    damaged_keyframes INTEGER NOT NULL DEFAULT 0,
+                    bad_timestamps INTEGER NOT NULL DEFAULT 0,
+                    stalled_timestamps INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (camera_id, path)
+                );
+                INSERT INTO segment_v8 (\(columns)) SELECT \(columns) FROM segment;
+                DROP TABLE segment;
+                ALTER TABLE segment_v8 RENAME TO segment;
+                CREATE INDEX segment_camera_start ON segment(camera_id, start_ms);
+                CREATE INDEX segment_failed ON segment(camera_id) WHERE error IS NOT NULL;
+                """)
+        }
         return m
     }
 }

@@ -71,6 +71,11 @@ extension Store {
                 first: (row[4] as Int64?).map(Instant.init(ms:)), last: (row[5] as Int64?).map(Instant.init(ms:)),
                 coveredMs: covered, badTimestamps: row[6])
             summary.stalledSegments = row[7]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT start_source, count(*) FROM segment WHERE camera_id = ? AND error IS NULL GROUP BY start_source
+                """, arguments: [cameraID]) {
+                if let source = (row[0] as String?).flatMap(SegmentRecord.StartSource.init(rawValue:)) { summary.timeSources[source] = row[1] }
+            }
             summary.pathZoneOffsetHours = try Self.pathZoneOffsetHours(db, cameraID: cameraID)
             return summary
         }
@@ -102,20 +107,28 @@ extension Store {
         return best.key
     }
 
-    /// The cameras with a segment overlapping `range` whose start is known only from the
-    /// file's mtime, or whose timestamps stalled and were re-timed; one snapshot, one bounded
-    /// index scan per batch of cameras.
-    public func lowConfidenceCameras(_ cameraIDs: [String], range: Interval) throws -> Set<String> {
+    /// Per camera with segments overlapping `range`: where their starts came from and how
+    /// many had stalled timestamps; one snapshot, one bounded index scan per batch of cameras.
+    public func timeQuality(_ cameraIDs: [String], range: Interval) throws -> [String: FootageTimeQuality] {
         try read { db in
             let maxSeg = try Self.meta(db, "max_segment_ms")
-            var out: Set<String> = []
+            var out: [String: FootageTimeQuality] = [:]
             for batch in Self.batches(cameraIDs) {
-                let ids = try String.fetchAll(db.cachedStatement(sql: """
-                    SELECT DISTINCT camera_id FROM segment
+                let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT camera_id, start_source, count(*), sum(stalled_timestamps > 0) FROM segment
                     WHERE camera_id IN (\(Self.placeholders(batch.count))) AND start_ms >= ? AND start_ms < ? AND end_ms > ?
-                      AND (start_source = 'mtime' OR stalled_timestamps > 0)
+                      AND error IS NULL
+                    GROUP BY camera_id, start_source
                     """), arguments: StatementArguments(batch) + [range.start.ms - maxSeg, range.end.ms, range.start.ms])
-                out.formUnion(ids)
+                for row in rows {
+                    let id: String = row[0]
+                    var q = out[id] ?? FootageTimeQuality()
+                    if let source = (row[1] as String?).flatMap(SegmentRecord.StartSource.init(rawValue:)) {
+                        q.sources[source, default: 0] += row[2]
+                    }
+                    q.stalledSegments += row[3] ?? 0
+                    out[id] = q
+                }
             }
             return out
         }
@@ -128,7 +141,7 @@ extension Store {
         try read { db in
             let maxSeg = try Self.meta(db, "max_segment_ms")
             let covering = try Row.fetchAll(db, sql: """
-                SELECT s.path, s.start_ms, s.first_pts_ms, s.keyframes FROM segment s
+                SELECT s.path, s.start_ms, s.first_pts_ms, s.keyframes, s.start_source FROM segment s
                 WHERE s.camera_id = ? AND s.error IS NULL AND s.start_ms >= ? AND s.start_ms <= ? AND s.end_ms > ?
                   AND EXISTS (SELECT 1 FROM footage_run r WHERE r.segment_id = s.id AND r.start_ms <= ? AND r.end_ms > ?)
                 ORDER BY s.start_ms DESC
@@ -145,7 +158,7 @@ extension Store {
                 // Inside a hole the windows bridge: the keyframe at or before `at` across files.
                 hole = bridged.nextStart - bridged.previousEnd
                 let earlier = try Row.fetchAll(db, sql: """
-                    SELECT path, start_ms, first_pts_ms, keyframes FROM segment
+                    SELECT path, start_ms, first_pts_ms, keyframes, start_source FROM segment
                     WHERE camera_id = ? AND error IS NULL AND start_ms >= ? AND start_ms <= ?
                     ORDER BY start_ms DESC
                     """, arguments: [cameraID, at.ms - Self.windowToleranceMs - maxSeg, at.ms])
@@ -158,7 +171,7 @@ extension Store {
             }
             if before != nil, next == nil {
                 let following = try Row.fetchOne(db, sql: """
-                    SELECT path, start_ms, first_pts_ms, keyframes FROM segment
+                    SELECT path, start_ms, first_pts_ms, keyframes, start_source FROM segment
                     WHERE camera_id = ? AND error IS NULL AND start_ms > ? ORDER BY start_ms LIMIT 1
                     """, arguments: [cameraID, at.ms])
                 next = try following.flatMap { try Self.locations($0).first }
@@ -183,12 +196,15 @@ extension Store {
         return (previousEnd, nextStart)
     }
 
-    /// A `path, start_ms, first_pts_ms, keyframes` row's keyframes.
+    /// A `path, start_ms, first_pts_ms, keyframes, start_source` row's keyframes.
     private static func locations(_ row: Row) throws -> [KeyframeLocation] {
         let path: String = row[0], start: Int64 = row[1], firstPts: Int64 = row[2]
         let blob: Data = row[3] ?? Data()
+        let source = (row[4] as String?).flatMap(SegmentRecord.StartSource.init(rawValue:)) ?? .path
         return try KeyframeBlob.decode(blob).map {
-            KeyframeLocation(path: path, time: Instant(ms: start + $0), offsetMs: $0, ptsMs: firstPts + $0)
+            var k = KeyframeLocation(path: path, time: Instant(ms: start + $0), offsetMs: $0, ptsMs: firstPts + $0)
+            k.timeSource = source
+            return k
         }
     }
 
@@ -197,6 +213,51 @@ extension Store {
         try read { db in
             var out: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT camera_id, count(*) FROM segment WHERE error IS NOT NULL GROUP BY camera_id") {
+                out[row[0]] = row[1]
+            }
+            return out
+        }
+    }
+
+    /// The end of the camera's indexed segment (other than `path`) that ends nearest to `at`,
+    /// if one ends within `toleranceMs` of it and started before it.
+    public func previousSegmentEnd(cameraID: String, near at: Instant, toleranceMs: Int64, excluding path: String) throws -> Instant? {
+        try read { db in
+            let maxSeg = try Self.meta(db, "max_segment_ms")
+            return try Int64.fetchOne(db, sql: """
+                SELECT end_ms FROM segment
+                WHERE camera_id = ? AND start_ms >= ? AND start_ms < ? AND end_ms BETWEEN ? AND ? AND path != ? AND error IS NULL
+                ORDER BY abs(end_ms - ?) LIMIT 1
+                """, arguments: [cameraID, at.ms - toleranceMs - maxSeg, at.ms, at.ms - toleranceMs, at.ms + toleranceMs, path, at.ms])
+                .map(Instant.init(ms:))
+        }
+    }
+
+    /// The stream of the camera's latest file read through its container (not recovered).
+    public func latestStream(cameraID: String) throws -> StreamParameters? {
+        try read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT codec, width, height, fps FROM segment
+                WHERE camera_id = ? AND error IS NULL AND method != 'recovered' AND fps > 0 AND codec IS NOT NULL
+                ORDER BY start_ms DESC LIMIT 1
+                """, arguments: [cameraID]).map { StreamParameters(codec: $0[0], width: $0[1], height: $0[2], fps: $0[3]) }
+        }
+    }
+
+    /// Segments recovered from MP4s without moov (`method = 'recovered'`), for one camera or all.
+    public func recoveredSegments(cameraID: String?) throws -> [(cameraID: String, path: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT camera_id, path FROM segment WHERE method = 'recovered' AND (?1 IS NULL OR camera_id = ?1) ORDER BY camera_id, path
+                """, arguments: [cameraID]).map { ($0[0], $0[1]) }
+        }
+    }
+
+    /// Segments whose timestamps stalled and were re-timed, per camera.
+    public func stalledFileCounts() throws -> [String: Int] {
+        try read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT camera_id, count(*) FROM segment WHERE stalled_timestamps > 0 GROUP BY camera_id") {
                 out[row[0]] = row[1]
             }
             return out

@@ -259,13 +259,30 @@ import Testing
         #expect((json.first?["in_progress"] as? [[String: Any]])?.count == 2)
         #expect((json.first?["failed"] as? [Any])?.isEmpty == true)
 
-        // A recorder killed mid-file: an MP4 without its moov, older than the settle time.
+        // A recorder killed mid-file: an MP4 without its moov, older than the settle time. Its
+        // pictures are recovered with the frame rate of the camera's finished file.
         let whole = try Data(contentsOf: URL(fileURLWithPath: "\(rec)/20261120_140004.mp4"))
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: "\(rec)/20261120_140004.mp4"))
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: "\(rec)/20261120_140004.mp4")
-        let killed = try ci(["index"], status: 1)
-        #expect(killed.stdout.contains("20261120_140004.mp4: unfinished (no moov)"), "\(killed.stdout)")
+        let killed = try ci(["index"])
+        #expect(killed.stdout.contains("20261120_140004.mp4: unfinished (no moov), pictures recovered"), "\(killed.stdout)")
         #expect(!killed.stdout.contains("not a media file"))
+        let q = try ci(["query", "--camera", "cam-w", "--from", "2026-11-20 14:00", "--to", "2026-11-20 14:01", "--format", "json"])
+        let window = try #require((((try CLI.json(q.stdout) as? [String: Any])?["cameras"] as? [[String: Any]])?.first?["windows"] as? [[String: Any]])?.first)
+        #expect(window["start"] as? String == "2026-11-20T14:00:00+08:00")
+        #expect(window["verified"] as? Bool == false, "recovered footage is not verified")
+        let check = try #require(try CLI.json(try ci(["check", "--format", "json"]).stdout) as? [String: Any])
+        #expect((check["recovered"] as? [[String: Any]])?.first?["path"] as? String == "\(rec)/20261120_140004.mp4")
+        #expect(try ci(["check"]).stdout.contains("recovered from their media data"))
+
+        // Without a finished file of the camera, nothing says how to time the pictures.
+        let lone = dir.file("lone")
+        try ci(["camera", "add", "cam-k", "--name", "路口", "--region", "沙河镇", "--recordings", lone])
+        try FileManager.default.createDirectory(atPath: lone, withIntermediateDirectories: true)
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: "\(lone)/20261120_140004.mp4"))
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: "\(lone)/20261120_140004.mp4")
+        let unfinished = try ci(["index", "--camera", "cam-k"], status: 1)
+        #expect(unfinished.stdout.contains("20261120_140004.mp4: unfinished (no moov)"), "\(unfinished.stdout)")
         #expect(try ci(["index", "--settle", "-1"], status: 2).stderr.contains("--settle"))
     }
 
@@ -281,11 +298,51 @@ import Testing
         let covered = try #require(cam["covered_seconds"] as? Double)
         #expect(abs(covered - 20) < 0.2, "re-timed from the frame rate: \(covered)")
         #expect(cam["low_confidence"] as? Bool == true)
+        #expect(cam["timestamps"] as? String == "stalled")
+        #expect(cam["time_source"] as? String == "path")
+        let health = try ci(["health", "--check", "index"], status: 1)
+        #expect(health.stdout.hasPrefix("CAMINDEX WARNING"), "\(health.stdout)")
+        #expect(health.stdout.contains("1 file with timestamps: stalled"), "\(health.stdout)")
+        #expect(health.stdout.contains("'index_stalled'=1"), "\(health.stdout)")
         let show = try #require(try CLI.json(try ci(["camera", "show", "cam-s", "--format", "json"]).stdout) as? [String: Any])
         #expect((show["footage"] as? [String: Any])?["stalled_timestamps"] as? Int == 1)
         #expect(try ci(["camera", "show", "cam-s"]).stdout.contains("timestamps: stalled"))
         let check = try #require(try CLI.json(try ci(["check", "--format", "json"]).stdout) as? [String: Any])
         #expect(((check["warnings"] as? [[String: Any]])?.first?["detail"] as? String)?.contains("timestamps: stalled") == true)
+    }
+
+    /// GStreamer's splitmuxsink with mp4mux, live: file names without times, each file's
+    /// creation time stamped after its first frame. Later files are chained to the file
+    /// before, and every JSON answer says where a file's time came from.
+    @Test func splitmuxsinkFilesAreChainedByCreationTime() throws {
+        try seed()
+        let rec = dir.file("rec")
+        try FileManager.default.createDirectory(atPath: rec, withIntermediateDirectories: true)
+        try ci(["camera", "add", "cam-g", "--name", "路口", "--region", "沙河镇", "--recordings", rec])
+        try Footage.run("gst-launch-1.0", ["-q", "-e", "videotestsrc", "is-live=true", "num-buffers=150", "!",
+                                           "video/x-raw,width=160,height=120,framerate=25/1", "!",
+                                           "x264enc", "key-int-max=25", "speed-preset=ultrafast", "tune=zerolatency", "!", "h264parse", "!",
+                                           "splitmuxsink", "location=\(rec)/seg%02d.mp4", "max-size-time=2000000000", "muxer=mp4mux"])
+        try ci(["index", "--settle", "0"])
+        let show = try #require(try CLI.json(try ci(["camera", "show", "cam-g", "--format", "json"]).stdout) as? [String: Any])
+        let footage = try #require(show["footage"] as? [String: Any])
+        let sources = try #require(footage["time_sources"] as? [String: Int])
+        #expect(sources["creation_time"] == 1, "\(sources)")
+        #expect(sources["chained"] == 2, "\(sources)")
+        let first = try #require(footage["first"] as? String), last = try #require(footage["last"] as? String)
+        let q = try ci(["query", "--camera", "cam-g", "--from", first, "--to", last, "--max-gap", "0", "--format", "json"])
+        let cam = try #require(((try CLI.json(q.stdout) as? [String: Any])?["cameras"] as? [[String: Any]])?.first)
+        // Back to back: one window of all 6 s, no hole and no overlap.
+        #expect((cam["windows"] as? [Any])?.count == 1, "\(q.stdout)")
+        #expect(cam["covered_seconds"] as? Double == 6, "\(q.stdout)")
+        #expect(cam["time_source"] as? String == "creation_time")
+        let plain = ISO8601DateFormatter(), fractional = ISO8601DateFormatter()
+        fractional.formatOptions.insert(.withFractionalSeconds)
+        let end = try #require(plain.date(from: last) ?? fractional.date(from: last))
+        let k = try ci(["keyframe", "--camera", "cam-g", "--at", plain.string(from: end - 0.5), "--format", "json"])
+        let key = try #require((try CLI.json(k.stdout) as? [String: Any])?["keyframe"] as? [String: Any])
+        #expect(key["time_source"] as? String == "chained", "\(k.stdout)")
+        #expect((key["file"] as? String)?.hasSuffix("seg02.mp4") == true)
     }
 
     @Test func pathTimesInTheWrongZoneAreWarnedOnce() throws {

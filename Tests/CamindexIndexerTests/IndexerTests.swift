@@ -111,8 +111,38 @@ import Testing
         _ = try Indexer(store: store).indexRecordings(of: cam)
         #expect(try windows("undated", eight - 60_000, eight + 120_000, gap: 0) == [iv(0, 10), iv(60, 70)])
         #expect(try store.footageSummary(cameraID: "undated").lowConfidence == 1)
-        #expect(try store.lowConfidenceCameras(["undated"], range: iv(55, 65)) == ["undated"])
-        #expect(try store.lowConfidenceCameras(["undated"], range: iv(0, 5)).isEmpty)
+        #expect(try store.timeQuality(["undated"], range: iv(55, 65)) == ["undated": .init(sources: [.mtime: 1])])
+        #expect(try store.timeQuality(["undated"], range: iv(0, 5)) == ["undated": .init(sources: [.creationTime: 1])])
+    }
+
+    /// Files without a time in their names, stamped as GStreamer's mp4mux stamps them: the
+    /// creation time (whole seconds) about a GOP after each file's first frame. The first file
+    /// keeps its creation time; each later one starts where the one before ended.
+    @Test func creationTimesAGOPLateAreChainedToThePreviousFile() throws {
+        let cam = try camera("chain")
+        // Three 4 s files recorded back to back from 08:00:00.4; GOP 2 s; each stamped 2 s or
+        // so after its first frame, truncated to the second (unchained: 08:00:02–06, 07–11,
+        // 11–15, a hole and an overlap that are not there).
+        for (i, stamp) in ["08:00:02", "08:00:07", "08:00:11"].enumerated() {
+            try Footage.make(dir.file("chain/clip-\(i).mp4"),
+                             .init(seconds: 4, options: ["-metadata", "creation_time=2026-11-20T\(stamp)+08:00"]))
+        }
+        // And one recorded after a real 20 s pause: its creation time stands.
+        try Footage.make(dir.file("chain/clip-3.mp4"), .init(seconds: 4, options: ["-metadata", "creation_time=2026-11-20T08:00:34+08:00"]))
+        let report = try Indexer(store: store).indexRecordings(of: cam)
+        #expect(report.indexed == 4 && report.failures.isEmpty)
+        #expect(try windows("chain", eight - 60_000, eight + 120_000, gap: 0) == [iv(2, 14), iv(34, 38)])
+        let q = try store.timeQuality(["chain"], range: iv(0, 60))["chain"]
+        #expect(q?.sources == [.creationTime: 2, .chained: 2])
+        #expect(q?.lowConfidence == false)
+        #expect(try store.keyframes(cameraID: "chain", at: Instant(ms: eight + 11_000)).atOrBefore?.timeSource == .chained)
+        #expect(try store.keyframes(cameraID: "chain", at: Instant(ms: eight + 3_000)).atOrBefore?.timeSource == .creationTime)
+        #expect(try store.footageSummary(cameraID: "chain").timeSources == [.creationTime: 2, .chained: 2])
+
+        // A later run chains a new file to one indexed before.
+        try Footage.make(dir.file("chain/clip-4.mp4"), .init(seconds: 4, options: ["-metadata", "creation_time=2026-11-20T08:00:39+08:00"]))
+        #expect(try Indexer(store: store).indexRecordings(of: cam).indexed == 1)
+        #expect(try windows("chain", eight - 60_000, eight + 120_000, gap: 0) == [iv(2, 14), iv(34, 42)])
     }
 
     @Test func frigateLayoutInUTC() throws {

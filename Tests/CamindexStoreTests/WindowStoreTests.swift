@@ -215,10 +215,10 @@ struct SplitMix {
                 #expect(all[id] == (try store.windows(cameraIDs: [id], range: range, maxGapMs: gap)[id]), "\(id) gap \(gap)")
             }
         }
-        let low = try store.lowConfidenceCameras(ids, range: range)
+        let quality = try store.timeQuality(ids, range: range)
         for id in ids {
-            #expect(low.contains(id) == (try store.lowConfidenceCameras([id], range: range).contains(id)))
+            #expect(quality[id] == (try store.timeQuality([id], range: range)[id]))
         }
-        #expect(!low.isEmpty)
+        #expect(quality.values.contains { $0.lowConfidence })
     }
 }

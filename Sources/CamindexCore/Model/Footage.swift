@@ -1,6 +1,11 @@
 /// What the indexer learned about one segment file, in wall-clock UTC.
 public struct SegmentRecord: Sendable, Hashable {
-    public enum StartSource: String, Sendable { case path, creationTime = "creation_time", mtime }
+    /// Where a segment's wall-clock start came from (`time_source` in JSON), most trustworthy
+    /// first: the time in its path; the end of the camera's previous file, when the container's
+    /// creation time falls within a GOP of it (recorders stamp `creation_time` when they open
+    /// the file, GStreamer's mp4mux about a GOP after its first frame); the creation time; the
+    /// file's mtime less its duration (low confidence).
+    public enum StartSource: String, Sendable, CaseIterable, Codable { case path, chained, creationTime = "creation_time", mtime }
 
     public var path: String
     public var size: Int64
@@ -43,6 +48,31 @@ public struct SegmentRecord: Sendable, Hashable {
     }
 }
 
+extension SegmentRecord {
+    /// The same footage `deltaMs` later on the wall clock, its start now from `source`.
+    public func shifted(byMs deltaMs: Int64, source: StartSource) -> SegmentRecord {
+        var out = self
+        out.startMs += deltaMs
+        out.endMs += deltaMs
+        out.runs = runs.map { Interval(startMs: $0.start.ms + deltaMs, endMs: $0.end.ms + deltaMs) }
+        out.startSource = source
+        return out
+    }
+}
+
+/// What a camera's files say of its video stream.
+public struct StreamParameters: Sendable, Hashable {
+    /// FFmpeg's codec name: "h264", "hevc", ...
+    public var codec: String
+    public var width: Int
+    public var height: Int
+    public var fps: Double
+
+    public init(codec: String, width: Int, height: Int, fps: Double) {
+        self.codec = codec; self.width = width; self.height = height; self.fps = fps
+    }
+}
+
 /// What the store knows of a file, to decide whether to read it again.
 public struct SegmentState: Sendable, Hashable {
     public var size: Int64
@@ -77,6 +107,8 @@ public struct KeyframeLocation: Sendable, Hashable {
     public var offsetMs: Int64
     /// On the file's own timeline.
     public var ptsMs: Int64
+    /// Where the file's wall-clock start came from.
+    public var timeSource: SegmentRecord.StartSource = .path
 
     public init(path: String, time: Instant, offsetMs: Int64, ptsMs: Int64) {
         self.path = path; self.time = time; self.offsetMs = offsetMs; self.ptsMs = ptsMs
@@ -113,6 +145,8 @@ public struct FootageSummary: Sendable, Hashable {
     public var badTimestamps: Int
     /// Segments with stalled timestamps, re-timed (`SegmentRecord.stalledTimestamps`).
     public var stalledSegments: Int = 0
+    /// Indexed segments by where their start came from.
+    public var timeSources: [SegmentRecord.StartSource: Int] = [:]
     /// When most path-dated segments end a whole number of hours (± a minute) before their
     /// files' mtimes: that many hours (positive: the path times are behind). A path read in
     /// the wrong zone (`--path-timezone`).
@@ -127,6 +161,27 @@ public struct FootageSummary: Sendable, Hashable {
                 badTimestamps: Int = 0) {
         self.segments = segments; self.failed = failed; self.unverified = unverified; self.lowConfidence = lowConfidence
         self.first = first; self.last = last; self.coveredMs = coveredMs; self.badTimestamps = badTimestamps
+    }
+}
+
+/// How far the times of a camera's footage over a range can be trusted: where its segments'
+/// starts came from, and how many had stalled timestamps re-timed from the frame rate.
+public struct FootageTimeQuality: Sendable, Hashable {
+    /// Segments overlapping the range, by where their start came from.
+    public var sources: [SegmentRecord.StartSource: Int] = [:]
+    /// Of them, segments whose timestamps stalled and were re-timed.
+    public var stalledSegments = 0
+
+    public init(sources: [SegmentRecord.StartSource: Int] = [:], stalledSegments: Int = 0) {
+        self.sources = sources; self.stalledSegments = stalledSegments
+    }
+
+    /// Times known only from an mtime, or re-timed from the frame rate.
+    public var lowConfidence: Bool { (sources[.mtime] ?? 0) > 0 || stalledSegments > 0 }
+
+    /// The least trustworthy source among the segments (nil without segments).
+    public var weakestSource: SegmentRecord.StartSource? {
+        SegmentRecord.StartSource.allCases.last { (sources[$0] ?? 0) > 0 }
     }
 }
 
