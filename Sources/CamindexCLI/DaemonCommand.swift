@@ -35,6 +35,9 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
     @Option(help: "RTSP transport: tcp or udp.") var transport: StreamProber.Transport = .tcp
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between scans of the recording directories.", valueName: "seconds")) var scanInterval: Double = 60
     @Option(parsing: .unconditional, help: ArgumentHelp("A file modified within this many seconds is still being written.", valueName: "seconds")) var settle: Double = 15
+    @Option(parsing: .unconditional, help: ArgumentHelp("A segment claiming more than this is clipped, with a warning (a corrupt timestamp, not a recording).",
+                                                        valueName: "hours"))
+    var maxSegmentHours: Double = 6
     @Option(parsing: .unconditional, help: ArgumentHelp("Drop index rows, probes and online windows older than this.", valueName: "days")) var retainDays: Int?
     @Flag(help: "Do not verify container-index windows by a packet scan.") var noVerify = false
     @Flag(help: "Do not watch recording directories (inotify); rely on the periodic scan.") var noWatch = false
@@ -51,6 +54,7 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
             throw CamindexError.usage("\(name) must be a positive number of seconds")
         }
         if settle < 0 { throw CamindexError.usage("--settle must be zero or more seconds") }
+        if !(maxSegmentHours > 0) || !maxSegmentHours.isFinite { throw CamindexError.usage("--max-segment-hours must be a positive number of hours") }
         guard (1...1024).contains(concurrency) else { throw CamindexError.usage("--concurrency must be between 1 and 1024") }
         if let retainDays, retainDays < 1 { throw CamindexError.usage("--retain-days must be at least 1") }
     }
@@ -67,6 +71,7 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
         config.transport = transport
         config.recordings.scanIntervalMs = ms(scanInterval)
         config.recordings.settleMs = ms(settle)
+        config.recordings.maxSegmentMs = Int64((maxSegmentHours * 3_600_000).rounded())
         config.recordings.verify = !noVerify
         config.recordings.watch = !noWatch
         config.recordings.retainDays = retainDays

@@ -17,6 +17,8 @@ public final class RecordingLoop: Service, Sendable {
         public var verify = true
         public var retainDays: Int?
         public var fileTimeout: Duration = .seconds(60)
+        /// The longest a segment may claim (`Indexer.Options.maxSegmentMs`).
+        public var maxSegmentMs: Int64 = Indexer.Options().maxSegmentMs
         /// Index closed files at once (inotify) between scans.
         public var watch = true
 
@@ -70,6 +72,7 @@ public final class RecordingLoop: Service, Sendable {
         var options = Indexer.Options()
         options.timeout = config.fileTimeout
         options.workers = 1
+        options.maxSegmentMs = config.maxSegmentMs
         options.recoverUnfinished = false
         let indexer = Indexer(store: store, options: options, logger: logger)
         for camera in cameras {
@@ -99,6 +102,7 @@ public final class RecordingLoop: Service, Sendable {
         fast.settleMs = config.settleMs
         fast.timeout = config.fileTimeout
         fast.workers = 1
+        fast.maxSegmentMs = config.maxSegmentMs
         var verify = fast
         verify.verify = true
         for camera in cameras {

@@ -159,26 +159,17 @@ public struct Indexer: Sendable {
                     }
                     try save(record, info: info, camera: camera, into: outcome)
                 } catch let error as MediaError {
-                    var failure = error
                     if error.kind == .invalidData, Self.isMP4(item.path), MP4Boxes.lacksMoov(item.path) == true {
                         // Its recorder stopped before writing the index (killed, power cut).
                         guard options.recoverUnfinished else {
                             outcome.withLock { $0.pending.append(PendingFile(path: item.path, reason: "unfinished (no moov), left for the periodic scan")) }
                             continue
                         }
-                        do {
-                            let info = try recovered(item.path, camera: camera)
-                            try save(Self.record(item.path, size: item.size, mtimeMs: item.mtimeMs, info: info, pattern: pattern, pathZone: zones.path),
-                                     info: info, camera: camera, into: outcome)
-                            continue
-                        } catch let e as MediaError {
-                            failure = e
-                        } catch {
-                            outcome.withLock { $0.storeError = error }
-                            continue
-                        }
+                        // Recovered once the camera's finished files of this run are saved.
+                        outcome.withLock { $0.unfinished.append((item, before)) }
+                        continue
                     }
-                    saveFailure(failure, item: item, before: before, camera: camera, into: outcome)
+                    saveFailure(error, item: item, before: before, camera: camera, into: outcome)
                 } catch {
                     outcome.withLock { $0.storeError = error }
                 }
@@ -188,6 +179,20 @@ public struct Indexer: Sendable {
             for (record, info) in outcome.withLock({ $0.undated }).sorted(by: { ($0.0.startMs, $0.0.path) < ($1.0.startMs, $1.0.path) }) {
                 do {
                     try save(try chained(record, cameraID: camera.id), info: info, camera: camera, into: outcome)
+                } catch {
+                    outcome.withLock { $0.storeError = error }
+                    break
+                }
+            }
+        }
+        if outcome.withLock({ $0.storeError }) == nil {
+            for (item, before) in outcome.withLock({ $0.unfinished }).sorted(by: { $0.0.path < $1.0.path }) {
+                do {
+                    let info = try recovered(item.path, camera: camera)
+                    try save(Self.record(item.path, size: item.size, mtimeMs: item.mtimeMs, info: info, pattern: pattern, pathZone: zones.path),
+                             info: info, camera: camera, into: outcome)
+                } catch let error as MediaError {
+                    saveFailure(error, item: item, before: before, camera: camera, into: outcome)
                 } catch {
                     outcome.withLock { $0.storeError = error }
                     break
@@ -215,6 +220,9 @@ public struct Indexer: Sendable {
         var storeError: (any Error)?
         /// Files dated by their creation time, saved after the others (see `chained`).
         var undated: [(SegmentRecord, SegmentInfo)] = []
+        /// MP4s without moov, recovered after the others are saved (`recovered` takes the stream
+        /// parameters from the camera's finished files).
+        var unfinished: [(item: (path: String, size: Int64, mtimeMs: Int64), before: SegmentState?)] = []
     }
 
     /// Bounds `record` (see `bounded`), logs what its reading found, and saves it.

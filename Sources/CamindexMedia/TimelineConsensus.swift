@@ -54,6 +54,9 @@ struct Timeline: Sendable {
 ///   believed times end before its frames would (at the frame step from its start) is
 ///   lengthened by a frame for each packet left out after its last believed one, never beyond
 ///   all its frames (so a tail of clamped timestamps keeps its length, at the right place).
+/// - **Where a run can start and end**: not before its first picture when that is a keyframe
+///   (a player starts there), and not after a frame past its last decode time plus the stream's
+///   reordering delay (the picture presented last has been decoded by then).
 /// - **Durations** longer than two frames are not believed either (an MP4 sample's duration is
 ///   the step to the next one, bad or not): such a packet lasts one frame.
 ///
@@ -186,18 +189,25 @@ struct TimelineConsensus: Sendable {
         let held = p.indices.filter { places[$0] != .outlier && !stalledAt[$0] }.map { p[$0] }
         let offset = Self.median((held.isEmpty ? p : held).map { $0.pts - $0.dts })
         let tolerance = offsetToleranceUs(held.isEmpty ? p : held, offset: offset)
+        // Re-timed packets are placed on the decode timeline, presented after the stream's
+        // reordering delay: what a keyframe's presentation time leads its decode time by (with
+        // B-frames the median offset can be a frame or two off it, which a re-timed tail would
+        // add to the run's end).
+        let keyOffsets = held.filter(\.keyframe).map { $0.pts - $0.dts }
+        let delay = keyOffsets.isEmpty ? offset : Self.median(keyOffsets)
         var run: Run?
-        var previousTime: Int64?
+        var previousDecode: Int64?
         for i in p.indices {
             if places[i] == .newRun {
-                if let r = run { out.runs.append(r.span(frameUs: frameUs)) }
+                if let r = run { out.runs.append(r.span(frameUs: frameUs, delay: delay)) }
                 run = Run(decode: p[i].dts, offset: offset)
             }
             if stalledAt[i] {
-                // Re-timed: a frame after the packet before.
-                let time = (previousTime ?? p[i].dts + offset) + frameUs
-                run?.add(start: time, end: time + frameUs)
-                previousTime = time
+                // Re-timed: decoded a frame after the packet before.
+                let decode = (previousDecode ?? p[i].dts) + frameUs
+                let time = decode + delay
+                run?.add(start: time, end: time + frameUs, keyframe: p[i].keyframe, decode: decode)
+                previousDecode = decode
                 out.stalled += 1
                 out.good += 1
                 if p[i].keyframe { out.keyframes.append(time) }
@@ -212,12 +222,12 @@ struct TimelineConsensus: Sendable {
                 continue
             }
             let duration = p[i].duration > 0 && p[i].duration <= 2 * frameUs ? p[i].duration : frameUs
-            run?.add(start: p[i].pts, end: p[i].pts + duration)
-            previousTime = p[i].pts
+            run?.add(start: p[i].pts, end: p[i].pts + duration, keyframe: p[i].keyframe, decode: p[i].dts)
+            previousDecode = p[i].dts
             out.good += 1
             if p[i].keyframe { out.keyframes.append(p[i].pts) }
         }
-        if let r = run { out.runs.append(r.span(frameUs: frameUs)) }
+        if let r = run { out.runs.append(r.span(frameUs: frameUs, delay: delay)) }
         out.keyframes.sort()
         return out
     }
@@ -267,12 +277,21 @@ struct TimelineConsensus: Sendable {
         var leftOut = false
         /// Packets left out since the last believed one.
         var leftOutSince: Int64 = 0
+        /// When the run's first believed packet is a keyframe, its presentation time: no picture
+        /// of the run can be shown before it (a player starts there; a picture presented
+        /// earlier is a leading picture of an open GOP, undecodable, or a bad timestamp).
+        var keyframeFloor: Int64?
 
         init(decode: Int64, offset: Int64) {
             anchor = decode + offset
         }
 
-        mutating func add(start s: Int64, end e: Int64) {
+        /// The latest decode time of the run's believed packets.
+        var lastDecode: Int64?
+
+        mutating func add(start s: Int64, end e: Int64, keyframe: Bool, decode: Int64) {
+            if frames == 0, !leftOut, keyframe { keyframeFloor = s }
+            lastDecode = max(lastDecode ?? decode, decode)
             start = min(start ?? s, s)
             end = max(end ?? e, e)
             frames += 1
@@ -288,9 +307,13 @@ struct TimelineConsensus: Sendable {
 
         /// With packets left out: no longer than all its frames from its start, nor than a
         /// frame for each packet left out after its last believed end.
-        func span(frameUs: Int64) -> (Int64, Int64) {
-            let s = start ?? anchor
-            let e = end ?? s
+        /// The believed end is no later than a frame after the last decode time plus the
+        /// stream's reordering `delay`: in decode order, the picture presented last is decoded
+        /// by then (a presentation time beyond it is within the file's reordering tolerance,
+        /// but not a picture the file holds).
+        func span(frameUs: Int64, delay: Int64) -> (Int64, Int64) {
+            let s = max(start ?? anchor, keyframeFloor ?? .min)
+            let e = max(min(end ?? s, lastDecode.map { $0 + delay + frameUs } ?? .max), s)
             guard leftOut else { return (s, e) }
             return (s, max(e, min(s + frames * frameUs, e + leftOutSince * frameUs)))
         }

@@ -200,6 +200,15 @@ public struct Exporter: Sendable {
             }
             let temp = try Self.inside(dir, ".\(camera.id)_\(stamp)_\(written.count + 1).partial")
             progress?("\(camera.id): writing part \(written.count + 1) from \(part.sources.count) file\(part.sources.count == 1 ? "" : "s")")
+            if part.recovered {
+                // No muxer reads an MP4 without moov: the file itself is the evidence.
+                try copyWhole(part.sources[0].segment.path, to: temp, camera: camera)
+                var c = clip(for: part, camera: camera, plan: plan)
+                c.duration_seconds = Double(part.end.ms - part.start.ms) / 1000
+                c.sources[0].note = "recovered: its recorder died before writing moov; copied whole, as recorded (pictures timed from the frame rate)"
+                written.append(Written(temp: temp, clip: c))
+                continue
+            }
             var result = try copy(part, to: temp, camera: camera, request: request)
             if let short = result.sources.dropLast().firstIndex(where: \.endedEarly) {
                 // Write it again up to the short file; the files after it make the next part.
@@ -249,6 +258,15 @@ public struct Exporter: Sendable {
             clips.append(c)
         }
         return clips
+    }
+
+    private func copyWhole(_ source: String, to temp: String, camera: Camera) throws {
+        try? FileManager.default.removeItem(atPath: temp)
+        do {
+            try FileManager.default.copyItem(atPath: source, toPath: temp)
+        } catch {
+            throw CamindexError.runtime("camera \(camera.id): cannot copy \(source): \(error.localizedDescription)", code: .outputFailed, value: source)
+        }
     }
 
     private func copy(_ part: ExportPlan.Part, to temp: String, camera: Camera, request: Request) throws -> ClipResult {

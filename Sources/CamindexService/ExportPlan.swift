@@ -2,8 +2,9 @@ import CamindexCore
 
 /// How a camera's footage over a range becomes clip parts: one part per window (holes longer
 /// than the stored tolerance are never stitched over), cut again where codec or resolution
-/// change, each part starting at a keyframe found from the stored keyframes. Pure: tested
-/// without FFmpeg or a store.
+/// change, each part starting at a keyframe found from the stored keyframes. A file recovered
+/// from an MP4 without `moov` is a part of its own, copied whole. Pure: tested without FFmpeg
+/// or a store.
 public struct ExportPlan: Sendable {
     /// One source file's share of a part, on the file's own timeline.
     public struct Source: Sendable, Hashable {
@@ -27,6 +28,8 @@ public struct ExportPlan: Sendable {
         public var sources: [Source]
         /// Bytes, assuming a constant bitrate within each source file.
         public var estimatedBytes: Int64
+        /// One recovered file (`StoredSegment.recovered`), to be copied whole.
+        public var recovered: Bool { sources.count == 1 && sources[0].segment.recovered }
     }
 
     public var range: Interval
@@ -47,7 +50,8 @@ public struct ExportPlan: Sendable {
             let inWindow = segments.filter { s in s.runs.contains { $0.overlaps(window) } }
             var groups: [[StoredSegment]] = []
             for s in inWindow {
-                if let last = groups.last?.last, (last.codec, last.width, last.height) == (s.codec, s.width, s.height) {
+                if let last = groups.last?.last, !last.recovered, !s.recovered,
+                   (last.codec, last.width, last.height) == (s.codec, s.width, s.height) {
                     groups[groups.count - 1].append(s)
                 } else {
                     groups.append([s])
@@ -65,6 +69,12 @@ public struct ExportPlan: Sendable {
     }
 
     private static func part(_ group: [StoredSegment], from: Instant, until: Instant, window: Interval, number: Int) -> Part? {
+        if let s = group.first, s.recovered {
+            // Copied whole: it starts where the file does.
+            let start = Instant(ms: s.startMs + (s.keyframeOffsetsMs.first ?? 0))
+            return Part(number: number, start: start, end: Instant(ms: s.endMs), codec: s.codec, width: s.width, height: s.height,
+                        sources: [Source(segment: s, fromPtsMs: s.firstPtsMs, toPtsMs: nil)], estimatedBytes: s.size)
+        }
         var sources: [Source] = []
         var start: Instant?
         var bytes: Int64 = 0

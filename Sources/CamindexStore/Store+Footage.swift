@@ -299,12 +299,14 @@ extension Store {
                 """, arguments: [cameraID, range.start.ms - maxSeg, range.end.ms, range.start.ms])
             let runs = try db.cachedStatement(sql: "SELECT start_ms, end_ms FROM footage_run WHERE segment_id = ? ORDER BY start_ms")
             return try rows.map { r in
-                StoredSegment(
+                var s = StoredSegment(
                     path: r.path, size: r.size, mtimeMs: r.mtimeMs, startMs: r.startMs ?? 0, endMs: r.endMs ?? 0, codec: r.codec ?? "",
                     width: r.width ?? 0, height: r.height ?? 0, fps: r.fps, firstPtsMs: r.firstPtsMs ?? 0,
                     keyframeOffsetsMs: try KeyframeBlob.decode(r.keyframes ?? Data()), truncated: r.truncated,
                     damagedKeyframes: r.damagedKeyframes,
                     runs: try Row.fetchAll(runs, arguments: [r.id]).map { Interval(startMs: $0[0], endMs: $0[1]) })
+                s.recovered = r.method == "recovered"
+                return s
             }
         }
     }

@@ -49,5 +49,29 @@ import Testing
         let q = try #require(try CLI.json(try ci(["query", "--camera", "cam-1", "--from", "2026-11-21 08:00", "--to", "2026-11-21 08:01",
                                                  "--format", "json"]).stdout) as? [String: Any])
         #expect((q["cameras"] as? [[String: Any]])?.first?["covered_seconds"] as? Double == 3.6, "clipped to 0.001 h")
+
+        // The daemon takes the same limit.
+        try ci(["daemon", "--max-segment-hours", "0"], status: 2)
+        let rec2 = dir.file("rec-long-2")
+        try Footage.make("\(rec2)/20261121_080000.mp4", .init(seconds: 10, fps: 25, gop: 25))
+        try Footage.setMtime("\(rec2)/20261121_080000.mp4", Date().addingTimeInterval(-60))
+        try ci(["camera", "add", "cam-2", "--name", "c", "--region", "沙河镇", "--recordings", rec2])
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: CLI.binary)
+        daemon.arguments = ["--db", db, "daemon", "--scan-interval", "0.5", "--max-segment-hours", "0.001", "--no-watch"]
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        var covered: Double?
+        for _ in 0..<100 where covered == nil {
+            Thread.sleep(forTimeInterval: 0.2)
+            let q2 = try CLI.json(try ci(["query", "--camera", "cam-2", "--from", "2026-11-21 08:00", "--to", "2026-11-21 08:01",
+                                          "--format", "json"]).stdout) as? [String: Any]
+            covered = ((q2?["cameras"] as? [[String: Any]])?.first?["covered_seconds"] as? Double).flatMap { $0 > 0 ? $0 : nil }
+        }
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        #expect(covered == 3.6, "clipped to 0.001 h by the daemon")
     }
 }

@@ -199,6 +199,32 @@ import Testing
         #expect(try packets("\(out)/cam-res_20261120T080005_part2.mp4").count == 5 * 25 + 1)
     }
 
+    /// A recorder that died mid-file (an MP4 cut before its moov): its pictures are indexed
+    /// from the mdat and the export copies the file whole, as its own part, hashed.
+    @Test func aRecoveredFileIsCopiedWhole() throws {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        let rec = dir.file("rec/killed")
+        try Footage.make("\(rec)/20261120_080000.mp4", .init(seconds: 10, fps: 25, gop: 25))
+        let killed = "\(rec)/20261120_080010.mp4"
+        try Footage.make(killed, .init(seconds: 10, fps: 25, gop: 25))
+        let whole = try Data(contentsOf: URL(fileURLWithPath: killed))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: killed))
+        try ci(["camera", "add", "cam-k", "--name", "k", "--region", "沙河镇", "--recordings", rec])
+        try ci(["index", "--settle", "0"])
+        let out = dir.file("out9")
+        try ci(["export", "--camera", "cam-k", "--from", "2026-11-20 08:00:05", "--to", "2026-11-20 08:00:30", "--output", out])
+        let cam = try #require((try manifest(out)["cameras"] as? [[String: Any]])?.first)
+        let clips = try #require(cam["clips"] as? [[String: Any]])
+        #expect(clips.map { $0["file"] as? String } == ["cam-k_20261120T080005_part1.mp4", "cam-k_20261120T080005_part2.mp4"])
+        #expect(clips[1]["starts_at"] as? String == "2026-11-20T08:00:10+08:00")
+        let source = try #require((clips[1]["sources"] as? [[String: Any]])?.first)
+        #expect((source["note"] as? String)?.hasPrefix("recovered") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/cam-k_20261120T080005_part2.mp4")) == whole.prefix(whole.count / 2))
+        #expect(clips[1]["sha256"] as? String == source["sha256"] as? String)
+        try ci(["export", "verify", out])
+    }
+
     @Test func aReasonCanBeRequired() throws {
         try seed()
         let r = try CLI.run(["--db", db, "export", "--camera", "cam-1", "--from", "2026-11-20 08:00:01", "--to", "2026-11-20 08:00:03",

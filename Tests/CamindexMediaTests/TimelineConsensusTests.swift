@@ -146,4 +146,42 @@ import Testing
         #expect(t.bad == 0 && t.runs.count == 1)
         #expect(t.runs[0].0 == 2 * Self.f && t.runs[0].1 == 202 * Self.f)
     }
+
+    /// I P B B with two frames of reordering delay: the fuzz bench's ways of stretching such a
+    /// file by a frame or two, each with the ffmpeg CLI's rewrite of the mutated packet.
+    func reordered() -> [PacketTimes] {
+        var p: [PacketTimes] = []
+        for g in 0..<50 {
+            let base = Int64(g) * 4 * Self.f
+            for (d, s) in [(0, 2), (1, 5), (2, 3), (3, 4)] {
+                p.append(PacketTimes(dts: base + Int64(d) * Self.f, pts: base + Int64(s) * Self.f, duration: Self.f, keyframe: g % 12 == 0 && d == 0))
+            }
+        }
+        return p
+    }
+
+    @Test func nothingIsPresentedBeforeTheFirstKeyframe() {
+        // The P after the first I moved back: the CLI sets its PTS to its DTS, before the I's.
+        var p = reordered()
+        p[1].pts = p[1].dts
+        #expect(resolve(p).runs.map { [$0.0, $0.1] } == [[2 * Self.f, 202 * Self.f]])
+    }
+
+    @Test func nothingIsPresentedAfterTheLastDecodeTimePlusTheDelay() {
+        // A late P's presentation moved within the file's reordering tolerance, past the end.
+        var p = reordered()
+        p[197].pts += 3 * Self.f + Self.f / 8
+        #expect(resolve(p).runs.map { [$0.0, $0.1] } == [[2 * Self.f, 202 * Self.f]])
+    }
+
+    @Test func stalledTimesAreRetimedOnTheDecodeClock() {
+        // A forward DTS jump after packet 101 (a P presented 4 frames after its decode): the
+        // muxer clamps the rest one tick apart. Re-timed on the decode clock and presented
+        // after the 2-frame delay, they end where the source does, not 2 frames past it.
+        var p = reordered()
+        for i in 102..<200 { p[i].dts = p[101].dts + Int64(i - 101); p[i].pts = p[i].dts }
+        let t = resolve(p)
+        #expect(t.stalled == 98)
+        #expect(t.runs.map { [$0.0, $0.1] } == [[2 * Self.f, 202 * Self.f]])
+    }
 }

@@ -229,6 +229,9 @@ public struct StoredSegment: Sendable, Hashable {
     public var truncated: Bool
     public var damagedKeyframes: Int
     public var runs: [Interval]
+    /// An MP4 without `moov` whose pictures were found in its `mdat` (`MoovlessMP4`): no
+    /// player or muxer can read it as it is; an export copies it whole.
+    public var recovered = false
 
     public init(path: String, size: Int64, mtimeMs: Int64, startMs: Int64, endMs: Int64, codec: String, width: Int, height: Int,
                 fps: Double?, firstPtsMs: Int64, keyframeOffsetsMs: [Int64], truncated: Bool, damagedKeyframes: Int, runs: [Interval]) {
