@@ -64,8 +64,15 @@ public enum MoovlessMP4 {
             throw MediaError(.invalidData, "\(path): unfinished (no moov); the camera's other files are \(reference.codec), not H.264/H.265")
         }
         guard reference.fps > 0 else { throw MediaError(.invalidData, "\(path): unfinished (no moov); no frame rate known for the camera") }
-        guard let mdat = MP4Boxes.boxes(path)?.first(where: { $0.type == "mdat" }), !mdat.payload.isEmpty else {
-            throw MediaError(.invalidData, "\(path): unfinished (no moov) and no media data")
+        guard let mdat = MP4Boxes.boxes(path)?.first(where: { $0.type == "mdat" }) else {
+            throw MediaError(.invalidData, "\(path): unfinished (no moov) and no media data box")
+        }
+        if mdat.payload.isEmpty {
+            // Killed before its muxer flushed a picture (ffmpeg's segment muxer leaves 48 bytes):
+            // a file with no footage, not a broken one.
+            return SegmentInfo(container: "mov", codec: reference.codec, width: reference.width, height: reference.height,
+                               fps: reference.fps, keyframesMs: [], runs: [], firstPtsMs: 0, creationTime: nil, method: .recovered,
+                               truncated: true, damagedKeyframes: 0)
         }
         let data: Data
         do {
