@@ -210,11 +210,14 @@ extension Store {
 
     /// Files that could not be indexed, per camera.
     public func failedFileCounts() throws -> [String: Int] {
+        try perCamera("SELECT camera_id, count(*) FROM segment WHERE error IS NOT NULL GROUP BY camera_id")
+    }
+
+    /// A `camera_id, count` query's answer.
+    private func perCamera(_ sql: String) throws -> [String: Int] {
         try read { db in
             var out: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT camera_id, count(*) FROM segment WHERE error IS NOT NULL GROUP BY camera_id") {
-                out[row[0]] = row[1]
-            }
+            for row in try Row.fetchAll(db, sql: sql) { out[row[0]] = row[1] }
             return out
         }
     }
@@ -255,24 +258,12 @@ extension Store {
 
     /// Segments whose timestamps stalled and were re-timed, per camera.
     public func stalledFileCounts() throws -> [String: Int] {
-        try read { db in
-            var out: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT camera_id, count(*) FROM segment WHERE stalled_timestamps > 0 GROUP BY camera_id") {
-                out[row[0]] = row[1]
-            }
-            return out
-        }
+        try perCamera("SELECT camera_id, count(*) FROM segment WHERE stalled_timestamps > 0 GROUP BY camera_id")
     }
 
     /// Timestamps not believed, per camera (cameras with none left out).
     public func badTimestampCounts() throws -> [String: Int] {
-        try read { db in
-            var out: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT camera_id, sum(bad_timestamps) FROM segment WHERE bad_timestamps > 0 GROUP BY camera_id") {
-                out[row[0]] = row[1]
-            }
-            return out
-        }
+        try perCamera("SELECT camera_id, sum(bad_timestamps) FROM segment WHERE bad_timestamps > 0 GROUP BY camera_id")
     }
 
     /// Segment counts over the whole store.
