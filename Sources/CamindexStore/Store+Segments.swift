@@ -11,7 +11,7 @@ extension Store {
     public func segmentStates(cameraID: String) throws -> [String: SegmentState] {
         try read { db in
             var out: [String: SegmentState] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtime_ms, verified, error FROM segment WHERE camera_id = ?", arguments: [cameraID])
+            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, \(Self.verifiedState), error FROM segment WHERE camera_id = ?", arguments: [cameraID])
             while let row = try rows.next() {
                 out[row[0]] = SegmentState(size: row[1], mtimeMs: row[2], verified: row[3], error: row[4])
             }
@@ -56,8 +56,12 @@ extension Store {
         try read { db in try Self.segmentState(db, cameraID: cameraID, path: path) }
     }
 
+    /// `mtime_ms, verified` for `SegmentState`: a recovered file (no moov) is as verified as it
+    /// can be, so `--verify` and the daemon's verify pass do not read it again and again.
+    static let verifiedState = "mtime_ms, verified OR coalesce(method = 'recovered', 0)"
+
     private static func segmentState(_ db: Database, cameraID: String, path: String) throws -> SegmentState? {
-        try Row.fetchOne(db, sql: "SELECT size, mtime_ms, verified, error FROM segment WHERE camera_id = ? AND path = ?",
+        try Row.fetchOne(db, sql: "SELECT size, \(verifiedState), error FROM segment WHERE camera_id = ? AND path = ?",
                          arguments: [cameraID, path]).map { SegmentState(size: $0[0], mtimeMs: $0[1], verified: $0[2], error: $0[3]) }
     }
 

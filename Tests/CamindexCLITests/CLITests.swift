@@ -274,6 +274,10 @@ import Testing
         let check = try #require(try CLI.json(try ci(["check", "--format", "json"]).stdout) as? [String: Any])
         #expect((check["recovered"] as? [[String: Any]])?.first?["path"] as? String == "\(rec)/20261120_140004.mp4")
         #expect(try ci(["check"]).stdout.contains("recovered from their media data"))
+        // Not read again by --verify (nothing more can be verified of it).
+        let verify = try #require(try CLI.json(try ci(["index", "--verify", "--format", "json"]).stdout) as? [[String: Any]])
+        #expect((verify.first?["recovered"] as? [String])?.isEmpty == true, "\(verify)")
+        #expect(verify.first?["unchanged"] as? Int == 1, "\(verify)")
 
         // Without a finished file of the camera, nothing says how to time the pictures.
         let lone = dir.file("lone")
