@@ -20,6 +20,9 @@ public struct Indexer: Sendable {
         /// Files modified more recently than this are still being written: left for a later run,
         /// listed in the report's `inProgress`.
         public var settleMs: Int64 = 0
+        /// Leaf directories found settled by an earlier scan and unchanged since are not read
+        /// again (the daemon's periodic scan); nil reads every directory.
+        public var memory: ListingMemory?
         /// The longest a segment may claim: a longer one is clipped, with a warning.
         public var maxSegmentMs: Int64 = 6 * 3_600_000
         /// How far past its file's mtime a segment dated by its path may end (clock skew,
@@ -54,14 +57,24 @@ public struct Indexer: Sendable {
             report.problem = "recordings directory \(dir) does not exist or is not a directory"
             return report
         }
-        let (listed, temps) = Self.listRecordings(under: dir)
+        let root = Self.absolute(dir)
+        let listing = Self.listRecordings(under: dir, remembered: options.memory?.entries(root: root) ?? [:])
+        let listed = listing.files, temps = listing.hiddenTemps
         let known = try store.segmentStates(cameraID: camera.id)
         let prefix = dir.hasSuffix("/") ? dir : dir + "/"
         let present = Set(listed.map(\.path))
-        let gone = known.keys.filter { $0.hasPrefix(prefix) && !present.contains($0) }.sorted()
+        // Rows in skipped directories stand for their files, unchanged.
+        let gone = known.keys.filter {
+            $0.hasPrefix(prefix) && !present.contains($0) && (listing.skipped.isEmpty || listing.skipped[Self.parent($0)] == nil)
+        }.sorted()
         try store.deleteSegments(cameraID: camera.id, paths: gone)
         report.removed = gone.count
-        try process(listed.map { ($0.path, ($0.size, $0.mtimeMs)) }, camera: camera, known: known, into: &report)
+        var unsettled = Set<String>()
+        try process(listed.map { ($0.path, ($0.size, $0.mtimeMs)) }, camera: camera, known: known, into: &report, unsettled: &unsettled)
+        let skippedFiles = listing.skipped.values.reduce(0, +)
+        report.files += skippedFiles
+        report.unchanged += skippedFiles
+        if let memory = options.memory { remember(listing, root: root, unsettled: unsettled, in: memory) }
         report.pathZoneOffsetHours = try store.pathZoneOffsetHours(cameraID: camera.id)
         // Hidden temp files wait for their rename: counted, listed, never read.
         report.files += temps.count
@@ -88,12 +101,39 @@ public struct Indexer: Sendable {
         }
         try store.deleteSegments(cameraID: camera.id, paths: gone)
         report.removed = gone.count
-        try process(files, camera: camera, known: known, into: &report)
+        var unsettled = Set<String>()
+        try process(files, camera: camera, known: known, into: &report, unsettled: &unsettled)
         return report
     }
 
-    /// `files`: paths with their size and mtime as listed (nil: could not be read).
-    private func process(_ files: [(path: String, stat: (size: Int64, mtimeMs: Int64)?)], camera: Camera, known: [String: SegmentState], into report: inout CameraIndexReport) throws {
+    /// Keeps in `memory` the leaf directories whose files are all settled and indexed (none
+    /// pending, failed or left to another process) and whose own mtime is older than the settle
+    /// time (at least 2 s: a directory changed again within its file system's timestamp
+    /// granularity would keep its mtime), with the skipped ones still unchanged.
+    private func remember(_ listing: Listing, root: String, unsettled: Set<String>, in memory: ListingMemory) {
+        let cutoffMs = store.clock.now().ms - max(options.settleMs, 2_000)
+        var settledDirs = Set(listing.leaves.filter { $0.hiddenTemps == 0 }.map(\.path))
+        for path in unsettled { settledDirs.remove(Self.parent(path)) }
+        var keep: [String: ListingMemory.Entry] = [:]
+        let before = memory.entries(root: root)
+        for (path, _) in listing.skipped { keep[path] = before[path] }
+        for leaf in listing.leaves where settledDirs.contains(leaf.path) {
+            let mtimeMs = Int64(leaf.mtime.mtimeSec) * 1000 + Int64(leaf.mtime.mtimeNsec) / 1_000_000
+            if mtimeMs < cutoffMs { keep[leaf.path] = leaf.mtime }
+        }
+        memory.update(root: root, settled: keep, listed: listing.read, skipped: listing.skipped.count)
+    }
+
+    /// The directory holding `path` ("/" for a file at the root).
+    static func parent(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), slash > path.startIndex else { return "/" }
+        return String(path[..<slash])
+    }
+
+    /// `files`: paths with their size and mtime as listed (nil: could not be read). Adds to
+    /// `unsettled` the files this run leaves as they were: pending, failed, left to another process.
+    private func process(_ files: [(path: String, stat: (size: Int64, mtimeMs: Int64)?)], camera: Camera, known: [String: SegmentState],
+                         into report: inout CameraIndexReport, unsettled: inout Set<String>) throws {
         report.files = files.count
         var work: [(path: String, size: Int64, mtimeMs: Int64)] = []
         let nowMs = store.clock.now().ms
@@ -120,8 +160,8 @@ public struct Indexer: Sendable {
             }
             work.append((path, size, mtimeMs))
         }
-        let outcome = Mutex<(indexed: Int, verified: Int, busy: Int, clipped: Int, failures: [FileFailure], storeError: (any Error)?)>(
-            (0, 0, 0, 0, [], nil))
+        let outcome = Mutex<(indexed: Int, verified: Int, busy: [String], clipped: Int, failures: [FileFailure], storeError: (any Error)?)>(
+            (0, 0, [], 0, [], nil))
         let mode: SegmentReader.Mode = options.verify ? .scan : .fast
         let zones = Self.zones(camera)
         let pattern = camera.pathPattern.flatMap { try? PathTimestamp(pattern: $0) } ?? .builtIn
@@ -135,14 +175,14 @@ public struct Indexer: Sendable {
             for item in stride(from: worker, to: items.count, by: workers).map({ items[$0] }) {
                 if let claims, !claims.claim(cameraID: camera.id, path: item.path) {
                     logger.debug("left to another indexer", metadata: ["camera": "\(camera.id)", "file": "\(item.path)"])
-                    outcome.withLock { $0.busy += 1 }
+                    outcome.withLock { $0.busy.append(item.path) }
                     continue
                 }
                 defer { claims?.release(cameraID: camera.id, path: item.path) }
                 let before = known[item.path]
                 if let now = try? store.segmentState(cameraID: camera.id, path: item.path), now != before,
                    isCurrent(now, size: item.size, mtimeMs: item.mtimeMs) {
-                    outcome.withLock { $0.busy += 1 }
+                    outcome.withLock { $0.busy.append(item.path) }
                     continue
                 }
                 do {
@@ -162,7 +202,7 @@ public struct Indexer: Sendable {
                                                                              "packets": "\(info.badTimestamps)"])
                     }
                     guard try store.saveSegment(cameraID: camera.id, record, unlessCurrent: !options.force) else {
-                        outcome.withLock { $0.busy += 1 }
+                        outcome.withLock { $0.busy.append(item.path) }
                         continue
                     }
                     logger.debug("indexed", metadata: ["camera": "\(camera.id)", "file": "\(item.path)", "method": "\(info.method.rawValue)"])
@@ -183,7 +223,7 @@ public struct Indexer: Sendable {
                         if !options.force, let now = try store.segmentState(cameraID: camera.id, path: item.path), now != before,
                            now.size == item.size, now.mtimeMs == item.mtimeMs {
                             // Another process recorded this file meanwhile.
-                            outcome.withLock { $0.busy += 1 }
+                            outcome.withLock { $0.busy.append(item.path) }
                             continue
                         }
                         try store.saveSegmentError(cameraID: camera.id, path: item.path, size: item.size, mtimeMs: item.mtimeMs, message: message)
@@ -201,9 +241,12 @@ public struct Indexer: Sendable {
         if let error = result.storeError { throw error }
         report.indexed += result.indexed
         report.verified += result.verified
-        report.busy += result.busy
+        report.busy += result.busy.count
         report.clipped += result.clipped
         report.failures = (report.failures + result.failures).sorted { $0.path < $1.path }
+        unsettled.formUnion(result.busy)
+        unsettled.formUnion(report.failures.map(\.path))
+        unsettled.formUnion(report.inProgress.map(\.path))
     }
 
     /// Whether the store's row for a file of this size and mtime is all this run would write.
