@@ -126,7 +126,8 @@ public struct Indexer: Sendable {
 
     /// The directory holding `path` ("/" for a file at the root).
     static func parent(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/"), slash > path.startIndex else { return "/" }
+        // On UTF-8 bytes: it runs for every row of a camera whose days were skipped.
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash > path.utf8.startIndex else { return "/" }
         return String(path[..<slash])
     }
 
