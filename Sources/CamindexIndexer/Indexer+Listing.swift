@@ -45,7 +45,7 @@ extension Indexer {
         /// how many segment files they held.
         var skipped: [String: Int] = [:]
         /// Directories read.
-        var read = 0
+        var read: [String] = []
     }
 
     struct Leaf {
@@ -54,8 +54,8 @@ extension Indexer {
         var hiddenTemps: Int
     }
 
-    /// As `listRecordings(under:)`, except that a leaf directory in `remembered` whose mtime is
-    /// still the one remembered is not read.
+    /// As `listRecordings(under:)`, except that a leaf directory `remembered` as settled whose
+    /// mtime is still the one remembered is not read.
     static func listRecordings(under dir: String, remembered: [String: ListingMemory.Entry]) -> Listing {
         var listing = Listing()
         let root = absolute(dir)
@@ -72,7 +72,8 @@ extension Indexer {
         var dirStat = Glibc.stat()
         let hasMtime = fstat(fd, &dirStat) == 0
         let key = path.isEmpty ? "/" : path
-        if hasMtime, let known = remembered[key], known.mtimeSec == dirStat.st_mtim.tv_sec, known.mtimeNsec == dirStat.st_mtim.tv_nsec {
+        if hasMtime, let known = remembered[key], known.settled,
+           known.mtimeSec == dirStat.st_mtim.tv_sec, known.mtimeNsec == dirStat.st_mtim.tv_nsec {
             close(fd)
             listing.skipped[key] = known.files
             return
@@ -82,7 +83,7 @@ extension Indexer {
             return
         }
         defer { closedir(d) }
-        listing.read += 1
+        listing.read.append(key)
         var files = 0, temps = 0, subdirectories = 0
         while let entry = readdir(d) {
             let (name, type) = withUnsafePointer(to: &entry.pointee.d_name) { p in

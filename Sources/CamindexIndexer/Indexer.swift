@@ -58,9 +58,18 @@ public struct Indexer: Sendable {
             return report
         }
         let root = Self.absolute(dir)
-        let listing = Self.listRecordings(under: dir, remembered: options.memory?.entries(root: root) ?? [:])
+        let remembered = options.memory?.entries(root: root) ?? [:]
+        let listing = Self.listRecordings(under: dir, remembered: remembered)
         let listed = listing.files, temps = listing.hiddenTemps
-        let known = try store.segmentStates(cameraID: camera.id)
+        let known: [String: SegmentState]
+        if remembered.isEmpty {
+            known = try store.segmentStates(cameraID: camera.id)
+        } else {
+            // The rows of the directories read, and of those seen before and gone since: not
+            // every row of the camera, which is what a scan of settled days must not cost.
+            let seen = Set(listing.read).union(listing.skipped.keys)
+            known = try store.segmentStates(cameraID: camera.id, inDirectories: listing.read + remembered.keys.filter { !seen.contains($0) })
+        }
         let prefix = dir.hasSuffix("/") ? dir : dir + "/"
         let present = Set(listed.map(\.path))
         // Rows in skipped directories stand for their files, unchanged.
@@ -74,7 +83,7 @@ public struct Indexer: Sendable {
         let skippedFiles = listing.skipped.values.reduce(0, +)
         report.files += skippedFiles
         report.unchanged += skippedFiles
-        if let memory = options.memory { remember(listing, root: root, unsettled: unsettled, in: memory) }
+        if let memory = options.memory { remember(listing, root: root, remembered: remembered, unsettled: unsettled, in: memory) }
         report.pathZoneOffsetHours = try store.pathZoneOffsetHours(cameraID: camera.id)
         // Hidden temp files wait for their rename: counted, listed, never read.
         report.files += temps.count
@@ -106,22 +115,24 @@ public struct Indexer: Sendable {
         return report
     }
 
-    /// Keeps in `memory` the leaf directories whose files are all settled and indexed (none
-    /// pending, failed or left to another process) and whose own mtime is older than the settle
-    /// time (at least 2 s: a directory changed again within its file system's timestamp
-    /// granularity would keep its mtime), with the skipped ones still unchanged.
-    private func remember(_ listing: Listing, root: String, unsettled: Set<String>, in memory: ListingMemory) {
+    /// Keeps in `memory` every leaf directory seen (skipped ones as they were), marked settled
+    /// when its files are all settled and indexed (none pending, failed or left to another
+    /// process) and its own mtime is older than the settle time (at least 2 s: a directory
+    /// changed again within its file system's timestamp granularity would keep its mtime).
+    private func remember(_ listing: Listing, root: String, remembered: [String: ListingMemory.Entry],
+                          unsettled: Set<String>, in memory: ListingMemory) {
         let cutoffMs = store.clock.now().ms - max(options.settleMs, 2_000)
         var settledDirs = Set(listing.leaves.filter { $0.hiddenTemps == 0 }.map(\.path))
         for path in unsettled { settledDirs.remove(Self.parent(path)) }
-        var keep: [String: ListingMemory.Entry] = [:]
-        let before = memory.entries(root: root)
-        for (path, _) in listing.skipped { keep[path] = before[path] }
-        for leaf in listing.leaves where settledDirs.contains(leaf.path) {
-            let mtimeMs = Int64(leaf.mtime.mtimeSec) * 1000 + Int64(leaf.mtime.mtimeNsec) / 1_000_000
-            if mtimeMs < cutoffMs { keep[leaf.path] = leaf.mtime }
+        var seen: [String: ListingMemory.Entry] = [:]
+        for (path, _) in listing.skipped { seen[path] = remembered[path] }
+        for leaf in listing.leaves {
+            var entry = leaf.mtime
+            let mtimeMs = Int64(entry.mtimeSec) * 1000 + Int64(entry.mtimeNsec) / 1_000_000
+            entry.settled = settledDirs.contains(leaf.path) && mtimeMs < cutoffMs
+            seen[leaf.path] = entry
         }
-        memory.update(root: root, settled: keep, listed: listing.read, skipped: listing.skipped.count)
+        memory.update(root: root, seen: seen, listed: listing.read.count, skipped: listing.skipped.count)
     }
 
     /// The directory holding `path` ("/" for a file at the root).

@@ -2,17 +2,20 @@ import Foundation
 import Synchronization
 
 /// What a periodic scan saw of each leaf directory (one without subdirectories, such as a
-/// recorder's day directory) whose files were all settled and indexed, so that the next scan
-/// skips it while its mtime stays the same: adding, removing or renaming a file changes a
+/// recorder's day directory), so that the next scan skips one whose files were all settled and
+/// indexed while its mtime stays the same, and reads the store's rows only for the directories
+/// it reads and those gone since: adding, removing or renaming a file changes a
 /// directory's mtime. A file rewritten in place without a new name is not seen until its
 /// directory changes (the daemon's inotify watch sees it closed). One memory per kind of pass
 /// (indexing, verifying): what is settled for one is not for the other.
 public final class ListingMemory: Sendable {
-    /// A remembered directory: its mtime when listed, and how many segment files it held.
+    /// A directory seen: its mtime when listed, how many segment files it held, and whether
+    /// they were all settled and indexed then.
     struct Entry: Sendable, Hashable {
         var mtimeSec: Int
         var mtimeNsec: Int
         var files: Int
+        var settled = false
     }
 
     private struct State {
@@ -34,11 +37,11 @@ public final class ListingMemory: Sendable {
         state.withLock { $0.entries[root] ?? [:] }
     }
 
-    /// After a scan of `root`: what it now knows (directories not settled, or gone, are
-    /// forgotten), and how many directories it read and skipped.
-    func update(root: String, settled: [String: Entry], listed: Int, skipped: Int) {
+    /// After a scan of `root`: the leaf directories it now knows (those gone are forgotten),
+    /// and how many directories it read and skipped.
+    func update(root: String, seen: [String: Entry], listed: Int, skipped: Int) {
         state.withLock {
-            $0.entries[root] = settled.isEmpty ? nil : settled
+            $0.entries[root] = seen.isEmpty ? nil : seen
             $0.listed += listed
             $0.skipped += skipped
         }

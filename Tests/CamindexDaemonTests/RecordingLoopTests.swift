@@ -145,6 +145,11 @@ import Testing
         #expect(r.read == 2 && r.files.count == 4)
         r = try await scan()
         #expect(r.read == 2 && r.skipped == 1, "changed 1 s ago: it may change again within the same mtime")
+
+        // A whole day removed (retention on the recorder): its rows go too.
+        try fm.removeItem(atPath: day19)
+        r = try await scan()
+        #expect(r.files == ["20261120/20261120_070000.mp4", "20261120/20261120_080000.mp4"])
     }
 
     @Test func aStoppedPoolFailsAtOnce() async throws {
