@@ -91,7 +91,7 @@ let package = Package(
         .target(name: "CamindexTestSupport", dependencies: ["CamindexCore"], path: "Tests/Support"),
         .testTarget(name: "CamindexCoreTests", dependencies: ["CamindexCore"]),
         .testTarget(name: "CamindexMediaTests", dependencies: ["CamindexMedia", "CamindexCore", "CamindexTestSupport"]),
-        .testTarget(name: "CamindexStoreTests", dependencies: ["CamindexStore", "CamindexCore"]),
+        .testTarget(name: "CamindexStoreTests", dependencies: ["CamindexStore", "CamindexCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CamindexIndexerTests", dependencies: ["CamindexIndexer", "CamindexStore", "CamindexCore", "CamindexTestSupport"]),
         .testTarget(name: "CamindexDaemonTests", dependencies: ["CamindexDaemon", "CamindexStore", "CamindexCore", "CamindexMedia", "CamindexTestSupport"]),
         .testTarget(name: "CamindexKPITests", dependencies: ["CamindexKPI", "CamindexStore", "CamindexCore"]),

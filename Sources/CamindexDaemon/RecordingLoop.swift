@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// Keeps the recordings index current: a file is indexed as soon as its writer closes it or it
 /// is renamed into place (inotify); every scan interval, each camera's directory is indexed
 /// incrementally as well (the code of `camindex index`) with files still being written left
-/// until they settle; container-index windows are then verified by a packet scan, and rows
+/// until they settle, and day directories found settled before and unchanged since not listed
+/// again (`ListingMemory`); container-index windows are then verified by a packet scan, and rows
 /// past the retention are dropped.
 public final class RecordingLoop: Service, Sendable {
     public struct Config: Sendable {
@@ -31,6 +32,9 @@ public final class RecordingLoop: Service, Sendable {
     let config: Config
     let stats: DaemonStats
     let logger: Logger
+    /// What the periodic scan's indexing and verifying passes found settled, per directory:
+    /// unchanged day directories are not listed again.
+    public let listingMemory = (index: ListingMemory(), verify: ListingMemory())
 
     public init(store: Store, pool: BlockingPool, clock: any WallClock, config: Config, stats: DaemonStats, logger: Logger) {
         self.store = store
@@ -105,6 +109,8 @@ public final class RecordingLoop: Service, Sendable {
         fast.maxSegmentMs = config.maxSegmentMs
         var verify = fast
         verify.verify = true
+        fast.memory = listingMemory.index
+        verify.memory = listingMemory.verify
         for camera in cameras {
             if Task.isCancelled { return cameras }
             let passes = config.verify ? [fast, verify] : [fast]

@@ -30,21 +30,61 @@ extension Indexer {
     /// (dot-files named like segment files, possibly with a temp suffix: `.x.mp4`, `.x.mp4.tmp`,
     /// not inside hidden directories), which recorders write and rename into place.
     public static func listRecordings(under dir: String) -> (files: [ListedFile], hiddenTemps: [String]) {
-        var out: [ListedFile] = [], hidden: [String] = []
+        let listing = listRecordings(under: dir, remembered: [:])
+        return (listing.files, listing.hiddenTemps)
+    }
+
+    /// One listing of a recordings directory.
+    struct Listing {
+        var files: [ListedFile] = []
+        var hiddenTemps: [String] = []
+        /// Leaf directories (no subdirectories) read, with their mtimes: what `ListingMemory`
+        /// may remember.
+        var leaves: [Leaf] = []
+        /// Remembered leaf directories whose mtime had not changed, not read: their paths and
+        /// how many segment files they held.
+        var skipped: [String: Int] = [:]
+        /// Directories read.
+        var read: [String] = []
+    }
+
+    struct Leaf {
+        var path: String
+        var mtime: ListingMemory.Entry
+        var hiddenTemps: Int
+    }
+
+    /// As `listRecordings(under:)`, except that a leaf directory `remembered` as settled whose
+    /// mtime is still the one remembered is not read.
+    static func listRecordings(under dir: String, remembered: [String: ListingMemory.Entry]) -> Listing {
+        var listing = Listing()
         let root = absolute(dir)
         let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return ([], []) }
-        list(fd, path: root == "/" ? "" : root, into: &out, hidden: &hidden)
-        return (out.sorted { $0.path < $1.path }, hidden.sorted())
+        guard fd >= 0 else { return listing }
+        list(fd, path: root == "/" ? "" : root, remembered: remembered, into: &listing)
+        listing.files.sort { $0.path < $1.path }
+        listing.hiddenTemps.sort()
+        return listing
     }
 
     /// Lists the directory open at `fd` (and closes it).
-    private static func list(_ fd: Int32, path: String, into out: inout [ListedFile], hidden: inout [String]) {
+    private static func list(_ fd: Int32, path: String, remembered: [String: ListingMemory.Entry], into listing: inout Listing) {
+        var dirStat = Glibc.stat()
+        let hasMtime = fstat(fd, &dirStat) == 0
+        let key = path.isEmpty ? "/" : path
+        if hasMtime, let known = remembered[key], known.settled,
+           known.mtimeSec == dirStat.st_mtim.tv_sec, known.mtimeNsec == dirStat.st_mtim.tv_nsec {
+            close(fd)
+            listing.skipped[key] = known.files
+            return
+        }
         guard let d = fdopendir(fd) else {
             close(fd)
             return
         }
         defer { closedir(d) }
+        listing.read.append(key)
+        var files = 0, temps = 0, subdirectories = 0
         while let entry = readdir(d) {
             let (name, type) = withUnsafePointer(to: &entry.pointee.d_name) { p in
                 p.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { (String(cString: $0), entry.pointee.d_type) }
@@ -52,7 +92,10 @@ extension Indexer {
             if name.hasPrefix(".") {  // hidden, and "." and ".."
                 if name != ".", name != "..", name.lowercased().split(separator: ".").dropFirst().contains(where: { segmentExtensions.contains(String($0)) }) {
                     var st = Glibc.stat()
-                    if fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFREG { hidden.append(path + "/" + name) }
+                    if fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFREG {
+                        listing.hiddenTemps.append(path + "/" + name)
+                        temps += 1
+                    }
                 }
                 continue
             }
@@ -65,14 +108,21 @@ extension Indexer {
                 isDir = (st.st_mode & S_IFMT) == S_IFDIR
                 isFile = (st.st_mode & S_IFMT) == S_IFREG
                 if isFile && segment {
-                    out.append(ListedFile(path: path + "/" + name, size: Int64(st.st_size), mtimeMs: mtimeMs(st.st_mtim)))
+                    listing.files.append(ListedFile(path: path + "/" + name, size: Int64(st.st_size), mtimeMs: mtimeMs(st.st_mtim)))
+                    files += 1
                     continue
                 }
             }
             if isDir {
+                subdirectories += 1
                 let sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-                if sub >= 0 { list(sub, path: path + "/" + name, into: &out, hidden: &hidden) }
+                if sub >= 0 { list(sub, path: path + "/" + name, remembered: remembered, into: &listing) }
             }
+        }
+        if hasMtime, subdirectories == 0 {
+            listing.leaves.append(Leaf(path: key, mtime: ListingMemory.Entry(mtimeSec: dirStat.st_mtim.tv_sec,
+                                                                            mtimeNsec: dirStat.st_mtim.tv_nsec, files: files),
+                                       hiddenTemps: temps))
         }
     }
 

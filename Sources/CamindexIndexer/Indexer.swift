@@ -20,6 +20,9 @@ public struct Indexer: Sendable {
         /// Files modified more recently than this are still being written: left for a later run,
         /// listed in the report's `inProgress`.
         public var settleMs: Int64 = 0
+        /// Leaf directories found settled by an earlier scan and unchanged since are not read
+        /// again (the daemon's periodic scan); nil reads every directory.
+        public var memory: ListingMemory?
         /// The longest a segment may claim: a longer one is clipped, with a warning.
         public var maxSegmentMs: Int64 = 6 * 3_600_000
         /// How far past its file's mtime a segment dated by its path may end (clock skew,
@@ -59,14 +62,33 @@ public struct Indexer: Sendable {
             report.problem = "recordings directory \(dir) does not exist or is not a directory"
             return report
         }
-        let (listed, temps) = Self.listRecordings(under: dir)
-        let known = try store.segmentStates(cameraID: camera.id)
+        let root = Self.absolute(dir)
+        let remembered = options.memory?.entries(root: root) ?? [:]
+        let listing = Self.listRecordings(under: dir, remembered: remembered)
+        let listed = listing.files, temps = listing.hiddenTemps
+        let known: [String: SegmentState]
+        if remembered.isEmpty {
+            known = try store.segmentStates(cameraID: camera.id)
+        } else {
+            // The rows of the directories read, and of those seen before and gone since: not
+            // every row of the camera, which is what a scan of settled days must not cost.
+            let seen = Set(listing.read).union(listing.skipped.keys)
+            known = try store.segmentStates(cameraID: camera.id, inDirectories: listing.read + remembered.keys.filter { !seen.contains($0) })
+        }
         let prefix = dir.hasSuffix("/") ? dir : dir + "/"
         let present = Set(listed.map(\.path))
-        let gone = known.keys.filter { $0.hasPrefix(prefix) && !present.contains($0) }.sorted()
+        // Rows in skipped directories stand for their files, unchanged.
+        let gone = known.keys.filter {
+            $0.hasPrefix(prefix) && !present.contains($0) && (listing.skipped.isEmpty || listing.skipped[Self.parent($0)] == nil)
+        }.sorted()
         try store.deleteSegments(cameraID: camera.id, paths: gone)
         report.removed = gone.count
-        try process(listed.map { ($0.path, ($0.size, $0.mtimeMs)) }, camera: camera, known: known, into: &report)
+        var unsettled = Set<String>()
+        try process(listed.map { ($0.path, ($0.size, $0.mtimeMs)) }, camera: camera, known: known, into: &report, unsettled: &unsettled)
+        let skippedFiles = listing.skipped.values.reduce(0, +)
+        report.files += skippedFiles
+        report.unchanged += skippedFiles
+        if let memory = options.memory { remember(listing, root: root, remembered: remembered, unsettled: unsettled, in: memory) }
         report.pathZoneOffsetHours = try store.pathZoneOffsetHours(cameraID: camera.id)
         // Hidden temp files wait for their rename: counted, listed, never read.
         report.files += temps.count
@@ -93,12 +115,42 @@ public struct Indexer: Sendable {
         }
         try store.deleteSegments(cameraID: camera.id, paths: gone)
         report.removed = gone.count
-        try process(files, camera: camera, known: known, into: &report)
+        var unsettled = Set<String>()
+        try process(files, camera: camera, known: known, into: &report, unsettled: &unsettled)
         return report
     }
 
-    /// `files`: paths with their size and mtime as listed (nil: could not be read).
-    private func process(_ files: [(path: String, stat: (size: Int64, mtimeMs: Int64)?)], camera: Camera, known: [String: SegmentState], into report: inout CameraIndexReport) throws {
+    /// Keeps in `memory` every leaf directory seen (skipped ones as they were), marked settled
+    /// when its files are all settled and indexed (none pending, failed or left to another
+    /// process) and its own mtime is older than the settle time (at least 2 s: a directory
+    /// changed again within its file system's timestamp granularity would keep its mtime).
+    private func remember(_ listing: Listing, root: String, remembered: [String: ListingMemory.Entry],
+                          unsettled: Set<String>, in memory: ListingMemory) {
+        let cutoffMs = store.clock.now().ms - max(options.settleMs, 2_000)
+        var settledDirs = Set(listing.leaves.filter { $0.hiddenTemps == 0 }.map(\.path))
+        for path in unsettled { settledDirs.remove(Self.parent(path)) }
+        var seen: [String: ListingMemory.Entry] = [:]
+        for (path, _) in listing.skipped { seen[path] = remembered[path] }
+        for leaf in listing.leaves {
+            var entry = leaf.mtime
+            let mtimeMs = Int64(entry.mtimeSec) * 1000 + Int64(entry.mtimeNsec) / 1_000_000
+            entry.settled = settledDirs.contains(leaf.path) && mtimeMs < cutoffMs
+            seen[leaf.path] = entry
+        }
+        memory.update(root: root, seen: seen, listed: listing.read.count, skipped: listing.skipped.count)
+    }
+
+    /// The directory holding `path` ("/" for a file at the root).
+    static func parent(_ path: String) -> String {
+        // On UTF-8 bytes: it runs for every row of a camera whose days were skipped.
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash > path.utf8.startIndex else { return "/" }
+        return String(path[..<slash])
+    }
+
+    /// `files`: paths with their size and mtime as listed (nil: could not be read). Adds to
+    /// `unsettled` the files this run leaves as they were: pending, failed, left to another process.
+    private func process(_ files: [(path: String, stat: (size: Int64, mtimeMs: Int64)?)], camera: Camera, known: [String: SegmentState],
+                         into report: inout CameraIndexReport, unsettled: inout Set<String>) throws {
         report.files = files.count
         var work: [(path: String, size: Int64, mtimeMs: Int64)] = []
         let nowMs = store.clock.now().ms
@@ -139,14 +191,14 @@ public struct Indexer: Sendable {
             for item in stride(from: worker, to: items.count, by: workers).map({ items[$0] }) {
                 if let claims, !claims.claim(cameraID: camera.id, path: item.path) {
                     logger.debug("left to another indexer", metadata: ["camera": "\(camera.id)", "file": "\(item.path)"])
-                    outcome.withLock { $0.busy += 1 }
+                    outcome.withLock { $0.busy.append(item.path) }
                     continue
                 }
                 defer { claims?.release(cameraID: camera.id, path: item.path) }
                 let before = known[item.path]
                 if let now = try? store.segmentState(cameraID: camera.id, path: item.path), now != before,
                    isCurrent(now, size: item.size, mtimeMs: item.mtimeMs) {
-                    outcome.withLock { $0.busy += 1 }
+                    outcome.withLock { $0.busy.append(item.path) }
                     continue
                 }
                 do {
@@ -203,17 +255,22 @@ public struct Indexer: Sendable {
         if let error = result.storeError { throw error }
         report.indexed += result.indexed
         report.verified += result.verified
-        report.busy += result.busy
+        report.busy += result.busy.count
         report.clipped += result.clipped
         report.recovered = (report.recovered + result.recovered).sorted()
         report.pending += result.pending.count
         report.inProgress = (report.inProgress + result.pending).sorted { $0.path < $1.path }
         report.failures = (report.failures + result.failures).sorted { $0.path < $1.path }
+        unsettled.formUnion(result.busy)
+        unsettled.formUnion(report.failures.map(\.path))
+        unsettled.formUnion(report.inProgress.map(\.path))
     }
 
     /// What the workers of one `process` call did.
     private struct Outcome {
-        var indexed = 0, verified = 0, busy = 0, clipped = 0
+        var indexed = 0, verified = 0, clipped = 0
+        /// Files left to another process indexing the same store.
+        var busy: [String] = []
         var failures: [FileFailure] = []
         var recovered: [String] = []
         var pending: [PendingFile] = []
@@ -240,7 +297,7 @@ public struct Indexer: Sendable {
                                                                  "packets": "\(info.badTimestamps)"])
         }
         guard try store.saveSegment(cameraID: camera.id, record, unlessCurrent: !options.force) else {
-            outcome.withLock { $0.busy += 1 }
+            outcome.withLock { $0.busy.append(record.path) }
             return
         }
         logger.debug("indexed", metadata: ["camera": "\(camera.id)", "file": "\(record.path)", "method": "\(info.method.rawValue)",
@@ -262,7 +319,7 @@ public struct Indexer: Sendable {
             if !options.force, let now = try store.segmentState(cameraID: camera.id, path: item.path), now != before,
                now.size == item.size, now.mtimeMs == item.mtimeMs {
                 // Another process recorded this file meanwhile.
-                outcome.withLock { $0.busy += 1 }
+                outcome.withLock { $0.busy.append(item.path) }
                 return
             }
             try store.saveSegmentError(cameraID: camera.id, path: item.path, size: item.size, mtimeMs: item.mtimeMs, message: message)

@@ -1,3 +1,5 @@
+import CamindexCore
+import Foundation
 import GRDB
 
 /// The schema, as numbered migrations. A shipped migration never changes: add a new one.
@@ -246,6 +248,26 @@ enum Schema {
                 CREATE INDEX segment_camera_start ON segment(camera_id, start_ms);
                 CREATE INDEX segment_failed ON segment(camera_id) WHERE error IS NOT NULL;
                 """)
+        }
+        m.registerMigration("v9: compact keyframe blobs") { db in
+            // segment.keyframes was one zig-zag varint delta per keyframe (~2 bytes each, ~40 GB
+            // for a county's 90 days at a 2 s GOP); it becomes KeyframeBlob's versioned
+            // run-length format, which decodes to the same offsets. The blob's version byte keeps
+            // this step's output readable by later camindex. Batches by id, so that no row is
+            // read again after its update.
+            let update = try db.makeStatement(sql: "UPDATE segment SET keyframes = ? WHERE id = ?")
+            var last: Int64 = 0
+            while true {
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT id, keyframes FROM segment WHERE id > ? AND length(keyframes) > 0 ORDER BY id LIMIT 10000
+                    """, arguments: [last])
+                guard let end = rows.last else { break }
+                for row in rows {
+                    let id: Int64 = row[0], old: Data = row[1]
+                    try update.execute(arguments: [Data(KeyframeBlob.encode(KeyframeBlob.decodeLegacy(old))), id])
+                }
+                last = end[0]
+            }
         }
         return m
     }

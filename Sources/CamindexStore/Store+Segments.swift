@@ -19,6 +19,28 @@ extension Store {
         }
     }
 
+    /// As `segmentStates(cameraID:)`, for the files directly in the given directories only
+    /// (a bounded range of the (camera, path) index per directory).
+    public func segmentStates(cameraID: String, inDirectories dirs: [String]) throws -> [String: SegmentState] {
+        try read { db in
+            var out: [String: SegmentState] = [:]
+            let statement = try db.cachedStatement(sql: """
+                SELECT path, size, \(Self.verifiedState), error FROM segment
+                WHERE camera_id = ? AND path > ? AND path < ? AND instr(substr(path, length(?) + 1), '/') = 0
+                """)
+            for dir in dirs {
+                let prefix = dir.hasSuffix("/") ? dir : dir + "/"
+                // Paths under the prefix sort between it and the prefix with its '/' raised to '0'.
+                let upper = String(prefix.dropLast()) + "0"
+                let rows = try Row.fetchCursor(statement, arguments: [cameraID, prefix, upper, prefix])
+                while let row = try rows.next() {
+                    out[row[0]] = SegmentState(size: row[1], mtimeMs: row[2], verified: row[3], error: row[4])
+                }
+            }
+            return out
+        }
+    }
+
     /// Replaces whatever the store had for this file, and the windows it touches, in one
     /// transaction: a crash never leaves half a file indexed.
     ///

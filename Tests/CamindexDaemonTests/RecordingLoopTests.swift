@@ -71,6 +71,87 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: old), "files are never touched")
     }
 
+    @Test func settledDayDirectoriesAreNotListedAgainUntilTheyChange() async throws {
+        let (store, loop, pool) = try setUp(settleMs: 15_000)
+        defer { pool.shutdown() }
+        let memory = loop.listingMemory.index
+        let fm = FileManager.default
+        let elsewhere = TempDir("recording-loop-source")
+        let source = elsewhere.file("source.mp4")
+        try Footage.make(source, .init(seconds: 2))
+        let day19 = dir.file("20261119"), day20 = dir.file("20261120")
+        func add(_ day: String, _ name: String, modifiedMsBeforeNow age: Int64) throws -> String {
+            let path = "\(day)/\(name)"
+            try fm.createDirectory(atPath: day, withIntermediateDirectories: true)
+            try fm.copyItem(atPath: source, toPath: path)
+            try Footage.setMtime(path, Date(timeIntervalSince1970: Double(now.ms - age) / 1000))
+            return path
+        }
+        /// Dates a directory before the settle time, as a day directory left alone is (each time
+        /// a little later, as a change does).
+        var changes: Int64 = 0
+        func age(_ day: String) throws {
+            changes += 1
+            try Footage.setMtime(day, Date(timeIntervalSince1970: Double(now.ms - 300_000 + changes * 1_000) / 1000))
+        }
+        /// Directories read and skipped by one scan; the files the store then holds.
+        func scan() async throws -> (read: Int, skipped: Int, files: [String]) {
+            let (read, skipped) = (memory.listedDirectories, memory.skippedDirectories)
+            await loop.scanOnce()
+            let files = try store.segmentStates(cameraID: "cam-1").keys.map { String($0.dropFirst(dir.path.count + 1)) }.sorted()
+            return (memory.listedDirectories - read, memory.skippedDirectories - skipped, files)
+        }
+        _ = try add(day19, "20261119_080000.mp4", modifiedMsBeforeNow: 86_400_000)
+        let deleted = try add(day19, "20261119_090000.mp4", modifiedMsBeforeNow: 82_800_000)
+        _ = try add(day20, "20261120_070000.mp4", modifiedMsBeforeNow: 3_600_000)
+        try age(day19)
+        try age(day20)
+        let all = ["20261119/20261119_080000.mp4", "20261119/20261119_090000.mp4", "20261120/20261120_070000.mp4"]
+
+        // The camera's directory (not a leaf) and both days are read; then only the camera's.
+        var r = try await scan()
+        #expect(r.read == 3 && r.skipped == 0 && r.files == all)
+        r = try await scan()
+        #expect(r.read == 1 && r.skipped == 2 && r.files == all, "unchanged days are not listed, their rows kept")
+
+        // A file added to a day changes its mtime: that day is read again, the other is not.
+        // The new file is still being written: the day stays unsettled, read at every scan.
+        let fresh = try add(day20, "20261120_080000.mp4", modifiedMsBeforeNow: 5_000)
+        try age(day20)
+        r = try await scan()
+        #expect(r.read == 2 && r.skipped == 1 && r.files == all)
+        r = try await scan()
+        #expect(r.read == 2 && r.skipped == 1, "a day with a file still being written is read again, mtime unchanged")
+
+        // Once its file settles and is indexed, the day is skipped again.
+        try Footage.setMtime(fresh, Date(timeIntervalSince1970: Double(now.ms - 60_000) / 1000))
+        r = try await scan()
+        #expect(r.read == 2 && r.skipped == 1 && r.files == all + ["20261120/20261120_080000.mp4"])
+        r = try await scan()
+        #expect(r.read == 1 && r.skipped == 2 && r.files.count == 4)
+
+        // A file deleted from a skipped day: its mtime changes, the row goes.
+        try fm.removeItem(atPath: deleted)
+        try age(day19)
+        r = try await scan()
+        #expect(r.read == 2 && r.skipped == 1 && !r.files.contains("20261119/20261119_090000.mp4") && r.files.count == 3)
+
+        // A day directory whose own mtime is within the settle time is not remembered.
+        r = try await scan()
+        #expect(r.read == 1 && r.skipped == 2)
+        _ = try add(day19, "20261119_100000.mp4", modifiedMsBeforeNow: 80_000_000)
+        try Footage.setMtime(day19, Date(timeIntervalSince1970: Double(now.ms - 1_000) / 1000))
+        r = try await scan()
+        #expect(r.read == 2 && r.files.count == 4)
+        r = try await scan()
+        #expect(r.read == 2 && r.skipped == 1, "changed 1 s ago: it may change again within the same mtime")
+
+        // A whole day removed (retention on the recorder): its rows go too.
+        try fm.removeItem(atPath: day19)
+        r = try await scan()
+        #expect(r.files == ["20261120/20261120_070000.mp4", "20261120/20261120_080000.mp4"])
+    }
+
     @Test func aStoppedPoolFailsAtOnce() async throws {
         let pool = BlockingPool(threads: 1)
         pool.shutdown()
