@@ -33,10 +33,16 @@ public enum PictureDecoder {
                 if firstPts == nil { firstPts = ms }
                 if ms - firstPts! < skipMs { continue }
             }
-            if let sample = try decoder.decodeAlone(p) { out.append(sample) }
+            if let picture = decoder.decodeAlone(p) { out.append(picture.sample) }
         }
         return out
     }
+}
+
+/// A keyframe decoded: its statistics sample, and when asked a small JPEG of it.
+struct DecodedPicture {
+    var sample: PictureSample
+    var jpeg: [UInt8]?
 }
 
 /// One libavcodec decoder and frame, freed in `deinit`.
@@ -74,14 +80,15 @@ final class VideoDecoder {
     }
 
     /// Decodes one keyframe packet by itself (sent, then the decoder drained and reset), nil
-    /// when it gives no picture (damaged data).
-    func decodeAlone(_ packet: UnsafeMutablePointer<AVPacket>) throws(MediaError) -> PictureSample? {
+    /// when it gives no picture (damaged data). `thumbnailWidth` also encodes it as a JPEG that wide.
+    func decodeAlone(_ packet: UnsafeMutablePointer<AVPacket>, thumbnailWidth: Int? = nil) -> DecodedPicture? {
         defer { avcodec_flush_buffers(context) }
         guard avcodec_send_packet(context, packet) >= 0 else { return nil }
         _ = avcodec_send_packet(context, nil)
         guard avcodec_receive_frame(context, frame) >= 0 else { return nil }
         defer { av_frame_unref(frame) }
-        return sample()
+        guard let sample = sample() else { return nil }
+        return DecodedPicture(sample: sample, jpeg: thumbnailWidth.flatMap { ThumbnailEncoder.jpeg(frame, width: $0) })
     }
 
     /// Luma sampled to at most 320 columns (nearest sample: high frequencies are what noise and
