@@ -10,6 +10,12 @@ public enum PictureDecoder {
     /// starts at the keyframe at or after that point of the file's timeline.
     public static func keyframes(path: String, count: Int = 2, skipMs: Int64 = 0,
                                  timeout: Duration = .seconds(30)) throws(MediaError) -> [PictureSample] {
+        try pictures(path: path, count: count, skipMs: skipMs, timeout: timeout).map(\.sample)
+    }
+
+    /// The same, each keyframe also as a JPEG `thumbnailWidth` wide (nil where it cannot be encoded).
+    public static func pictures(path: String, count: Int = 2, skipMs: Int64 = 0, timeout: Duration = .seconds(30),
+                                thumbnailWidth: Int? = nil) throws(MediaError) -> [(sample: PictureSample, jpeg: [UInt8]?)] {
         let input = try InputFile(url: "file:" + path, displayName: path, timeout: timeout)
         var index = input.bestVideoStream()
         if index == nil || input.stream(index!).pointee.codecpar.pointee.width == 0 {
@@ -24,7 +30,7 @@ public enum PictureDecoder {
         let packet = try Packet()
         let tb = stream.pointee.time_base
         var firstPts: Int64?
-        var out: [PictureSample] = []
+        var out: [(sample: PictureSample, jpeg: [UInt8]?)] = []
         while out.count < count, let p = try packet.read(from: input) {
             guard p.pointee.stream_index == Int32(index), p.pointee.flags & AV_PKT_FLAG_KEY != 0 else { continue }
             let ts = p.pointee.pts != cfx_nopts() ? p.pointee.pts : p.pointee.dts
@@ -33,7 +39,7 @@ public enum PictureDecoder {
                 if firstPts == nil { firstPts = ms }
                 if ms - firstPts! < skipMs { continue }
             }
-            if let picture = decoder.decodeAlone(p) { out.append(picture.sample) }
+            if let picture = decoder.decodeAlone(p, thumbnailWidth: thumbnailWidth) { out.append((picture.sample, picture.jpeg)) }
         }
         return out
     }
