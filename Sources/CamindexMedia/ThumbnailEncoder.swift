@@ -27,9 +27,11 @@ enum ThumbnailEncoder {
         let limited = src.color_range != AVCOL_RANGE_JPEG && !String(cString: desc.pointee.name).hasPrefix("yuvj")
         let cw = (sw + (1 << Int(desc.pointee.log2_chroma_w)) - 1) >> Int(desc.pointee.log2_chroma_w)
         let ch = (sh + (1 << Int(desc.pointee.log2_chroma_h)) - 1) >> Int(desc.pointee.log2_chroma_h)
-        scale(sy, Int(src.linesize.0), sw, sh, into: dy, Int(frame.pointee.linesize.0), ow, oh) { limited ? ($0 - 16) * 255 / 219 : $0 }
-        scale(su, Int(src.linesize.1), cw, ch, into: du, Int(frame.pointee.linesize.1), ow / 2, oh / 2) { limited ? ($0 - 128) * 255 / 224 + 128 : $0 }
-        scale(sv, Int(src.linesize.2), cw, ch, into: dv, Int(frame.pointee.linesize.2), ow / 2, oh / 2) { limited ? ($0 - 128) * 255 / 224 + 128 : $0 }
+        let lumaLevels = (0..<256).map { UInt8(clamping: limited ? ($0 - 16) * 255 / 219 : $0) }
+        let chromaLevels = (0..<256).map { UInt8(clamping: limited ? ($0 - 128) * 255 / 224 + 128 : $0) }
+        scale(sy, Int(src.linesize.0), sw, sh, into: dy, Int(frame.pointee.linesize.0), ow, oh, levels: lumaLevels)
+        scale(su, Int(src.linesize.1), cw, ch, into: du, Int(frame.pointee.linesize.1), ow / 2, oh / 2, levels: chromaLevels)
+        scale(sv, Int(src.linesize.2), cw, ch, into: dv, Int(frame.pointee.linesize.2), ow / 2, oh / 2, levels: chromaLevels)
         frame.pointee.pts = 0
 
         guard let codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG), let ctx = avcodec_alloc_context3(codec) else { return nil }
@@ -52,9 +54,10 @@ enum ThumbnailEncoder {
         return Array(UnsafeBufferPointer(start: data, count: Int(packet.pointee.size)))
     }
 
-    /// Box-averages a plane to `dw`×`dh`, reading at most 3×3 samples of each box.
+    /// Box-averages a plane to `dw`×`dh`, reading at most 3×3 samples of each box, and maps
+    /// each average through `levels`.
     private static func scale(_ s: UnsafeMutablePointer<UInt8>, _ sStride: Int, _ sw: Int, _ sh: Int,
-                              into d: UnsafeMutablePointer<UInt8>, _ dStride: Int, _ dw: Int, _ dh: Int, level: (Int) -> Int) {
+                              into d: UnsafeMutablePointer<UInt8>, _ dStride: Int, _ dw: Int, _ dh: Int, levels: [UInt8]) {
         for y in 0..<dh {
             let y0 = y * sh / dh, y1 = max(y0 + 1, (y + 1) * sh / dh)
             let ystep = max(1, (y1 - y0) / 3)
@@ -66,7 +69,7 @@ enum ThumbnailEncoder {
                     let row = s + yy * sStride
                     for xx in stride(from: x0, to: min(x1, sw), by: xstep) { sum += Int(row[xx]); count += 1 }
                 }
-                d[y * dStride + x] = UInt8(clamping: level(count > 0 ? sum / count : 0))
+                d[y * dStride + x] = levels[count > 0 ? sum / count : 0]
             }
         }
     }
