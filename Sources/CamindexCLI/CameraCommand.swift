@@ -7,8 +7,8 @@ import Foundation
 struct CameraCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "camera",
-        abstract: "Register, list, show, update and remove cameras.",
-        subcommands: [Add.self, List.self, Show.self, Update.self, Remove.self]
+        abstract: "Register, list, show, update and remove cameras; their last keyframe thumbnails.",
+        subcommands: [Add.self, List.self, Show.self, Update.self, Remove.self, Thumb.self]
     )
 }
 
@@ -32,6 +32,11 @@ struct CameraFields: ParsableArguments {
     var pathPattern: String?
     @Option(help: ArgumentHelp("Time zone of the times in file paths, if not the camera's (Frigate writes UTC).", valueName: "tz"))
     var pathTimezone: String?
+    @Option(name: .customLong("quality-threshold"), help: ArgumentHelp("""
+        A picture-quality threshold for this camera (repeatable): \(PictureThresholds.names.joined(separator: ", ")); \
+        e.g. black_luma=12 for a dark scene at night.
+        """, valueName: "name=value"))
+    var qualityThresholds: [String] = []
 
     func validate() throws {
         if let name, name.trimmingCharacters(in: .whitespaces).isEmpty { throw CamindexError.usage("--name is empty") }
@@ -41,6 +46,7 @@ struct CameraFields: ParsableArguments {
         if let timezone { _ = try Zones.named(timezone) }
         if let pathTimezone { _ = try Zones.named(pathTimezone) }
         if let pathPattern { _ = try PathTimestamp(pattern: pathPattern) }
+        for t in qualityThresholds { _ = try PictureThresholds.parseOverride(t) }
     }
 
     /// Applies the fields given to `camera`, resolving the region against `store`.
@@ -53,6 +59,10 @@ struct CameraFields: ParsableArguments {
         if let timezone { camera.timezone = timezone }
         if let pathPattern { camera.pathPattern = pathPattern }
         if let pathTimezone { camera.pathTimezone = pathTimezone }
+        for t in qualityThresholds {
+            let (name, value) = try PictureThresholds.parseOverride(t)
+            camera.qualityThresholds[name] = value
+        }
     }
 
     static func absolute(_ path: String) -> String {
@@ -188,6 +198,7 @@ extension CameraCommand {
                     var probes: [ProbeJSON]
                     var footage: Footage
                     var index_errors: [IndexError]
+                    var quality: QualityJSON?
                     func encode(to encoder: any Encoder) throws {
                         try camera.encode(to: encoder)
                         var c = encoder.container(keyedBy: Keys.self)
@@ -199,9 +210,10 @@ extension CameraCommand {
                         try c.encode(probes, forKey: .probes)
                         try c.encode(footage, forKey: .footage)
                         try c.encode(index_errors, forKey: .index_errors)
+                        try c.encode(quality, forKey: .quality)
                     }
                     enum Keys: String, CodingKey {
-                        case state, since, consecutive_failures, last_probe, last_full_probe, probes, footage, index_errors
+                        case state, since, consecutive_failures, last_probe, last_full_probe, probes, footage, index_errors, quality
                     }
                 }
                 try Output.json(Shown(
@@ -218,7 +230,8 @@ extension CameraCommand {
                                      covered_seconds: Output.seconds(ms: summary.coveredMs), stalled_timestamps: summary.stalledSegments,
                                      path_zone_offset_hours: summary.pathZoneOffsetHours,
                                      time_sources: Dictionary(uniqueKeysWithValues: summary.timeSources.map { ($0.key.rawValue, $0.value) })),
-                    index_errors: errors.map { IndexError(path: $0.path, error: $0.message, at: TimeFormat.rfc3339(Instant(ms: $0.indexedAtMs), in: zone)) }))
+                    index_errors: errors.map { IndexError(path: $0.path, error: $0.message, at: TimeFormat.rfc3339(Instant(ms: $0.indexedAtMs), in: zone)) },
+                    quality: live?.lastFullProbe.flatMap { QualityJSON($0, camera: camera) }))
             case .table:
                 var rows: [[String]] = [
                     ["id", camera.id],
@@ -249,9 +262,13 @@ extension CameraCommand {
                                       f.keyframeIntervalS.map { String(format: "GOP %.2f s", $0) }].compactMap { $0 }
                         if let o = f.clockOffsetS { stream.append(String(format: "clock %+.3f s", o)) }
                         rows.append(["stream", stream.joined(separator: ", ") + " (\(TimeFormat.rfc3339(f.at, in: zone)))"])
+                        if let q = f.quality { rows.append(["picture", PictureVerdict.summary(q) + " (\(TimeFormat.rfc3339(f.at, in: zone)))"]) }
                     }
                 } else {
                     rows.append(["state", camera.url == nil ? "unknown (no live URL)" : "unknown (not probed yet: is the daemon running?)"])
+                }
+                if !camera.qualityThresholds.isEmpty {
+                    rows.append(["quality thresholds", camera.qualityThresholds.sorted { $0.key < $1.key }.map { "\($0.key)=\(PictureVerdict.number($0.value))" }.joined(separator: ", ")])
                 }
                 if let s = camera.source { rows.append(["inventory", s]) }
                 rows.append(["segments", "\(summary.segments - summary.failed) indexed, \(summary.unverified) unverified, \(summary.failed) failed"
@@ -281,7 +298,10 @@ extension CameraCommand {
     struct Update: ParsableCommand, GlobalConfigurable {
         static let configuration = CommandConfiguration(
             abstract: "Change a camera's fields; only those given change.",
-            discussion: "camindex camera update 62072300001320000001 --url 'rtsp://admin:NEWPASSWORD@cam-7.example/ch1' --region 620723100201"
+            discussion: """
+                camindex camera update 62072300001320000001 --url 'rtsp://admin:NEWPASSWORD@cam-7.example/ch1' --region 620723100201
+                camindex camera update 62072300001320000001 --quality-threshold black_luma=12 --quality-threshold noise=55
+                """
         )
 
         @OptionGroup var global: GlobalOptions
@@ -291,6 +311,7 @@ extension CameraCommand {
         @Flag(help: "Forget the recordings directory.") var clearRecordings = false
         @Flag(help: "Forget the location.") var clearLocation = false
         @Flag(help: "Forget the path pattern (use the built-in layouts).") var clearPathPattern = false
+        @Flag(help: "Forget the camera's picture-quality thresholds (use the defaults).") var clearQualityThresholds = false
         enum Availability: String, EnumerableFlag {
             case enable, disable
             static func help(for value: Availability) -> ArgumentHelp? {
@@ -304,6 +325,9 @@ extension CameraCommand {
             if clearRecordings && fields.recordings != nil { throw CamindexError.usage("--recordings and --clear-recordings contradict each other") }
             if clearLocation && fields.lat != nil { throw CamindexError.usage("--lat/--lon and --clear-location contradict each other") }
             if clearPathPattern && fields.pathPattern != nil { throw CamindexError.usage("--path-pattern and --clear-path-pattern contradict each other") }
+            if clearQualityThresholds && !fields.qualityThresholds.isEmpty {
+                throw CamindexError.usage("--quality-threshold and --clear-quality-thresholds contradict each other")
+            }
         }
 
         func run() throws {
@@ -315,6 +339,7 @@ extension CameraCommand {
             if clearRecordings { camera.recordings = nil }
             if clearLocation { camera.lat = nil; camera.lon = nil }
             if clearPathPattern { camera.pathPattern = nil; camera.pathTimezone = nil }
+            if clearQualityThresholds { camera.qualityThresholds = [:] }
             if let availability { camera.enabled = availability == .enable }
             let changed = camera.differences(from: before)
             guard !changed.isEmpty else {
@@ -341,6 +366,41 @@ extension CameraCommand {
             let camera = try store.requireCamera(id: id)
             try store.removeCamera(id: camera.id)
             print("removed camera \(camera.id) (\(camera.name)) and its footage index")
+        }
+    }
+}
+
+extension CameraCommand {
+    struct Thumb: ParsableCommand, GlobalConfigurable {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a camera's last keyframe in good order (or its last faulty one) as a JPEG.",
+            discussion: """
+                Full probes keep a 320-pixel JPEG of the keyframe they judged: the last one in good \
+                order and the last one with a picture fault, so a technician sees what the camera sees.
+
+                  camindex camera thumb 62072300001320000001 -o 镇政府.jpg
+                  camindex camera thumb 62072300001320000001 --faulty -o 镇政府-fault.jpg
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Camera ID.") var id: String
+        @Option(name: [.customShort("o"), .long], help: ArgumentHelp("The JPEG file to write.", valueName: "file")) var output: String
+        @Flag(help: "The last keyframe with a picture fault instead of the last good one.") var faulty = false
+
+        func run() throws {
+            let store = try global.openExisting()
+            let camera = try store.requireCamera(id: id)
+            guard let thumb = try store.thumbnail(cameraID: camera.id, faulty: faulty) else {
+                throw CamindexError.runtime("camera \(camera.id) has no \(faulty ? "faulty" : "good") keyframe thumbnail: "
+                    + (faulty ? "no full probe found a picture fault" : "no full probe has decoded a picture in good order yet (is the daemon running?)"),
+                    code: .thumbnailNone, value: camera.id)
+            }
+            guard FileManager.default.createFile(atPath: output, contents: Data(thumb.jpeg)) else {
+                throw CamindexError.runtime("cannot write \(output): \(String(cString: strerror(errno)))", code: .outputFailed, value: output)
+            }
+            let faults = thumb.quality.isEmpty ? "" : ": " + PictureVerdict.summary(thumb.quality)
+            print("wrote \(output): camera \(camera.id) keyframe of \(TimeFormat.rfc3339(thumb.at, in: camera.zone)) (\(thumb.jpeg.count) bytes)\(faults)")
         }
     }
 }

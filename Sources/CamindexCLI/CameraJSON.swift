@@ -26,6 +26,8 @@ struct CameraJSON: Encodable {
     var path_timezone: String?
     var enabled: Bool
     var source: String?
+    /// Picture-quality thresholds set for this camera (the others are the defaults).
+    var quality_thresholds: [String: Double]
 
     init(_ camera: Camera, regions: [String: Region]) {
         id = camera.id
@@ -46,6 +48,25 @@ struct CameraJSON: Encodable {
         path_timezone = camera.pathTimezone
         enabled = camera.enabled
         source = camera.source
+        quality_thresholds = camera.qualityThresholds
+    }
+}
+
+/// The `quality` object of `camera show`: the picture of the last full probe judged.
+struct QualityJSON: Encodable {
+    var checked_at: String
+    var ok: Bool
+    var faults: [ProbeJSON.QualityFault]
+    /// The thresholds the camera's pictures are judged by (defaults and its own).
+    var thresholds: [String: Double]
+
+    init?(_ probe: ProbeResult, camera: Camera) {
+        guard let quality = probe.quality else { return nil }
+        checked_at = TimeFormat.rfc3339(probe.at, in: camera.zone)
+        ok = quality.isEmpty
+        faults = quality.map(ProbeJSON.QualityFault.init)
+        let t = camera.pictureThresholds
+        thresholds = Dictionary(uniqueKeysWithValues: PictureThresholds.names.map { ($0, t.value($0)!) })
     }
 }
 

@@ -9,7 +9,7 @@ struct DiagnoseCommand: ParsableCommand, GlobalConfigurable {
         abstract: "Video quality diagnosis (视频质量诊断) of recorded footage: black, frozen, snow, blur, colour cast, lens covered.",
         discussion: """
             Decodes two keyframes of a file (or of a camera's indexed segment: its latest, or the \
-            one holding --at) and measures luma level and spread, noise, sharpness, colour cast, \
+            one holding --at, judged by the camera's own thresholds) and measures luma level and spread, noise, sharpness, colour cast, \
             the largest uniform region and the change between the two. Each fault found is shown \
             with the value measured and the threshold crossed.
 
@@ -37,7 +37,7 @@ struct DiagnoseCommand: ParsableCommand, GlobalConfigurable {
             let cam = try store.requireCamera(id: camera)
             let zone = try time.timezone.map { try Zones.named($0) } ?? cam.zone
             let moment = try at.map { try DateSpec(date: time.date, zone: zone).instant($0, option: "--at", now: store.clock.now()) }
-            d = try Diagnose.camera(cam.id, at: moment, store: store)
+            d = try Diagnose.camera(cam.id, at: moment, store: store, thresholds: cam.pictureThresholds)
         } else {
             d = try Diagnose.file(file!)
         }

@@ -20,6 +20,8 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
                          for cameras with a recordings directory
               clock      largest camera clock offset (from full probes), seconds
               index      files that failed to index
+              quality    online cameras whose last full probe found a picture fault (black, frozen,
+                         snow, blur, colour cast, lens covered); each listed with value and threshold
 
             Thresholds use the plugin range syntax: '10' alerts outside 0..10, '10:' below 10, \
             '~:10' above 10, '10:20' outside 10..20, '@10:20' inside. Defaults follow the national \
@@ -34,7 +36,7 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, prometheus }
 
     @Option(help: ArgumentHelp("Only this region and those under it (code or exact name).", valueName: "region")) var region: String?
-    @Option(help: ArgumentHelp("A check to run (repeatable): heartbeat, online, offline, recording, clock, index.", valueName: "name"))
+    @Option(help: ArgumentHelp("A check to run (repeatable): heartbeat, online, offline, recording, clock, index, quality.", valueName: "name"))
     var check: [HealthCheck] = []
     @Option(help: "text (plugin output), json or prometheus.") var format: Format = .text
     @Option(help: ArgumentHelp("Write to this file (through a temp file and a rename) instead of stdout.", valueName: "file")) var output: String?
@@ -79,6 +81,12 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
     @Option(parsing: .unconditional, help: ArgumentHelp("Failed files critical range, a count (default \(standard.indexCritical)).", valueName: "range"),
             transform: ThresholdRange.init)
     var indexErrorsCritical = standard.indexCritical
+    @Option(parsing: .unconditional, help: ArgumentHelp("Online cameras with picture faults warning range, a count (default \(standard.qualityWarning)).", valueName: "range"),
+            transform: ThresholdRange.init)
+    var qualityWarning = standard.qualityWarning
+    @Option(parsing: .unconditional, help: ArgumentHelp("Online cameras with picture faults critical range, a count (default \(standard.qualityCritical)).", valueName: "range"),
+            transform: ThresholdRange.init)
+    var qualityCritical = standard.qualityCritical
 
     var thresholds: HealthThresholds {
         var t = HealthThresholds()
@@ -94,6 +102,8 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
         t.clockCritical = clockCritical
         t.indexWarning = indexErrorsWarning
         t.indexCritical = indexErrorsCritical
+        t.qualityWarning = qualityWarning
+        t.qualityCritical = qualityCritical
         t.offlineHours = offlineHours
         t.recordingHours = recordingHours
         return t

@@ -11,8 +11,9 @@ struct ProbeCommand: ParsableCommand, GlobalConfigurable {
         discussion: """
             What a technician runs on site: opens the stream (RTSP over TCP unless --transport udp, \
             HLS, HTTP-FLV), reads until two keyframes, and reports codec, profile, resolution, frame \
-            rate, bitrate, keyframe interval, time to the first keyframe and the camera's clock \
-            offset (from RTCP sender reports). Nothing is written to the store. Exit status 1 when \
+            rate, bitrate, keyframe interval, time to the first keyframe, the camera's clock \
+            offset (from RTCP sender reports) and the first keyframe's picture faults (black, \
+            frozen against the daemon's last probe, snow, blur, colour cast, lens covered). Nothing is written to the store. Exit status 1 when \
             the camera does not deliver video within the deadline.
 
               camindex probe 62072300001320000001
@@ -34,18 +35,25 @@ struct ProbeCommand: ParsableCommand, GlobalConfigurable {
     func run() throws {
         let url: String
         var zone = try Zones.named(Zones.defaultIdentifier)
+        var thresholds = PictureThresholds()
+        var previousSignature: [UInt8]?
         if target.contains("://") {
             url = try StreamURL(target).secret
         } else {
-            let camera = try global.openForReading().requireCamera(id: target)
+            let store = try global.openExisting()
+            let camera = try store.requireCamera(id: target)
+            thresholds = camera.pictureThresholds
+            previousSignature = try store.pictureSignatures(cameraID: camera.id)[camera.id]
             guard let u = camera.url else {
                 throw CamindexError.usage("camera \(camera.id) has no live URL: set one with 'camindex camera update \(camera.id) --url URL'")
             }
             url = u
             zone = camera.zone
         }
-        let result = StreamProber.probe(url: url, depth: light ? .light : .full, deadline: Self.duration(deadline),
+        var result = StreamProber.probe(url: url, depth: light ? .light : .full, deadline: Self.duration(deadline),
                                         transport: transport)
+        // The frozen check compares with the daemon's last full probe of the camera.
+        result.judgePicture(thresholds, previousSignature: previousSignature)
         if format == .json {
             try Output.json(ProbeJSON(result, zone: zone))
         } else {

@@ -19,6 +19,20 @@ struct ProbeJSON: Encodable {
     var keyframe_interval_s: Double?
     var first_keyframe_ms: Int64?
     var clock_offset_s: Double?
+    /// Faults of the picture (full probes): [] in good order, null when not checked.
+    var quality: [QualityFault]?
+
+    struct QualityFault: Encodable {
+        var fault: String
+        var measured: Double
+        var threshold: Double
+
+        init(_ v: PictureVerdict) {
+            fault = v.fault.rawValue
+            measured = (v.measured * 1000).rounded() / 1000
+            threshold = v.threshold
+        }
+    }
 
     init(_ r: ProbeResult, zone: TimeZone) {
         at = TimeFormat.rfc3339(r.at, in: zone)
@@ -36,6 +50,7 @@ struct ProbeJSON: Encodable {
         keyframe_interval_s = r.keyframeIntervalS
         first_keyframe_ms = r.firstKeyframeMs
         clock_offset_s = r.clockOffsetS
+        quality = r.quality.map { $0.map(QualityFault.init) }
     }
 
     /// Keys with nil values are written as null: the contract lists them.
@@ -56,11 +71,12 @@ struct ProbeJSON: Encodable {
         try c.encode(keyframe_interval_s, forKey: .keyframe_interval_s)
         try c.encode(first_keyframe_ms, forKey: .first_keyframe_ms)
         try c.encode(clock_offset_s, forKey: .clock_offset_s)
+        try c.encode(quality, forKey: .quality)
     }
 
     enum CodingKeys: String, CodingKey {
         case at, depth, ok, error, message, duration_ms, codec, profile, width, height, fps, bitrate_kbps
-        case keyframe_interval_s, first_keyframe_ms, clock_offset_s
+        case keyframe_interval_s, first_keyframe_ms, clock_offset_s, quality
     }
 
     /// Rows for a FIELD/VALUE table.
@@ -75,6 +91,7 @@ struct ProbeJSON: Encodable {
         if let k = r.keyframeIntervalS { rows.append(["keyframe interval", String(format: "%.2f s", k)]) }
         if let k = r.firstKeyframeMs { rows.append(["first keyframe", "\(k) ms after opening"]) }
         if let o = r.clockOffsetS { rows.append(["camera clock", String(format: "%+.3f s against this server", o)]) }
+        if let q = r.quality { rows.append(["picture", PictureVerdict.summary(q)]) }
         return rows
     }
 }

@@ -35,6 +35,8 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         public static let thresholdInvalid: Code = "threshold.invalid"
         public static let inventoryInvalid: Code = "inventory.invalid"
         public static let footageNone: Code = "footage.none"
+        public static let qualityThresholdInvalid: Code = "quality.threshold_invalid"
+        public static let thumbnailNone: Code = "thumbnail.none"
         public static let storeMissing: Code = "store.missing"
         public static let storeNewer: Code = "store.newer"
         public static let storeDamaged: Code = "store.damaged"

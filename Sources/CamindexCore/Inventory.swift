@@ -22,6 +22,8 @@ public struct InventoryFile: Sendable {
         public var timezone: String
         public var pathPattern: String?
         public var pathTimezone: String?
+        /// Picture-quality thresholds that differ from the defaults (`PictureThresholds.names`).
+        public var qualityThresholds: [String: Double] = [:]
         public var line: Int
     }
 
@@ -75,6 +77,7 @@ public struct InventoryFile: Sendable {
         for (node, _) in try reader.sequence(top["cameras"], "cameras") {
             let m = try reader.mapping(node, "camera", allowed: [
                 "id", "name", "region", "url", "recordings", "lat", "lon", "timezone", "path_pattern", "path_timezone",
+                "quality_thresholds",
             ])
             let idText = try reader.string(m, "id", in: "camera", at: node)
             let id: CameraID
@@ -109,11 +112,22 @@ public struct InventoryFile: Sendable {
             }
             let pathTimezone = try reader.optionalString(m, "path_timezone", in: what) ?? defaults.pathTimezone
             if let pathTimezone { try reader.checkZone(pathTimezone, m["path_timezone"] ?? node, "\(what) field 'path_timezone'") }
+            var thresholds: [String: Double] = [:]
+            if let t = m["quality_thresholds"] {
+                let field = "\(what) field 'quality_thresholds'"
+                let map = try reader.mapping(t, field, allowed: Set(PictureThresholds.names))
+                var check = PictureThresholds()
+                for (name, node) in map {
+                    guard case let .scalar(v) = node, let value = Double(v.string) else { throw reader.error(node, field, "\(name): expected a number") }
+                    do { try check.set(name, value) } catch { throw reader.error(node, field, error.message) }
+                    thresholds[name] = value
+                }
+            }
             cameras.append(CameraEntry(
                 id: id, name: name, region: region, url: url,
                 recordings: try reader.optionalString(m, "recordings", in: what),
                 coordinate: coordinate, timezone: timezone, pathPattern: pattern, pathTimezone: pathTimezone,
-                line: reader.line(node)))
+                qualityThresholds: thresholds, line: reader.line(node)))
         }
         return InventoryFile(path: path, regions: regions, cameras: cameras)
     }

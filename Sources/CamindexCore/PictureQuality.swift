@@ -109,9 +109,11 @@ public struct PictureStats: Codable, Sendable, Hashable {
     }
 
     /// Mean absolute difference of two signatures, 0–255.
-    public func difference(from other: PictureStats) -> Double {
-        guard signature.count == other.signature.count, !signature.isEmpty else { return 255 }
-        return Double(zip(signature, other.signature).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }) / Double(signature.count)
+    public func difference(from other: PictureStats) -> Double { Self.difference(signature, other.signature) }
+
+    public static func difference(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        guard a.count == b.count, !a.isEmpty else { return 255 }
+        return Double(zip(a, b).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }) / Double(a.count)
     }
 }
 
@@ -125,6 +127,25 @@ public struct PictureVerdict: Codable, Sendable, Hashable {
     public var fault: PictureFault
     public var measured: Double
     public var threshold: Double
+
+    public init(fault: PictureFault, measured: Double, threshold: Double) {
+        self.fault = fault; self.measured = measured; self.threshold = threshold
+    }
+
+    /// `black 3.2 (< 24)`: the fault, what was measured and the side of the threshold it fell.
+    public var text: String {
+        let below = [.black, .noSignal, .blur, .frozen].contains(fault)
+        return "\(fault.rawValue) \(Self.number(measured)) (\(below ? "<" : ">") \(Self.number(threshold)))"
+    }
+
+    /// The faults of one picture in a line; `in good order` when there are none.
+    public static func summary(_ verdicts: [PictureVerdict]) -> String {
+        verdicts.isEmpty ? "in good order" : verdicts.map(\.text).joined(separator: ", ")
+    }
+
+    public static func number(_ v: Double) -> String {
+        abs(v) < 10 ? String((v * 100).rounded() / 100) : String((v * 10).rounded() / 10)
+    }
 }
 
 /// Thresholds, per camera when a county wants (a night scene is darker than a street at noon).
@@ -142,8 +163,72 @@ public struct PictureThresholds: Codable, Sendable, Hashable {
 
     public init() {}
 
+    /// The names a county sets per camera (`camera update --quality-threshold NAME=VALUE`, the
+    /// inventory's `quality_thresholds`), in the order they are listed.
+    public static let names = ["black_luma", "white_luma", "no_signal_spread", "frozen_difference", "noise", "sharpness",
+                               "colour_cast", "occlusion_share"]
+
+    /// The defaults with `overrides` (name → value) applied; an unknown name or a value out of
+    /// range is refused, naming it.
+    public init(overrides: [String: Double]) throws(CamindexError) {
+        for (name, value) in overrides { try set(name, value) }
+    }
+
+    public func value(_ name: String) -> Double? {
+        switch name {
+        case "black_luma": blackLuma
+        case "white_luma": whiteLuma
+        case "no_signal_spread": noSignalSpread
+        case "frozen_difference": frozenDifference
+        case "noise": noise
+        case "sharpness": sharpness
+        case "colour_cast": colourCast
+        case "occlusion_share": occlusionShare
+        default: nil
+        }
+    }
+
+    public mutating func set(_ name: String, _ value: Double) throws(CamindexError) {
+        guard let _ = self.value(name) else {
+            throw CamindexError.usage("unknown quality threshold '\(name)' (one of \(Self.names.joined(separator: ", ")))",
+                                      code: .qualityThresholdInvalid, value: name)
+        }
+        let limit = name == "occlusion_share" ? 1.0 : 255.0
+        guard value.isFinite, value >= 0, value <= limit else {
+            throw CamindexError.usage("quality threshold \(name)=\(value): must be between 0 and \(limit == 1 ? "1" : "255")",
+                                      code: .qualityThresholdInvalid, value: "\(name)=\(value)")
+        }
+        switch name {
+        case "black_luma": blackLuma = value
+        case "white_luma": whiteLuma = value
+        case "no_signal_spread": noSignalSpread = value
+        case "frozen_difference": frozenDifference = value
+        case "noise": noise = value
+        case "sharpness": sharpness = value
+        case "colour_cast": colourCast = value
+        default: occlusionShare = value
+        }
+    }
+
+    /// `NAME=VALUE`, as given on the command line.
+    public static func parseOverride(_ text: String) throws(CamindexError) -> (name: String, value: Double) {
+        let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, let value = Double(parts[1]) else {
+            throw CamindexError.usage("--quality-threshold '\(text)': expected NAME=VALUE, e.g. black_luma=16", code: .qualityThresholdInvalid, value: text)
+        }
+        var probe = PictureThresholds()
+        try probe.set(parts[0], value)
+        return (parts[0], value)
+    }
+
     /// The faults of `stats`; `previous` is the keyframe before it (a frozen picture needs two).
-    public func verdicts(_ stats: PictureStats, previous: PictureStats? = nil) -> [PictureVerdict] {
+    public func verdicts(_ stats: PictureStats, previous: PictureStats?) -> [PictureVerdict] {
+        verdicts(stats, previousSignature: previous?.signature)
+    }
+
+    /// The faults of `stats`; `previousSignature` is the thumbnail of the keyframe before it
+    /// (on a live camera, that of the previous full probe).
+    public func verdicts(_ stats: PictureStats, previousSignature: [UInt8]? = nil) -> [PictureVerdict] {
         var out: [PictureVerdict] = []
         let flat = stats.lumaSpread < noSignalSpread
         if stats.meanLuma < blackLuma, stats.lumaSpread < 3 * noSignalSpread {
@@ -161,8 +246,9 @@ public struct PictureThresholds: Codable, Sendable, Hashable {
         if !flat, stats.uniformShare > occlusionShare {
             out.append(.init(fault: .occlusion, measured: stats.uniformShare, threshold: occlusionShare))
         }
-        if let previous, stats.difference(from: previous) < frozenDifference, !flat {
-            out.append(.init(fault: .frozen, measured: stats.difference(from: previous), threshold: frozenDifference))
+        if let previousSignature, !flat {
+            let d = PictureStats.difference(stats.signature, previousSignature)
+            if d < frozenDifference { out.append(.init(fault: .frozen, measured: d, threshold: frozenDifference)) }
         }
         return out
     }

@@ -34,6 +34,14 @@ public struct ProbeResult: Hashable, Sendable {
     public var firstKeyframeMs: Int64?
     /// Camera clock minus server clock (RTCP sender reports), seconds; positive: camera ahead.
     public var clockOffsetS: Double?
+    /// Full probes: statistics of the first keyframe that decoded (not stored: only its
+    /// signature is kept, for the next probe's frozen-picture check).
+    public var picture: PictureStats?
+    /// Full probes: the picture's faults against the camera's thresholds (empty: in good order;
+    /// nil: not checked, e.g. no keyframe decoded).
+    public var quality: [PictureVerdict]?
+    /// Full probes: that keyframe as a small JPEG, for a technician (not stored per probe).
+    public var thumbnail: [UInt8]?
 
     public init(at: Instant, depth: Depth, ok: Bool, error: ErrorClass? = nil, message: String? = nil, durationMs: Int64) {
         self.at = at
@@ -42,5 +50,14 @@ public struct ProbeResult: Hashable, Sendable {
         self.error = error
         self.message = message
         self.durationMs = durationMs
+    }
+}
+
+extension ProbeResult {
+    /// Judges the picture this probe decoded against `thresholds`, the frozen check against
+    /// the signature of the camera's previous full probe.
+    public mutating func judgePicture(_ thresholds: PictureThresholds, previousSignature: [UInt8]?) {
+        guard let picture else { return }
+        quality = thresholds.verdicts(picture, previousSignature: previousSignature)
     }
 }

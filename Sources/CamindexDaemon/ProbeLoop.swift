@@ -54,6 +54,9 @@ public final class ProbeLoop: Service, Sendable {
         var lastRefresh: Int64?
         var cycleStart = clock.now()
         var pending: [(cameraID: String, result: ProbeResult)] = []
+        // Each camera's last picture signature, for the frozen-picture check; read once from the
+        // store (the previous full probe may be from before a restart), then kept here.
+        var signatures: [String: [UInt8]]?
         var inFlight = 0
         var ticking = false
 
@@ -122,10 +125,23 @@ public final class ProbeLoop: Service, Sendable {
                 case .tick:
                     ticking = false
                     await flush()
-                case let .probed(id, depth, result):
+                case .probed(let id, let depth, var result):
                     inFlight -= 1
                     // A probe cut short by shutdown says nothing about the camera.
                     if Task.isCancelled { break }
+                    if let picture = result.picture {
+                        if signatures == nil {
+                            do { signatures = try await storeThread.perform { [store] in try store.pictureSignatures() } } catch {
+                                logger.error("cannot read picture signatures", metadata: ["error": "\(error)"])
+                            }
+                        }
+                        result.judgePicture(cameras[id]?.pictureThresholds ?? PictureThresholds(), previousSignature: signatures?[id])
+                        signatures?[id] = picture.signature
+                        if let faults = result.quality, !faults.isEmpty {
+                            logger.notice("picture fault", metadata: ["camera": "\(id)", "region": "\(regions[id] ?? "")",
+                                                                      "faults": "\(faults.map(\.fault.rawValue).joined(separator: ","))"])
+                        }
+                    }
                     stats.add { $0.probes += 1; if !result.ok { $0.probeFailures += 1 } }
                     schedule.completed(cameraID: id, depth: depth, ok: result.ok, nowMs: clock.now().ms, random: random)
                     pending.append((id, result))

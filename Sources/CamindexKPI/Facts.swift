@@ -26,15 +26,24 @@ public struct CameraFacts: Sendable, Hashable {
     /// Segments whose timestamps stalled and were re-timed from the frame rate.
     public var stalledFiles: Int
     public var zone: TimeZone
+    /// Picture faults at the last full probe that judged a picture (empty: in good order; nil:
+    /// never judged), and when.
+    public var quality: [PictureVerdict]?
+    public var qualityAt: Instant?
 
     public init(id: String, name: String, regionCode: String, live: Bool, records: Bool, state: State, since: Instant? = nil,
                 clockOffsetS: Double? = nil, validVideo: Bool = false, recorded: [Interval] = [], online: [Interval] = [],
-                failedFiles: Int = 0, stalledFiles: Int = 0, zone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) {
+                failedFiles: Int = 0, stalledFiles: Int = 0, zone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!,
+                quality: [PictureVerdict]? = nil, qualityAt: Instant? = nil) {
         self.id = id; self.name = name; self.regionCode = regionCode; self.live = live; self.records = records
         self.state = state; self.since = since; self.clockOffsetS = clockOffsetS; self.validVideo = validVideo
         self.recorded = recorded; self.online = online; self.failedFiles = failedFiles; self.stalledFiles = stalledFiles
         self.zone = zone
+        self.quality = quality; self.qualityAt = qualityAt
     }
+
+    /// The last picture judged showed a fault.
+    public var hasPictureFault: Bool { !(quality ?? []).isEmpty }
 
     public var recordedMs: Int64 { Windows.coveredMs(recorded) }
     public var onlineMs: Int64 { Windows.coveredMs(online) }
@@ -80,7 +89,8 @@ public struct Facts: Sendable {
                 clockOffsetS: full?.clockOffsetS,
                 validVideo: full.map { $0.ok && $0.codec != nil && ($0.width ?? 0) > 0 } ?? false,
                 recorded: (recording[c.id] ?? []).map(\.interval), online: online[c.id] ?? [],
-                failedFiles: failed[c.id] ?? 0, stalledFiles: stalled[c.id] ?? 0, zone: c.zone)
+                failedFiles: failed[c.id] ?? 0, stalledFiles: stalled[c.id] ?? 0, zone: c.zone,
+                quality: full?.quality, qualityAt: full?.quality == nil ? nil : full?.at)
         }
         return Facts(now: now, period: period, scope: scope, regions: regions, cameras: facts, heartbeat: try store.lastHeartbeat())
     }

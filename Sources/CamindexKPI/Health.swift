@@ -3,7 +3,7 @@ import Foundation
 
 /// The health checks cron runs: each turns facts into a plugin status with perfdata.
 public enum HealthCheck: String, CaseIterable, Sendable {
-    case heartbeat, online, offline, recording, clock, index
+    case heartbeat, online, offline, recording, clock, index, quality
 }
 
 public struct HealthThresholds: Sendable {
@@ -27,6 +27,9 @@ public struct HealthThresholds: Sendable {
     /// Files that failed to index: a count.
     public var indexWarning = try! ThresholdRange("0")
     public var indexCritical = try! ThresholdRange("100")
+    /// Online cameras whose last judged picture shows a fault: a count.
+    public var qualityWarning = try! ThresholdRange("0")
+    public var qualityCritical = try! ThresholdRange("100")
 
     public init() {}
 }
@@ -186,6 +189,20 @@ public enum Health {
                 details: Array(details),
                 perfdata: [Perfdata("index_errors", Double(failed), warning: t.indexWarning, critical: t.indexCritical, min: 0),
                            Perfdata("index_stalled", Double(stalled), min: 0)]))
+        }
+
+        if run.contains(.quality) {
+            // An offline camera shows nothing: its picture is the offline check's business.
+            let faulty = facts.cameras.filter { $0.live && $0.state == .online && $0.hasPictureFault }.sorted { $0.id < $1.id }
+            let s = status(of: Double(faulty.count), warning: t.qualityWarning, critical: t.qualityCritical)
+            results.append(CheckResult(
+                check: .quality, status: s,
+                problem: s == .ok ? nil : "\(faulty.count) online camera\(faulty.count == 1 ? "" : "s") with picture faults",
+                details: faulty.prefix(20).map { c in
+                    "[\(s.label)] picture \(c.id) \(c.name) (\(facts.regions[c.regionCode]?.name ?? c.regionCode)): "
+                        + PictureVerdict.summary(c.quality ?? []) + (c.qualityAt.map { " at \(TimeFormat.rfc3339($0, in: c.zone))" } ?? "")
+                },
+                perfdata: [Perfdata("quality_faults", Double(faulty.count), warning: t.qualityWarning, critical: t.qualityCritical, min: 0)]))
         }
 
         let overall = results.map(\.status).max() ?? .ok

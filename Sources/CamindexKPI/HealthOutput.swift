@@ -66,6 +66,14 @@ extension HealthResult {
             metric("camindex_camera_clock_offset_seconds", "Camera clock minus server clock at the last full probe.",
                    clocks.map { ([("camera", $0.id), ("region_code", $0.regionCode)], $0.clockOffsetS!) })
         }
+        let judged = facts.cameras.filter { $0.quality != nil }
+        if !judged.isEmpty {
+            metric("camindex_camera_picture_ok", "1 when the camera's last picture judged by a full probe showed no fault.",
+                   judged.map { ([("camera", $0.id), ("region_code", $0.regionCode)], $0.hasPictureFault ? 0 : 1) })
+            // Only the faults present: eight series per camera would swamp a county's scrape.
+            metric("camindex_camera_picture_fault", "The fault's measured value, for each fault of a camera's last judged picture.",
+                   judged.flatMap { c in c.quality!.map { ([("camera", c.id), ("region_code", c.regionCode), ("fault", $0.fault.rawValue)], $0.measured) } })
+        }
         metric("camindex_index_failed_files", "Recorded files that could not be indexed.",
                [([], Double(facts.cameras.reduce(0) { $0 + $1.failedFiles }))])
         return out.joined(separator: "\n") + "\n"

@@ -62,7 +62,7 @@ public struct Report: Sendable {
 
     public static let definitions = [
         "online rate (在线率) = time cameras answered probes / (cameras with a live URL × period)",
-        "in good order (完好率) = cameras online ≥ 95% of the period whose last full probe gave video of known codec and resolution / cameras with a live URL",
+        "in good order (完好率) = cameras online ≥ 95% of the period whose last full probe gave video of known codec and resolution with no picture fault (black, frozen, snow, blur, colour cast, lens covered) / cameras with a live URL",
         "recording integrity (录像完整率) = recorded time / (cameras with a recordings directory × period)",
     ]
 
@@ -91,7 +91,7 @@ public struct Report: Sendable {
         return facts.breakdown(villages: true).map { region in
             let cams = facts.cameras(in: region)
             let live = cams.filter(\.live), rec = cams.filter(\.records)
-            let good = live.filter { Double($0.onlineMs) >= options.goodOnlineRatio * Double(periodMs) && $0.validVideo }
+            let good = live.filter { Double($0.onlineMs) >= options.goodOnlineRatio * Double(periodMs) && $0.validVideo && !$0.hasPictureFault }
             return RegionKPI(region: region, cameras: cams.count, liveCameras: live.count, recordingCameras: rec.count,
                              goodCameras: good.count, onlineMs: live.reduce(0) { $0 + $1.onlineMs },
                              recordedMs: rec.reduce(0) { $0 + $1.recordedMs }, periodMs: periodMs)

@@ -10,6 +10,12 @@ public enum PictureDecoder {
     /// starts at the keyframe at or after that point of the file's timeline.
     public static func keyframes(path: String, count: Int = 2, skipMs: Int64 = 0,
                                  timeout: Duration = .seconds(30)) throws(MediaError) -> [PictureSample] {
+        try pictures(path: path, count: count, skipMs: skipMs, timeout: timeout).map(\.sample)
+    }
+
+    /// The same, each keyframe also as a JPEG `thumbnailWidth` wide (nil where it cannot be encoded).
+    public static func pictures(path: String, count: Int = 2, skipMs: Int64 = 0, timeout: Duration = .seconds(30),
+                                thumbnailWidth: Int? = nil) throws(MediaError) -> [(sample: PictureSample, jpeg: [UInt8]?)] {
         let input = try InputFile(url: "file:" + path, displayName: path, timeout: timeout)
         var index = input.bestVideoStream()
         if index == nil || input.stream(index!).pointee.codecpar.pointee.width == 0 {
@@ -24,7 +30,7 @@ public enum PictureDecoder {
         let packet = try Packet()
         let tb = stream.pointee.time_base
         var firstPts: Int64?
-        var out: [PictureSample] = []
+        var out: [(sample: PictureSample, jpeg: [UInt8]?)] = []
         while out.count < count, let p = try packet.read(from: input) {
             guard p.pointee.stream_index == Int32(index), p.pointee.flags & AV_PKT_FLAG_KEY != 0 else { continue }
             let ts = p.pointee.pts != cfx_nopts() ? p.pointee.pts : p.pointee.dts
@@ -33,10 +39,16 @@ public enum PictureDecoder {
                 if firstPts == nil { firstPts = ms }
                 if ms - firstPts! < skipMs { continue }
             }
-            if let sample = try decoder.decodeAlone(p) { out.append(sample) }
+            if let picture = decoder.decodeAlone(p, thumbnailWidth: thumbnailWidth) { out.append((picture.sample, picture.jpeg)) }
         }
         return out
     }
+}
+
+/// A keyframe decoded: its statistics sample, and when asked a small JPEG of it.
+struct DecodedPicture {
+    var sample: PictureSample
+    var jpeg: [UInt8]?
 }
 
 /// One libavcodec decoder and frame, freed in `deinit`.
@@ -74,14 +86,15 @@ final class VideoDecoder {
     }
 
     /// Decodes one keyframe packet by itself (sent, then the decoder drained and reset), nil
-    /// when it gives no picture (damaged data).
-    func decodeAlone(_ packet: UnsafeMutablePointer<AVPacket>) throws(MediaError) -> PictureSample? {
+    /// when it gives no picture (damaged data). `thumbnailWidth` also encodes it as a JPEG that wide.
+    func decodeAlone(_ packet: UnsafeMutablePointer<AVPacket>, thumbnailWidth: Int? = nil) -> DecodedPicture? {
         defer { avcodec_flush_buffers(context) }
         guard avcodec_send_packet(context, packet) >= 0 else { return nil }
         _ = avcodec_send_packet(context, nil)
         guard avcodec_receive_frame(context, frame) >= 0 else { return nil }
         defer { av_frame_unref(frame) }
-        return sample()
+        guard let sample = sample() else { return nil }
+        return DecodedPicture(sample: sample, jpeg: thumbnailWidth.flatMap { ThumbnailEncoder.jpeg(frame, width: $0) })
     }
 
     /// Luma sampled to at most 320 columns (nearest sample: high frequencies are what noise and

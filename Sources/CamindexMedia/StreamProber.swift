@@ -8,6 +8,9 @@ import Foundation
 public enum StreamProber {
     public enum Transport: String, Sendable, CaseIterable { case tcp, udp }
 
+    /// Width of the keyframe thumbnails full probes keep.
+    public static let thumbnailWidth = 320
+
     /// `cancel` stops the probe early (it then fails with class `other`). `clock` stamps the
     /// result and is what the camera's clock offset is measured against.
     public static func probe(url: String, depth: ProbeResult.Depth, deadline: Duration = .seconds(10),
@@ -105,6 +108,10 @@ public enum StreamProber {
                     if pkt.pointee.flags & AV_PKT_FLAG_KEY != 0, keyframesUs.count < 2 {
                         if keyframesUs.isEmpty { result.firstKeyframeMs = msSince(started) }
                         keyframesUs.append(us ?? Int64(keyframesUs.count))
+                        if result.picture == nil, let picture = decodePicture(pkt, index: index) {
+                            result.picture = PictureStats(picture.sample)
+                            result.thumbnail = picture.jpeg
+                        }
                     }
                     // RTSP learns the camera's wall clock from the first RTCP sender report, a
                     // second or two in: wait a little for it, within the deadline.
@@ -129,6 +136,13 @@ public enum StreamProber {
                 result.bitrateKbps = (Double(bytes) * 8 / (Double(l - f) / 1_000_000) / 1000 * 10).rounded() / 10
             }
             return result
+        }
+
+        /// The keyframe decoded alone (video quality diagnosis), with a thumbnail; nil when it
+        /// does not decode (a stream joined without its parameter sets): the next keyframe is tried.
+        private func decodePicture(_ packet: UnsafeMutablePointer<AVPacket>, index: Int) -> DecodedPicture? {
+            guard let decoder = try? VideoDecoder(codecpar: input.stream(index).pointee.codecpar, name: input.shownName) else { return nil }
+            return decoder.decodeAlone(packet, thumbnailWidth: StreamProber.thumbnailWidth)
         }
 
         /// RTCP sender reports give the camera's wall clock for pts 0 (`start_time_realtime`);

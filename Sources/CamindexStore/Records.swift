@@ -50,11 +50,13 @@ struct CameraRow: Codable, FetchableRecord, PersistableRecord {
     var pathTimezone: String?
     var enabled: Bool
     var source: String?
+    var qualityThresholds: String?
     var createdAtMs: Int64
     var updatedAtMs: Int64
 
     enum CodingKeys: String, CodingKey {
         case id, name, url, recordings, lat, lon, timezone, enabled, source
+        case qualityThresholds = "quality_thresholds"
         case regionCode = "region_code"
         case pathPattern = "path_pattern"
         case pathTimezone = "path_timezone"
@@ -66,6 +68,7 @@ struct CameraRow: Codable, FetchableRecord, PersistableRecord {
         id = c.id; name = c.name; regionCode = c.regionCode; url = c.url; recordings = c.recordings; lat = c.lat; lon = c.lon
         timezone = c.timezone; pathPattern = c.pathPattern; pathTimezone = c.pathTimezone; enabled = c.enabled
         source = c.source; createdAtMs = c.createdAtMs; updatedAtMs = c.updatedAtMs
+        qualityThresholds = c.qualityThresholds.isEmpty ? nil : JSONText.encode(c.qualityThresholds)
     }
 
     var value: Camera {
@@ -73,6 +76,7 @@ struct CameraRow: Codable, FetchableRecord, PersistableRecord {
                        timezone: timezone, pathPattern: pathPattern, pathTimezone: pathTimezone, enabled: enabled, source: source,
                        at: Instant(ms: createdAtMs))
         c.updatedAtMs = updatedAtMs
+        c.qualityThresholds = qualityThresholds.flatMap { JSONText.decode([String: Double].self, $0) } ?? [:]
         return c
     }
 }
@@ -164,9 +168,10 @@ struct ProbeRow: Codable, FetchableRecord, MutablePersistableRecord {
     var keyframeIntervalS: Double?
     var firstKeyframeMs: Int64?
     var clockOffsetS: Double?
+    var quality: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, depth, ok, error, message, codec, profile, width, height, fps
+        case id, depth, ok, error, message, codec, profile, width, height, fps, quality
         case cameraID = "camera_id"
         case atMs = "at_ms"
         case durationMs = "duration_ms"
@@ -180,7 +185,7 @@ struct ProbeRow: Codable, FetchableRecord, MutablePersistableRecord {
         self.cameraID = cameraID; atMs = r.at.ms; depth = r.depth.rawValue; ok = r.ok; error = r.error?.rawValue
         message = r.message; durationMs = r.durationMs; codec = r.codec; profile = r.profile; width = r.width; height = r.height
         fps = r.fps; bitrateKbps = r.bitrateKbps; keyframeIntervalS = r.keyframeIntervalS; firstKeyframeMs = r.firstKeyframeMs
-        clockOffsetS = r.clockOffsetS
+        clockOffsetS = r.clockOffsetS; quality = r.quality.map(JSONText.encode)
     }
 
     var value: ProbeResult {
@@ -188,6 +193,7 @@ struct ProbeRow: Codable, FetchableRecord, MutablePersistableRecord {
                             error: error.flatMap(ProbeResult.ErrorClass.init(rawValue:)), message: message, durationMs: durationMs)
         p.codec = codec; p.profile = profile; p.width = width; p.height = height; p.fps = fps; p.bitrateKbps = bitrateKbps
         p.keyframeIntervalS = keyframeIntervalS; p.firstKeyframeMs = firstKeyframeMs; p.clockOffsetS = clockOffsetS
+        p.quality = quality.flatMap { JSONText.decode([PictureVerdict].self, $0) }
         return p
     }
 
@@ -225,5 +231,18 @@ struct HeartbeatRow: Codable, FetchableRecord, PersistableRecord {
     var value: Heartbeat {
         Heartbeat(pid: pid, started: Instant(ms: startedMs), ended: Instant(ms: endedMs), cameras: cameras, probes: probes,
                   probeFailures: probeFailures, filesIndexed: filesIndexed, filesFailed: filesFailed)
+    }
+}
+
+/// JSON held in a TEXT column: keys sorted, so equal values are equal text.
+enum JSONText {
+    static func encode<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
+        try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }

@@ -269,6 +269,31 @@ enum Schema {
                 last = end[0]
             }
         }
+        m.registerMigration("v10: picture quality per probe") { db in
+            try db.execute(sql: """
+                -- Video quality diagnosis on full probes: a JSON array of the faults found
+                -- ([{"fault", "measured", "threshold"}], [] when in good order); NULL when no
+                -- picture was checked (a failed probe, a keyframe that did not decode, rows before).
+                ALTER TABLE probe ADD COLUMN quality TEXT;
+
+                -- Per-camera thresholds that differ from the defaults: a JSON object, name → value.
+                ALTER TABLE camera ADD COLUMN quality_thresholds TEXT;
+
+                -- The latest picture of each camera: the 32x18 luma signature of its last full
+                -- probe's keyframe (the next probe's frozen-picture check), and small JPEGs of
+                -- the last keyframe in good order and the last faulty one, for a technician.
+                CREATE TABLE camera_picture (
+                    camera_id TEXT PRIMARY KEY NOT NULL REFERENCES camera(id) ON DELETE CASCADE,
+                    signature BLOB,
+                    signature_at_ms INTEGER,
+                    good_jpeg BLOB,
+                    good_at_ms INTEGER,
+                    faulty_jpeg BLOB,
+                    faulty_at_ms INTEGER,
+                    faulty_quality TEXT
+                );
+                """)
+        }
         return m
     }
 }

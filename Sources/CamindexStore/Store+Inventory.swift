@@ -101,6 +101,7 @@ extension Store {
                     recordings: recordingsPath(file, entry), lat: entry.coordinate?.lat, lon: entry.coordinate?.lon,
                     timezone: entry.timezone, pathPattern: entry.pathPattern, pathTimezone: entry.pathTimezone,
                     enabled: true, source: file.path, at: now)
+                wanted.qualityThresholds = entry.qualityThresholds
                 if let existing = try CameraRow.fetchOne(db, key: entry.id.rawValue)?.value {
                     let diff = wanted.differences(from: existing)
                     guard !diff.isEmpty else { continue }

@@ -30,6 +30,7 @@ extension Store {
             try row.insert(db)
             if r.depth == .full && r.ok { lastFullID = row.id }
         }
+        if r.depth == .full, r.ok, let picture = r.picture { try recordPicture(db, cameraID: cameraID, r, signature: picture.signature) }
         var openStart: Int64? = previous?["open_window_start_ms"]
         if r.ok {
             if !changed, let start = openStart {
@@ -52,12 +53,54 @@ extension Store {
         return changed
     }
 
+    /// Keeps the picture's signature (the next probe's frozen check) and its thumbnail as the
+    /// camera's last good or last faulty one.
+    private static func recordPicture(_ db: Database, cameraID: String, _ r: ProbeResult, signature: [UInt8]) throws {
+        try db.execute(sql: """
+            INSERT INTO camera_picture (camera_id, signature, signature_at_ms) VALUES (?, ?, ?)
+            ON CONFLICT (camera_id) DO UPDATE SET signature = excluded.signature, signature_at_ms = excluded.signature_at_ms
+            """, arguments: [cameraID, Data(signature), r.at.ms])
+        guard let jpeg = r.thumbnail, let quality = r.quality else { return }
+        if quality.isEmpty {
+            try db.execute(sql: "UPDATE camera_picture SET good_jpeg = ?, good_at_ms = ? WHERE camera_id = ?",
+                           arguments: [Data(jpeg), r.at.ms, cameraID])
+        } else {
+            try db.execute(sql: "UPDATE camera_picture SET faulty_jpeg = ?, faulty_at_ms = ?, faulty_quality = ? WHERE camera_id = ?",
+                           arguments: [Data(jpeg), r.at.ms, JSONText.encode(quality), cameraID])
+        }
+    }
+
+    /// The picture signature of each camera's (or one camera's) last full probe that decoded a keyframe.
+    public func pictureSignatures(cameraID: String? = nil) throws -> [String: [UInt8]] {
+        try read { db in
+            var out: [String: [UInt8]] = [:]
+            let rows = try Row.fetchAll(db, sql: "SELECT camera_id, signature FROM camera_picture WHERE signature IS NOT NULL"
+                + (cameraID == nil ? "" : " AND camera_id = ?"), arguments: StatementArguments(cameraID.map { [$0] } ?? []))
+            for row in rows {
+                out[row[0]] = [UInt8](row[1] as Data)
+            }
+            return out
+        }
+    }
+
+    /// The camera's last keyframe in good order (or, `faulty`, the last with a fault) as a JPEG.
+    public func thumbnail(cameraID: String, faulty: Bool) throws -> CameraThumbnail? {
+        try read { db in
+            let kind = faulty ? "faulty" : "good"
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(kind)_jpeg, \(kind)_at_ms\(faulty ? ", faulty_quality" : "") FROM camera_picture WHERE camera_id = ?",
+                                             arguments: [cameraID]),
+                  let jpeg = row[0] as Data?, let at = row[1] as Int64? else { return nil }
+            let quality = faulty ? (row[2] as String?).flatMap { JSONText.decode([PictureVerdict].self, $0) } ?? [] : []
+            return CameraThumbnail(jpeg: [UInt8](jpeg), at: Instant(ms: at), quality: quality)
+        }
+    }
+
     /// Current states of the cameras probed so far (all, or those listed), in one query.
     public func liveStates(cameraIDs: [String]?) throws -> [String: CameraLiveState] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT s.*, p.id AS p_id, p.at_ms, p.depth, p.ok, p.error, p.message, p.duration_ms, p.codec,
-                       p.profile, p.width, p.height, p.fps, p.bitrate_kbps, p.keyframe_interval_s, p.first_keyframe_ms, p.clock_offset_s
+                       p.profile, p.width, p.height, p.fps, p.bitrate_kbps, p.keyframe_interval_s, p.first_keyframe_ms, p.clock_offset_s, p.quality
                 FROM camera_state s LEFT JOIN probe p ON p.id = s.last_full_probe_id
                 """)
             let wanted = cameraIDs.map(Set.init)

@@ -12,7 +12,8 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "camindex-bench",
         abstract: "camindex measurements (run through Scripts/bench).",
-        subcommands: [ProbeCycle.self, StoreWrites.self, CountyStore.self, QueryLatency.self, ProbeSoak.self, SegmentRead.self, CountyLive.self, Export.self, SpanCheck.self, PeriodicScan.self]
+        subcommands: [ProbeCycle.self, StoreWrites.self, CountyStore.self, QueryLatency.self, ProbeSoak.self, SegmentRead.self, CountyLive.self, Export.self, SpanCheck.self,
+                      PeriodicScan.self, VQDSet.self, VQDCost.self]
     )
 }
 

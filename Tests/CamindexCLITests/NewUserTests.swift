@@ -164,5 +164,23 @@ import Testing
         #expect(file.status == 0 && file.stdout.contains("blur"))
         #expect(try CLI.run(["--db", db, "diagnose", "--camera", "cam-1", "--at", "2026-11-20 09:00"]).status == 1)
         #expect(try CLI.run(["diagnose"]).status == 2)
+
+        // The camera's own thresholds: a soft lens accepted for this one.
+        let sharpness = try #require((d["stats"] as? [String: Any])?["sharpness"] as? Double)
+        let set = try CLI.run(["--db", db, "camera", "update", "cam-1", "--quality-threshold", "sharpness=\(sharpness / 2)"])
+        #expect(set.status == 0 && set.stdout.contains("quality_thresholds"), Comment(rawValue: set.all))
+        let lenient = try #require(try CLI.json(try CLI.run(["--db", db, "diagnose", "--camera", "cam-1", "--format", "json"]).stdout) as? [String: Any])
+        #expect(lenient["ok"] as? Bool == true)
+        let shown = try #require(try CLI.json(try CLI.run(["--db", db, "camera", "show", "cam-1", "--format", "json"]).stdout) as? [String: Any])
+        #expect(shown["quality_thresholds"] as? [String: Double] == ["sharpness": sharpness / 2])
+        #expect(shown.keys.contains("quality") && shown["quality"] is NSNull, "never probed: no quality judged")
+        let bad = try CLI.run(["--db", db, "camera", "update", "cam-1", "--quality-threshold", "sharpnes=3"])
+        #expect(bad.status == 2 && bad.stderr.contains("unknown quality threshold 'sharpnes'"), Comment(rawValue: bad.all))
+        #expect(try CLI.run(["--db", db, "camera", "update", "cam-1", "--clear-quality-thresholds"]).status == 0)
+        let strict = try #require(try CLI.json(try CLI.run(["--db", db, "diagnose", "--camera", "cam-1", "--format", "json"]).stdout) as? [String: Any])
+        #expect(strict["ok"] as? Bool == false)
+        // No live probe yet: no thumbnail, and the error names the camera.
+        let thumb = try CLI.run(["--db", db, "camera", "thumb", "cam-1", "-o", dir.file("x.jpg")])
+        #expect(thumb.status == 1 && thumb.stderr.contains("camera cam-1 has no good keyframe thumbnail"), Comment(rawValue: thumb.all))
     }
 }

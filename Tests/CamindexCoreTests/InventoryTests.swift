@@ -134,7 +134,7 @@ private func failure(_ text: String, sourceLocation: SourceLocation = #_sourceLo
                 region: "620723"
                 recording: /srv/rec/cam-1
             """)
-        #expect(message == "\(path):5: camera: unknown field 'recording'; known fields: id, lat, lon, name, path_pattern, path_timezone, recordings, region, timezone, url")
+        #expect(message == "\(path):5: camera: unknown field 'recording'; known fields: id, lat, lon, name, path_pattern, path_timezone, quality_thresholds, recordings, region, timezone, url")
     }
 
     @Test func unknownTopLevelField() throws {

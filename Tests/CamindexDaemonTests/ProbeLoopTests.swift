@@ -182,6 +182,7 @@ final class FakeProber: LiveProber {
     private struct State {
         var calls: [Call] = []
         var healthy: [String: Bool] = [:]
+        var pictures: [String: PictureSample] = [:]
         var inFlight = 0
         var maxInFlight = 0
         var cancelled = 0
@@ -197,6 +198,9 @@ final class FakeProber: LiveProber {
     }
 
     func setHealthy(_ url: String, _ healthy: Bool) { state.withLock { $0.healthy[url] = healthy } }
+
+    /// What full probes of `url` decode from now on.
+    func setPicture(_ url: String, _ picture: PictureSample) { state.withLock { $0.pictures[url] = picture } }
 
     var calls: [Call] { state.withLock { $0.calls } }
     var inFlight: Int { state.withLock { $0.inFlight } }
@@ -235,6 +239,7 @@ final class FakeProber: LiveProber {
             r.width = 1920
             r.height = 1080
             r.fps = 25
+            r.picture = state.withLock { $0.pictures[url] }.map(PictureStats.init)
         }
         return r
     }
@@ -539,6 +544,41 @@ private func heartbeat(minute: Int64, cameras: Int, probes: Int, failures: Int) 
             #expect(history.map(\.at.ms) == [392_000, 391_000, 271_000, 270_000, 30_000].map { t0 + $0 })
             #expect(history.map(\.ok) == [true, true, false, false, true])
             #expect(history.map(\.depth) == [.full, .light, .full, .light, .full])
+        }
+    }
+
+    /// Full probes' pictures are judged with each camera's thresholds; the frozen check compares
+    /// with the previous full probe, the first after a start with the signature in the store.
+    @Test func picturesJudgedFrozenAcrossProbesAndRestarts() async throws {
+        let luma: [UInt8] = (0..<(64 * 36)).map { (i: Int) -> UInt8 in UInt8(20 + (i % 64) * 2 + (i / 64) * 2) }
+        let still = PictureSample(width: 64, height: 36, luma: luma, meanCb: 128, meanCr: 128)
+        try await withLoop(cameras: ["c1", "c2"], probeMs: 0) { h in
+            // A daemon before this one left the same picture for both.
+            for id in ["c1", "c2"] {
+                var before = ProbeResult(at: Instant(ms: t0 - 600_000), depth: .full, ok: true, durationMs: 900)
+                before.picture = PictureStats(still)
+                try h.store.recordProbes([(id, before)])
+                h.prober.setPicture(LoopHarness.url(id), still)
+            }
+            var c2 = try #require(try h.store.camera(id: "c2"))
+            c2.qualityThresholds = ["frozen_difference": 0]
+            try h.store.updateCamera(c2)
+
+            func faults(_ id: String) throws -> [PictureFault]? { try h.store.liveStates()[id]?.lastFullProbe?.quality?.map(\.fault) }
+            try await h.advance(toOffset: 31_000)
+            #expect(try faults("c1")?.contains(.frozen) == true, "judged against the stored signature")
+            #expect(try faults("c2")?.contains(.frozen) == false, "c2's own threshold")
+
+            // The next full probes, 15 minutes on: c1 still frozen (kept in memory), then moving.
+            try await h.advance(toOffset: 931_000)
+            #expect(try h.store.liveStates()["c1"]?.lastFullProbe?.at == Instant(ms: t0 + 930_000))
+            #expect(try faults("c1")?.contains(.frozen) == true)
+            var moved = still
+            moved.luma = moved.luma.map { $0 &+ 20 }
+            h.prober.setPicture(LoopHarness.url("c1"), moved)
+            try await h.advance(toOffset: 1_831_000)
+            #expect(try faults("c1")?.contains(.frozen) == false)
+            #expect(try h.store.thumbnail(cameraID: "c1", faulty: false) == nil, "the fake prober makes no JPEG")
         }
     }
 

@@ -117,3 +117,44 @@ import Testing
         }
     }
 }
+
+/// The quality check: online cameras whose last judged picture showed a fault.
+@Suite struct QualityHealthTests {
+    let now = Instant(ms: 1_795_132_800_000)  // 2026-11-20T08:00+08:00
+    let shahe = Region(code: try! RegionCode("620723100"), name: "沙河镇")
+
+    func cam(_ id: String, _ state: CameraFacts.State, _ quality: [PictureVerdict]?) -> CameraFacts {
+        CameraFacts(id: id, name: "镇\(id)", regionCode: shahe.code, live: true, records: false, state: state, since: now - 3_600_000,
+                    validVideo: true, online: [Interval(now - 86_400_000, now)], quality: quality, qualityAt: quality == nil ? nil : now - 60_000)
+    }
+
+    func facts(_ cameras: [CameraFacts]) -> Facts {
+        Facts(now: now, period: Interval(now - 86_400_000, now), scope: nil, regions: [shahe.code: shahe], cameras: cameras, heartbeat: nil)
+    }
+
+    @Test func warnsListingEachFaultWithValueAndThreshold() {
+        let black = PictureVerdict(fault: .black, measured: 2.5, threshold: 24)
+        let cams = [cam("a", .online, []), cam("b", .online, [black]), cam("c", .offline, [black]), cam("d", .online, nil)]
+        let r = Health.evaluate(facts(cams), thresholds: HealthThresholds(), checks: [.quality])
+        #expect(r.status == .warning)
+        let lines = r.pluginText.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "CAMINDEX WARNING - 1 online camera with picture faults | 'quality_faults'=1;0;100;0")
+        #expect(lines[1] == "[WARNING] picture b 镇b (沙河镇): black 2.5 (< 24.0) at 2026-11-20T07:59:00+08:00")
+        #expect(lines.count == 2, "the offline camera's picture is not counted")
+        #expect(r.prometheusText.contains("camindex_camera_picture_ok{camera=\"a\",region_code=\"620723100\"} 1"))
+        #expect(r.prometheusText.contains("camindex_camera_picture_fault{camera=\"b\",region_code=\"620723100\",fault=\"black\"} 2.5"))
+
+        var lenient = HealthThresholds()
+        lenient.qualityWarning = try! ThresholdRange("2")
+        #expect(Health.evaluate(facts(cams), thresholds: lenient, checks: [.quality]).status == .ok)
+    }
+
+    @Test func goodOrderNeedsAPictureWithoutFault() {
+        let cast = PictureVerdict(fault: .colourCast, measured: 44, threshold: 30)
+        let current = facts([cam("a", .online, []), cam("b", .online, [cast]), cam("c", .online, nil)])
+        let report = Report(current: current, previous: facts([]))
+        let county = report.regions.first { $0.region.code == shahe.code }!
+        // c was never judged (no picture decoded yet): in good order by codec and resolution.
+        #expect(county.goodCameras == 2 && county.liveCameras == 3)
+    }
+}

@@ -25,13 +25,25 @@ import Testing
         ]
     }
 
+    /// The last migration before v9; the registry is written in SQL, as the schema stood then
+    /// (the store's own registry code follows the newest schema).
+    static let beforeV9 = "v8: segment starts chained to the previous file, MP4s recovered without moov"
+
+    static func addCamera(_ queue: DatabaseQueue) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO region (code, name, level, parent_code) VALUES ('620723', '临泽县', 6, NULL), ('620723100', '沙河镇', 9, '620723');
+                INSERT INTO camera (id, name, region_code, timezone, created_at_ms, updated_at_ms)
+                    VALUES ('cam', '镇政府', '620723100', 'Asia/Shanghai', 0, 0);
+                """)
+        }
+    }
+
     @Test func migratedStoreAnswersTheSameKeyframeQueries() throws {
         let queue = try DatabaseQueue()
-        try Schema.migrator.migrate(queue, upTo: "v7: index of unverified runs")
+        try Schema.migrator.migrate(queue, upTo: Self.beforeV9)
         let store = Store(writer: queue, path: nil, clock: SystemClock(), readOnly: false)
-        _ = try store.addRegion(code: RegionCode("620723"), name: "临泽县")
-        _ = try store.addRegion(code: RegionCode("620723100"), name: "沙河镇")
-        try store.addCamera(Camera(id: "cam", name: "镇政府", regionCode: "620723100", at: Instant(ms: 0)))
+        try Self.addCamera(queue)
         for f in files {
             try store.saveSegment(cameraID: "cam", SegmentRecord(
                 path: f.path, size: 1, mtimeMs: 1, startMs: f.start, endMs: f.end, startSource: .path, container: "mov",
@@ -76,11 +88,9 @@ import Testing
     /// Migrating a store more than one batch long (10,000 rows) touches every row once.
     @Test func migrationCoversEveryBatch() throws {
         let queue = try DatabaseQueue()
-        try Schema.migrator.migrate(queue, upTo: "v7: index of unverified runs")
+        try Schema.migrator.migrate(queue, upTo: Self.beforeV9)
         let store = Store(writer: queue, path: nil, clock: SystemClock(), readOnly: false)
-        _ = try store.addRegion(code: RegionCode("620723"), name: "临泽县")
-        _ = try store.addRegion(code: RegionCode("620723100"), name: "沙河镇")
-        try store.addCamera(Camera(id: "cam", name: "镇政府", regionCode: "620723100", at: Instant(ms: 0)))
+        try Self.addCamera(queue)
         let n = 10_050
         try queue.write { db in
             // Rows straight into the table: the migration reads only id and keyframes.

@@ -6,12 +6,15 @@ public final class RTSPTestServer: @unchecked Sendable {
     public let port: Int
     private let process: Process
 
-    public init(mounts: Int = 2, gop: Int = 25, fps: Int = 25) throws {
+    /// `patterns`: also /NAME for each (videotestsrc patterns such as black or snow, `frozen`,
+    /// `smpte` moving): pictures for video quality diagnosis.
+    public init(mounts: Int = 2, gop: Int = 25, fps: Int = 25, patterns: [String] = []) throws {
         port = try freePort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [CLI.packageRoot + "/Scripts/rtsp-test-server", "--port", "\(port)", "--mounts", "\(mounts)",
                              "--gop", "\(gop)", "--fps", "\(fps)", "--width", "320", "--height", "180", "--auth", "admin:secret"]
+            + patterns.flatMap { ["--pattern", $0] }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

@@ -16,6 +16,8 @@ public struct Camera: Codable, Hashable, Sendable {
     public var enabled: Bool
     /// The inventory file the camera came from; nil when added from the command line.
     public var source: String?
+    /// Picture-quality thresholds that differ from the defaults, by name (`PictureThresholds.names`).
+    public var qualityThresholds: [String: Double] = [:]
     public var createdAtMs: Int64
     public var updatedAtMs: Int64
 
@@ -39,6 +41,9 @@ public struct Camera: Codable, Hashable, Sendable {
         updatedAtMs = now.ms
     }
 
+    /// The thresholds its pictures are judged by. Overrides were checked when they were set.
+    public var pictureThresholds: PictureThresholds { (try? PictureThresholds(overrides: qualityThresholds)) ?? PictureThresholds() }
+
     public var redactedURL: String? { url.map(Redaction.redactURL) }
 
     public var zone: TimeZone { TimeZone(identifier: timezone) ?? TimeZone(identifier: Zones.defaultIdentifier)! }
@@ -61,6 +66,7 @@ public struct Camera: Codable, Hashable, Sendable {
         if pathTimezone != other.pathTimezone { out.append("path_timezone") }
         if enabled != other.enabled { out.append(enabled ? "enabled" : "disabled") }
         if source != other.source { out.append("source") }
+        if qualityThresholds != other.qualityThresholds { out.append("quality_thresholds") }
         return out
     }
 }

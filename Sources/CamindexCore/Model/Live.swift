@@ -42,6 +42,19 @@ extension CameraLiveState {
         guard p.ok, p.depth == .light, let f = lastFullProbe else { return p }
         p.codec = f.codec; p.profile = f.profile; p.width = f.width; p.height = f.height; p.fps = f.fps
         p.bitrateKbps = f.bitrateKbps; p.keyframeIntervalS = f.keyframeIntervalS; p.clockOffsetS = f.clockOffsetS
+        p.quality = f.quality
         return p
+    }
+}
+
+/// A camera's keyframe as a small JPEG: the last in good order, or the last with a fault.
+public struct CameraThumbnail: Sendable, Hashable {
+    public var jpeg: [UInt8]
+    public var at: Instant
+    /// The faults that keyframe showed (empty for the good one).
+    public var quality: [PictureVerdict]
+
+    public init(jpeg: [UInt8], at: Instant, quality: [PictureVerdict]) {
+        self.jpeg = jpeg; self.at = at; self.quality = quality
     }
 }
