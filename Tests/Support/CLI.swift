@@ -17,6 +17,19 @@ public enum CLI {
         return dir.appendingPathComponent("camindex").path
     }
 
+    /// A copy of `binary` that any user can run: the clone may sit under a directory only its
+    /// owner can enter (`mktemp -d` makes them 0700). Made once per test process.
+    static let binaryForAnyUser: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("camindex-bin-\(getpid())").path
+        let copy = dir + "/camindex"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try? FileManager.default.removeItem(atPath: copy)
+        guard (try? FileManager.default.copyItem(atPath: binary, toPath: copy)) != nil else { return binary }
+        chmod(dir, 0o755)
+        chmod(copy, 0o755)
+        return copy
+    }()
+
     /// The package root, for files shipped in the repository (Cameras/).
     public static let packageRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
@@ -32,7 +45,7 @@ public enum CLI {
         let p = Process()
         if let asUser {
             p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            p.arguments = ["-u", asUser, "--", binary] + args
+            p.arguments = ["-u", asUser, "--", binaryForAnyUser] + args
         } else {
             p.executableURL = URL(fileURLWithPath: binary)
             p.arguments = args
