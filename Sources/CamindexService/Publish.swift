@@ -23,6 +23,13 @@ public enum Publish {
         let province = try ProvinceDatabase(url: url)
         try province.migrate()
         var mark = try province.prepareCounty(county)
+        let head = try store.outboxHead()
+        if mark > head {
+            // The province has changes this store never made: another store claims the county,
+            // or this one was restored from a backup older than the last publish.
+            throw CamindexError.runtime("province \(url) has applied county \(county)'s changes through seq \(mark), but this store's outbox ends at \(head): is it another store of the same county, or a restored backup? Nothing was published",
+                                        code: .publishCounty, value: county)
+        }
         var result = Result(county: county, province: url.description, fromSeq: mark, toSeq: mark, changes: 0, batches: 0)
         while true {
             let batch = try store.outboxBatch(county: county, after: mark, limit: max(1, batchSize))
