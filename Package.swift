@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // FFmpeg's C libraries; the shim re-exports the macros Swift cannot import.
@@ -39,6 +40,16 @@ let package = Package(
         .target(
             name: "CamindexStore",
             dependencies: ["CamindexCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // A province's shared index on PostgreSQL: its schema, publishing into it, reading from it.
+        // The only target that imports PostgresNIO.
+        .target(
+            name: "CamindexProvince",
+            dependencies: [
+                "CamindexCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Recording directories → segment rows: which files to read, their wall-clock start.
         .target(
@@ -66,13 +77,14 @@ let package = Package(
         // keyframes, status, health, reports, check/repair; plain values in and out.
         .target(
             name: "CamindexService",
-            dependencies: ["CamindexCore", "CamindexStore", "CamindexIndexer", "CamindexKPI", "CamindexMedia"]
+            dependencies: ["CamindexCore", "CamindexStore", "CamindexIndexer", "CamindexKPI", "CamindexMedia", "CamindexProvince"]
         ),
         // The subcommands: argument parsing and rendering only; the executable only calls into it.
         .target(
             name: "CamindexCLI",
             dependencies: [
                 "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexIndexer", "CamindexDaemon", "CamindexKPI", "CamindexService",
+                "CamindexProvince",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -96,6 +108,7 @@ let package = Package(
         .testTarget(name: "CamindexDaemonTests", dependencies: ["CamindexDaemon", "CamindexStore", "CamindexCore", "CamindexMedia", "CamindexTestSupport"]),
         .testTarget(name: "CamindexKPITests", dependencies: ["CamindexKPI", "CamindexStore", "CamindexCore"]),
         .testTarget(name: "CamindexServiceTests", dependencies: ["CamindexService", "CamindexStore", "CamindexCore"]),
+        .testTarget(name: "CamindexProvinceTests", dependencies: ["camindex", "CamindexProvince", "CamindexCore", "CamindexTestSupport"]),
         .testTarget(name: "CamindexCLITests", dependencies: ["camindex", "CamindexCore", "CamindexTestSupport"]),
     ]
 )

@@ -2,6 +2,8 @@ import ArgumentParser
 import CamindexCore
 import CamindexDaemon
 import CamindexMedia
+import CamindexProvince
+import CamindexService
 import CamindexStore
 import Logging
 
@@ -46,6 +48,12 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
     var inventory: [String] = []
     @Option(help: ArgumentHelp("With --inventory: where relative 'recordings' paths point.", valueName: "dir")) var recordingsRoot: String?
 
+    @Option(help: ArgumentHelp("After each interval, publish to this province (postgresql://...; or $CAMINDEX_PUBLISH_URL with --publish-env).", valueName: "url"))
+    var publish: String?
+    @Option(name: .customLong("publish-file"), help: ArgumentHelp("As --publish, the URL read from this file's first line.", valueName: "file"))
+    var publishFile: String?
+    @Flag(name: .customLong("publish-env"), help: "As --publish, the URL taken from $CAMINDEX_PUBLISH_URL.") var publishEnv = false
+
     var defaultLogLevel: Logger.Level { .info }
 
     func validate() throws {
@@ -56,6 +64,9 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
         if settle < 0 { throw CamindexError.usage("--settle must be zero or more seconds") }
         if !(maxSegmentHours > 0) || !maxSegmentHours.isFinite { throw CamindexError.usage("--max-segment-hours must be a positive number of hours") }
         guard (1...1024).contains(concurrency) else { throw CamindexError.usage("--concurrency must be between 1 and 1024") }
+        if [publish != nil, publishFile != nil, publishEnv].filter({ $0 }).count > 1 {
+            throw CamindexError.usage("give one of --publish, --publish-file, --publish-env")
+        }
         if let retainDays, retainDays < 1 { throw CamindexError.usage("--retain-days must be at least 1") }
     }
 
@@ -75,6 +86,13 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
         config.recordings.verify = !noVerify
         config.recordings.watch = !noWatch
         config.recordings.retainDays = retainDays
+        if publish != nil || publishFile != nil || publishEnv {
+            let url = try ProvinceURL(try PublishTarget.resolve(to: publish, toFile: publishFile))
+            config.publish = { [store] in
+                let r = try Publish.run(store: store, to: url)
+                return "county \(r.county) → \(r.province): \(r.changes) changes (seq \(r.fromSeq) → \(r.toSeq))"
+            }
+        }
         if !inventory.isEmpty { config.inventory = InventoryImport(paths: inventory, recordingsRoot: recordingsRoot) }
         try await Daemon(store: store, config: config, logger: Logger(label: "camindex.daemon")).run()
     }

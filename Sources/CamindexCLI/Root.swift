@@ -1,6 +1,7 @@
 import ArgumentParser
 import CamindexCore
 import CamindexMedia
+import CamindexProvince
 import CamindexService
 import CamindexStore
 import Foundation
@@ -29,6 +30,7 @@ public struct Camindex: AsyncParsableCommand {
             RegionCommand.self, CameraCommand.self, ImportCommand.self, IndexCommand.self,
             QueryCommand.self, KeyframeCommand.self, ProbeCommand.self, DaemonCommand.self, StatusCommand.self,
             CheckCommand.self, HealthCommand.self, ReportCommand.self, ExportCommand.self, AuditCommand.self, DiagnoseCommand.self,
+            PublishCommand.self,
         ]
     )
 
@@ -97,7 +99,7 @@ public struct Camindex: AsyncParsableCommand {
 /// Options every subcommand takes; ArgumentParser accepts them before or after the
 /// subcommand name.
 public struct GlobalOptions: ParsableArguments, Sendable {
-    @Option(name: .long, help: ArgumentHelp("The SQLite store.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The SQLite store (read commands: or a province's postgresql:// URL).", valueName: "path"))
     public var db: String?
 
     @Flag(name: [.short, .long], help: "Log progress and FFmpeg's messages to stderr (-v info, -vv debug).")
@@ -119,13 +121,30 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     }
 
     /// For commands that write: creates the store on first use.
-    public func openForWriting() throws -> Store { try Store.open(path: databasePath, create: true) }
+    public func openForWriting() throws -> Store { try Store.open(path: try countyStorePath(), create: true) }
 
     /// For commands that change an existing store (index, check): a missing store is an error.
-    public func openExisting() throws -> Store { try Store.open(path: databasePath, create: false) }
+    public func openExisting() throws -> Store { try Store.open(path: try countyStorePath(), create: false) }
 
-    /// For commands that only read: a missing store is an error naming the path.
-    public func openForReading() throws -> any IndexReader { try openExisting() }
+    /// For commands that only read: a missing store is an error naming the path. A province's
+    /// PostgreSQL URL (postgresql://…) reads the province, across its counties.
+    public func openForReading() throws -> any IndexReader {
+        let path = databasePath
+        if ProvinceURL.isProvince(path) { return try ProvinceReader(url: ProvinceURL(path)) }
+        return try openExisting()
+    }
+
+    /// The county's SQLite file; a province URL is refused: a province is written only by
+    /// `camindex publish` from its counties.
+    private func countyStorePath() throws -> String {
+        let path = databasePath
+        if ProvinceURL.isProvince(path) {
+            let shown = Redaction.redactURL(path)
+            throw CamindexError.usage("\(shown) is a province (PostgreSQL): it is read-only here, written only by 'camindex publish' from each county's store; give --db the county's SQLite file",
+                                      code: .storeProvinceReadOnly, value: shown)
+        }
+        return path
+    }
 
     /// The read use cases over the store.
     func queries() throws -> Queries { Queries(reader: try openForReading()) }

@@ -42,6 +42,10 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         public static let storeDamaged: Code = "store.damaged"
         public static let storeFailed: Code = "store.failed"
         public static let storeReadOnly: Code = "store.read_only"
+        /// A write command given a province's PostgreSQL URL: the province is written only by publishing.
+        public static let storeProvinceReadOnly: Code = "store.province_read_only"
+        public static let provinceFailed: Code = "province.failed"
+        public static let publishCounty: Code = "publish.county"
         public static let daemonRunning: Code = "daemon.running"
         public static let outputFailed: Code = "output.failed"
     }

@@ -28,4 +28,18 @@ public struct Coordinate: Hashable, Sendable {
         let a = sin(dφ / 2) * sin(dφ / 2) + cos(φ1) * cos(φ2) * sin(dλ / 2) * sin(dλ / 2)
         return 2 * r * asin(min(1, sqrt(a)))
     }
+
+    /// Latitude and longitude ranges holding every point within `radiusM` metres (a little
+    /// more, never less): a box an index can scan before the exact distance is checked.
+    /// Near a pole, or when the box would cross ±180°, every longitude.
+    public func boundingBox(radiusM: Double) -> (lat: ClosedRange<Double>, lon: ClosedRange<Double>) {
+        let r = 6_371_008.8
+        let dLat = radiusM / r * 180 / .pi * 1.001
+        let lat = max(-90, self.lat - dLat)...min(90, self.lat + dLat)
+        let cosLat = cos(max(abs(lat.lowerBound), abs(lat.upperBound)) * .pi / 180)
+        guard cosLat > 1e-6 else { return (lat, -180...180) }
+        let dLon = dLat / cosLat
+        guard lon - dLon >= -180, lon + dLon <= 180 else { return (lat, -180...180) }
+        return (lat, (lon - dLon)...(lon + dLon))
+    }
 }

@@ -16,6 +16,9 @@ public protocol IndexReader: Sendable {
     func camera(id: String) throws -> Camera?
     /// Cameras in `region` and under it (all when nil), by ID.
     func cameras(in region: Region?, includeDisabled: Bool) throws -> [Camera]
+    /// Cameras with a location inside the box (a radius query's candidates: the caller checks
+    /// the exact distance). By default, every camera's location is tested.
+    func cameras(inBox lat: ClosedRange<Double>, _ lon: ClosedRange<Double>, includeDisabled: Bool) throws -> [Camera]
 
     // Recorded footage
     /// Per camera, footage windows overlapping `range`, holes up to `maxGapMs` bridged, clipped to `range`.
@@ -48,6 +51,13 @@ extension IndexReader {
     }
 
     public func cameras(in region: Region? = nil) throws -> [Camera] { try cameras(in: region, includeDisabled: false) }
+
+    public func cameras(inBox lat: ClosedRange<Double>, _ lon: ClosedRange<Double>, includeDisabled: Bool) throws -> [Camera] {
+        try cameras(in: nil, includeDisabled: includeDisabled).filter { c in
+            guard let at = c.coordinate else { return false }
+            return lat.contains(at.lat) && lon.contains(at.lon)
+        }
+    }
 
     /// Windows with the stored tolerance (holes up to 2 s bridged).
     public func windows(cameraIDs: [String], range: Interval) throws -> [String: [FootageSpan]] {

@@ -102,3 +102,18 @@ public struct PathTimestamp: Sendable, Hashable {
     public static func == (a: PathTimestamp, b: PathTimestamp) -> Bool { a.pattern == b.pattern }
     public func hash(into h: inout Hasher) { h.combine(pattern) }
 }
+
+extension PathTimestamp {
+    /// The whole number of hours (1 to 14 either way, ± a minute) that more than half of
+    /// `diffs` (a camera's path-dated segments' mtime less end, ms) are, if any: paths read in
+    /// the wrong zone. See `FootageSummary.pathZoneOffsetHours`.
+    public static func wholeHourOffset(_ diffs: [Int64]) -> Int? {
+        var counts: [Int: Int] = [:]
+        for d in diffs {
+            let h = Int((Double(d) / 3_600_000).rounded())
+            if h != 0, abs(h) <= 14, abs(d - Int64(h) * 3_600_000) <= 60_000 { counts[h, default: 0] += 1 }
+        }
+        guard let best = counts.max(by: { $0.value < $1.value }), best.value * 2 > diffs.count else { return nil }
+        return best.key
+    }
+}

@@ -12,6 +12,9 @@ public struct Daemon {
         public var deadline: Duration = .seconds(10)
         public var transport: StreamProber.Transport = .tcp
         public var inventory: InventoryImport?
+        /// Publishes the county's changes to its province after each probe interval
+        /// (`--publish`); returns a summary for the log.
+        public var publish: (@Sendable () throws -> String)?
 
         public init() {}
     }
@@ -49,6 +52,9 @@ public struct Daemon {
         let prober = FFmpegLiveProber(pool: pool, deadline: config.deadline, transport: config.transport, clock: clock)
         services.append(ProbeLoop(store: store, storeThread: storeThread, prober: prober, clock: clock, config: config.probe, stats: stats, logger: logger))
         services.append(RecordingLoop(store: store, pool: pool, clock: clock, config: config.recordings, stats: stats, logger: logger))
+        if let publish = config.publish {
+            services.append(PublishLoop(intervalMs: config.probe.schedule.intervalMs, publish: publish, logger: logger))
+        }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("daemon started", metadata: [

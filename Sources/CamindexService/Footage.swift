@@ -82,7 +82,8 @@ extension Queries {
             return CameraSelection(title: "\(r.name) (\(r.code))",
                                    items: try reader.cameras(in: r, includeDisabled: includeDisabled).map { .init(camera: $0) })
         case let .near(point, radius):
-            let items = try reader.cameras(in: nil, includeDisabled: includeDisabled).compactMap { c -> CameraSelection.Item? in
+            let box = point.boundingBox(radiusM: radius)
+            let items = try reader.cameras(inBox: box.lat, box.lon, includeDisabled: includeDisabled).compactMap { c -> CameraSelection.Item? in
                 guard let at = c.coordinate else { return nil }
                 let d = at.distance(to: point)
                 return d <= radius ? .init(camera: c, distanceM: d) : nil

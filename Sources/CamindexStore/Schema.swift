@@ -294,6 +294,66 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v11: publish outbox") { db in
+            try db.execute(sql: """
+                -- What changed since a province last took this county's rows (camindex publish):
+                -- one entry per published row, keyed by table and key, whose seq is raised at
+                -- each change of the row. The outbox holds at most one entry per row plus the
+                -- deletions not yet published; seq comes from store_meta 'outbox_seq', raised in
+                -- the writing transaction, so a later commit always has a higher seq.
+                CREATE TABLE publish_outbox (
+                    tbl TEXT NOT NULL,
+                    k1 TEXT NOT NULL,
+                    k2 INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+                    PRIMARY KEY (tbl, k1, k2)
+                ) WITHOUT ROWID;
+                CREATE INDEX publish_outbox_seq ON publish_outbox(seq);
+                -- The provinces this store publishes to and the last seq each confirmed:
+                -- a deletion is forgotten once every one of them has applied it.
+                CREATE TABLE publish_target (
+                    target TEXT PRIMARY KEY NOT NULL,
+                    last_seq INTEGER NOT NULL
+                );
+                INSERT INTO store_meta (key, value) VALUES ('outbox_seq', 0) ON CONFLICT (key) DO NOTHING;
+                """)
+            // Table, and the SQL of its key's text and integer parts.
+            let published: [(String, String, String)] = [
+                ("region", "code", "0"), ("camera", "id", "0"), ("segment", "camera_id", "id"),
+                ("footage_window", "camera_id", "start_ms"), ("live_window", "camera_id", "start_ms"),
+                ("camera_state", "camera_id", "0"), ("probe", "camera_id", "id"), ("daemon_cycle", "''", "id"),
+            ]
+            func entry(_ table: String, _ k1: String, _ k2: String, _ op: String) -> String {
+                """
+                UPDATE store_meta SET value = value + 1 WHERE key = 'outbox_seq';
+                INSERT INTO publish_outbox (tbl, k1, k2, seq, op)
+                    VALUES ('\(table)', \(k1), \(k2), (SELECT value FROM store_meta WHERE key = 'outbox_seq'), '\(op)')
+                    ON CONFLICT (tbl, k1, k2) DO UPDATE SET seq = excluded.seq, op = excluded.op;
+                """
+            }
+            for (table, k1, k2) in published {
+                func new(_ c: String) -> String { c.hasPrefix("'") || c == "0" ? c : "NEW." + c }
+                func old(_ c: String) -> String { c.hasPrefix("'") || c == "0" ? c : "OLD." + c }
+                // An update may change the key: the old key is gone, the new one present.
+                try db.execute(sql: """
+                    CREATE TRIGGER publish_\(table)_insert AFTER INSERT ON \(table) BEGIN
+                    \(entry(table, new(k1), new(k2), "upsert"))
+                    END;
+                    CREATE TRIGGER publish_\(table)_update AFTER UPDATE ON \(table) BEGIN
+                    \(entry(table, old(k1), old(k2), "delete"))
+                    \(entry(table, new(k1), new(k2), "upsert"))
+                    END;
+                    CREATE TRIGGER publish_\(table)_delete AFTER DELETE ON \(table) BEGIN
+                    \(entry(table, old(k1), old(k2), "delete"))
+                    END;
+                    INSERT INTO publish_outbox (tbl, k1, k2, seq, op)
+                        SELECT '\(table)', \(k1), \(k2), (SELECT value FROM store_meta WHERE key = 'outbox_seq') + row_number() OVER (), 'upsert'
+                        FROM \(table);
+                    UPDATE store_meta SET value = (SELECT coalesce(max(seq), 0) FROM publish_outbox) WHERE key = 'outbox_seq';
+                    """)
+            }
+        }
         return m
     }
 }

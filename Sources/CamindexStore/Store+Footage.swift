@@ -95,17 +95,7 @@ extension Store {
         return wholeHourOffset(diffs)
     }
 
-    /// The whole number of hours (1 to 14 either way, ± a minute) that more than half of
-    /// `diffs` (ms) are, if any.
-    static func wholeHourOffset(_ diffs: [Int64]) -> Int? {
-        var counts: [Int: Int] = [:]
-        for d in diffs {
-            let h = Int((Double(d) / 3_600_000).rounded())
-            if h != 0, abs(h) <= 14, abs(d - Int64(h) * 3_600_000) <= 60_000 { counts[h, default: 0] += 1 }
-        }
-        guard let best = counts.max(by: { $0.value < $1.value }), best.value * 2 > diffs.count else { return nil }
-        return best.key
-    }
+    static func wholeHourOffset(_ diffs: [Int64]) -> Int? { PathTimestamp.wholeHourOffset(diffs) }
 
     /// Per camera with segments overlapping `range`: where their starts came from and how
     /// many had stalled timestamps; one snapshot, one bounded index scan per batch of cameras.

@@ -1,0 +1,408 @@
+import CamindexCore
+import Foundation
+import PostgresNIO
+
+/// The province's PostgreSQL as an `IndexReader`: every read command answers across the
+/// published counties with the county store's logic (the same bounded overlap scans, window
+/// merging and keyframe search), on the province's tables. Calls that read more than once do
+/// so in one repeatable-read transaction (one snapshot).
+public final class ProvinceReader: IndexReader, @unchecked Sendable {
+    let db: ProvinceDatabase
+    /// Holes up to this are bridged in stored windows (the county store's tolerance).
+    static let windowToleranceMs = Windows.defaultMaxGapMs
+
+    public init(url: ProvinceURL) throws {
+        db = try ProvinceDatabase(url: url)
+        try db.checkSchema()
+    }
+
+    public var location: String { db.url.description }
+
+    private func snapshot<T>(_ body: () throws -> T) throws -> T {
+        try db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        defer { try? db.execute("COMMIT") }
+        return try body()
+    }
+
+    /// The longest run and segment any county stored: bounds for overlap scans.
+    private func bounds() throws -> (maxRun: Int64, maxSegment: Int64) {
+        let row = try db.query("SELECT coalesce(max(max_run_ms), 0)::bigint, coalesce(max(max_segment_ms), 0)::bigint FROM county_publish").first
+        return try row.map { try $0.decode((Int64, Int64).self) } ?? (0, 0)
+    }
+
+    // MARK: Registry
+
+    private static let regionColumns = "code, name, level, parent_code"
+
+    private static func region(_ row: PostgresRow) throws -> Region {
+        let (code, name, level, parent) = try row.decode((String, String, Int64, String?).self)
+        return Region(code: code, name: name, level: Int(level), parentCode: parent)
+    }
+
+    public func region(code: String) throws -> Region? {
+        try db.query("SELECT code, name, level, parent_code FROM region WHERE code = \(code) LIMIT 1").first.map(Self.region)
+    }
+
+    public func resolveRegion(_ text: String) throws -> Region {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        if RegionCode.looksLikeCode(text) {
+            let code = try RegionCode(text)
+            guard let region = try region(code: code.rawValue) else {
+                throw CamindexError.usage("unknown region \(code): no such region code in the store (see 'camindex region list')",
+                                          code: .regionUnknown, value: text)
+            }
+            return region
+        }
+        let matches = try db.query("SELECT code, name, level, parent_code FROM region WHERE name = \(text) ORDER BY code").map(Self.region)
+        switch matches.count {
+        case 1: return matches[0]
+        case 0: throw CamindexError.usage("unknown region '\(text)': no region has that name (see 'camindex region list')",
+                                          code: .regionUnknown, value: text)
+        default:
+            let parents = try regions(codes: Set(matches.compactMap(\.parentCode)))
+            let list = matches.map { r in "\(r.code) \(r.name)" + (r.parentCode.flatMap { parents[$0] }.map { " in \($0.name)" } ?? "") }
+            throw CamindexError.usage("ambiguous region '\(text)': \(matches.count) regions have that name: \(list.joined(separator: ", ")); give the code",
+                                      code: .regionAmbiguous, value: text)
+        }
+    }
+
+    public func regionTree(under root: Region?) throws -> [RegionSummary] {
+        try snapshot {
+            let lower = root?.code ?? "", upper = root.map { RegionCode.descendantsUpperBound(of: $0.code) } ?? "~"
+            var own: [String: Int] = [:]
+            for row in try db.query("""
+                SELECT region_code, count(*) FROM camera WHERE enabled AND region_code >= \(lower) AND region_code < \(upper)
+                GROUP BY region_code
+                """) {
+                let (code, n) = try row.decode((String, Int64).self)
+                own[code] = Int(n)
+            }
+            return try db.query("""
+                SELECT code, name, level, parent_code FROM region WHERE code >= \(lower) AND code < \(upper) ORDER BY code
+                """).map(Self.region).map { r in
+                let total = own.filter { $0.key.hasPrefix(r.code) }.reduce(0) { $0 + $1.value }
+                return RegionSummary(region: r, ownCameras: own[r.code] ?? 0, totalCameras: total)
+            }
+        }
+    }
+
+    public func regions(codes: Set<String>) throws -> [String: Region] {
+        let rows = try db.query("SELECT code, name, level, parent_code FROM region WHERE code = ANY(\(Array(codes)))").map(Self.region)
+        return Dictionary(rows.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    private static let cameraColumns = """
+        id, name, region_code, url, recordings, lat, lon, timezone, path_pattern, path_timezone, enabled, source, created_at_ms, updated_at_ms
+        """
+
+    private static func camera(_ row: PostgresRow) throws -> Camera {
+        let (id, name, regionCode, url, recordings, lat, lon) = try row.decode((String, String, String, String?, String?, Double?, Double?).self)
+        let r = row.makeRandomAccess()
+        var c = Camera(id: id, name: name, regionCode: regionCode, url: url, recordings: recordings, lat: lat, lon: lon,
+                       timezone: try r[7].decode(String.self), pathPattern: try r[8].decode(String?.self),
+                       pathTimezone: try r[9].decode(String?.self), enabled: try r[10].decode(Bool.self),
+                       source: try r[11].decode(String?.self), at: Instant(ms: try r[12].decode(Int64.self)))
+        c.updatedAtMs = try r[13].decode(Int64.self)
+        return c
+    }
+
+    public func camera(id: String) throws -> Camera? {
+        try db.query(PostgresQuery(unsafeSQL: "SELECT \(Self.cameraColumns) FROM camera WHERE id = $1 LIMIT 1", binds: Self.binds(id)))
+            .first.map(Self.camera)
+    }
+
+    public func cameras(in region: Region?, includeDisabled: Bool) throws -> [Camera] {
+        let lower = region?.code ?? "", upper = region.map { RegionCode.descendantsUpperBound(of: $0.code) } ?? "~"
+        return try db.query(PostgresQuery(unsafeSQL: """
+            SELECT \(Self.cameraColumns) FROM camera WHERE region_code >= $1 AND region_code < $2 AND (enabled OR $3) ORDER BY id
+            """, binds: Self.binds(lower, upper, includeDisabled))).map(Self.camera)
+    }
+
+    /// Candidates of a radius query from the camera_position index.
+    public func cameras(inBox lat: ClosedRange<Double>, _ lon: ClosedRange<Double>, includeDisabled: Bool) throws -> [Camera] {
+        try db.query(PostgresQuery(unsafeSQL: """
+            SELECT \(Self.cameraColumns) FROM camera
+            WHERE lat IS NOT NULL AND lon IS NOT NULL AND lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4 AND (enabled OR $5) ORDER BY id
+            """, binds: Self.binds(lat.lowerBound, lat.upperBound, lon.lowerBound, lon.upperBound, includeDisabled))).map(Self.camera)
+    }
+
+    // MARK: Recorded footage
+
+    public func windows(cameraIDs: [String], range: Interval, maxGapMs: Int64) throws -> [String: [FootageSpan]] {
+        try snapshot {
+            let gap = max(0, maxGapMs)
+            let from = range.start.ms - gap, to = range.end.ms + gap
+            let table: String, bound: Int64
+            if gap >= Self.windowToleranceMs {
+                (table, bound) = ("footage_window", Windows.maxStoredWindowMs)
+            } else {
+                (table, bound) = ("footage_run", try bounds().maxRun)
+            }
+            var spans: [String: [FootageSpan]] = [:]
+            for row in try db.query(PostgresQuery(unsafeSQL: """
+                SELECT camera_id, start_ms, end_ms, verified FROM \(table)
+                WHERE camera_id = ANY($1) AND start_ms >= $2 AND start_ms < $3 AND end_ms > $4
+                """, binds: Self.binds(cameraIDs, from - bound, to, from))) {
+                let (id, s, e, v) = try row.decode((String, Int64, Int64, Bool).self)
+                spans[id, default: []].append(FootageSpan(Interval(startMs: s, endMs: e), verified: v))
+            }
+            var out: [String: [FootageSpan]] = [:]
+            for id in cameraIDs { out[id] = Windows.clip(Windows.merge(spans[id] ?? [], maxGapMs: gap), to: range) }
+            return out
+        }
+    }
+
+    public func timeQuality(_ cameraIDs: [String], range: Interval) throws -> [String: FootageTimeQuality] {
+        try snapshot {
+            let maxSeg = try bounds().maxSegment
+            var out: [String: FootageTimeQuality] = [:]
+            for row in try db.query("""
+                SELECT camera_id, start_source, count(*), count(*) FILTER (WHERE stalled_timestamps > 0) FROM segment
+                WHERE camera_id = ANY(\(cameraIDs)) AND start_ms >= \(range.start.ms - maxSeg) AND start_ms < \(range.end.ms)
+                  AND end_ms > \(range.start.ms) AND error IS NULL
+                GROUP BY camera_id, start_source
+                """) {
+                let (id, source, n, stalled) = try row.decode((String, String?, Int64, Int64).self)
+                var q = out[id] ?? FootageTimeQuality()
+                if let s = source.flatMap(SegmentRecord.StartSource.init(rawValue:)) { q.sources[s, default: 0] += Int(n) }
+                q.stalledSegments += Int(stalled)
+                out[id] = q
+            }
+            return out
+        }
+    }
+
+    public func keyframes(cameraID: String, at: Instant) throws -> KeyframePair {
+        try snapshot {
+            let (maxRun, maxSeg) = try bounds()
+            let covering = try db.query("""
+                SELECT s.path, s.start_ms, s.first_pts_ms, s.keyframes, s.start_source FROM segment s
+                WHERE s.camera_id = \(cameraID) AND s.error IS NULL AND s.start_ms >= \(at.ms - maxSeg) AND s.start_ms <= \(at.ms)
+                  AND s.end_ms > \(at.ms)
+                  AND EXISTS (SELECT 1 FROM footage_run r WHERE r.county = s.county AND r.segment_id = s.id
+                              AND r.start_ms <= \(at.ms) AND r.end_ms > \(at.ms))
+                ORDER BY s.start_ms DESC
+                """)
+            var before: KeyframeLocation?
+            var next: KeyframeLocation?
+            for row in covering {
+                let all = try Self.locations(row)
+                if before == nil, let k = all.last(where: { $0.time <= at }) { before = k }
+                if let k = all.first(where: { $0.time > at }), next == nil || k.time < next!.time { next = k }
+            }
+            var hole: Int64?
+            if before == nil, let bridged = try bridgedHole(cameraID: cameraID, at: at, maxRun: maxRun) {
+                // Inside a hole the windows bridge: the keyframe at or before `at` across files.
+                hole = bridged.nextStart - bridged.previousEnd
+                let earlier = try db.query("""
+                    SELECT path, start_ms, first_pts_ms, keyframes, start_source FROM segment
+                    WHERE camera_id = \(cameraID) AND error IS NULL AND start_ms >= \(at.ms - Self.windowToleranceMs - maxSeg)
+                      AND start_ms <= \(at.ms)
+                    ORDER BY start_ms DESC
+                    """)
+                for row in earlier {
+                    let all = try Self.locations(row)
+                    if let k = all.last(where: { $0.time <= at }), before == nil || k.time > before!.time { before = k }
+                    if let k = all.first(where: { $0.time > at }), next == nil || k.time < next!.time { next = k }
+                }
+                if before == nil { hole = nil }
+            }
+            if before != nil, next == nil {
+                let following = try db.query("""
+                    SELECT path, start_ms, first_pts_ms, keyframes, start_source FROM segment
+                    WHERE camera_id = \(cameraID) AND error IS NULL AND start_ms > \(at.ms) ORDER BY start_ms LIMIT 1
+                    """).first
+                next = try following.flatMap { try Self.locations($0).first }
+            }
+            return KeyframePair(atOrBefore: before, next: next, bridgedHoleMs: hole)
+        }
+    }
+
+    private func bridgedHole(cameraID: String, at: Instant, maxRun: Int64) throws -> (previousEnd: Int64, nextStart: Int64)? {
+        let tol = Self.windowToleranceMs
+        guard let previousEnd = try db.query("""
+                SELECT max(end_ms) FROM footage_run WHERE camera_id = \(cameraID) AND start_ms >= \(at.ms - tol - maxRun)
+                  AND start_ms <= \(at.ms) AND end_ms <= \(at.ms)
+                """).first.flatMap({ try $0.decode(Int64?.self) }),
+              at.ms - previousEnd <= tol,
+              let nextStart = try db.query("""
+                SELECT start_ms FROM footage_run WHERE camera_id = \(cameraID) AND start_ms > \(at.ms) ORDER BY start_ms LIMIT 1
+                """).first.map({ try $0.decode(Int64.self) }),
+              nextStart - previousEnd <= tol
+        else { return nil }
+        return (previousEnd, nextStart)
+    }
+
+    /// A `path, start_ms, first_pts_ms, keyframes, start_source` row's keyframes.
+    private static func locations(_ row: PostgresRow) throws -> [KeyframeLocation] {
+        let (path, start, firstPts, blob, source) = try row.decode((String, Int64, Int64, ByteBuffer?, String?).self)
+        let timeSource = source.flatMap(SegmentRecord.StartSource.init(rawValue:)) ?? .path
+        return try KeyframeBlob.decode(blob.map { Array($0.readableBytesView) } ?? []).map {
+            var k = KeyframeLocation(path: path, time: Instant(ms: start + $0), offsetMs: $0, ptsMs: firstPts + $0)
+            k.timeSource = timeSource
+            return k
+        }
+    }
+
+    public func footageSummary(cameraID: String) throws -> FootageSummary {
+        try snapshot {
+            let row = try db.query("""
+                SELECT count(*), count(error), count(*) FILTER (WHERE error IS NULL AND NOT verified),
+                       count(*) FILTER (WHERE start_source = 'mtime'), min(start_ms), max(end_ms),
+                       coalesce(sum(bad_timestamps), 0)::bigint, count(*) FILTER (WHERE stalled_timestamps > 0)
+                FROM segment WHERE camera_id = \(cameraID)
+                """).first!
+            let (n, failed, unverified, low, first, last, bad, stalled) =
+                try row.decode((Int64, Int64, Int64, Int64, Int64?, Int64?, Int64, Int64).self)
+            let covered = try db.query("SELECT coalesce(sum(end_ms - start_ms), 0)::bigint FROM footage_window WHERE camera_id = \(cameraID)")
+                .first.map { try $0.decode(Int64.self) } ?? 0
+            var summary = FootageSummary(segments: Int(n), failed: Int(failed), unverified: Int(unverified), lowConfidence: Int(low),
+                                         first: first.map(Instant.init(ms:)), last: last.map(Instant.init(ms:)), coveredMs: covered,
+                                         badTimestamps: Int(bad))
+            summary.stalledSegments = Int(stalled)
+            for row in try db.query("""
+                SELECT start_source, count(*) FROM segment WHERE camera_id = \(cameraID) AND error IS NULL GROUP BY start_source
+                """) {
+                let (source, n) = try row.decode((String?, Int64).self)
+                if let s = source.flatMap(SegmentRecord.StartSource.init(rawValue:)) { summary.timeSources[s] = Int(n) }
+            }
+            let diffs = try db.query("""
+                SELECT mtime_ms - end_ms FROM segment WHERE camera_id = \(cameraID) AND error IS NULL AND start_source = 'path'
+                ORDER BY start_ms DESC LIMIT 200
+                """).map { try $0.decode(Int64.self) }
+            summary.pathZoneOffsetHours = PathTimestamp.wholeHourOffset(diffs)
+            return summary
+        }
+    }
+
+    public func segmentErrors(cameraID: String?) throws -> [SegmentError] {
+        try db.query(PostgresQuery(unsafeSQL: """
+            SELECT camera_id, path, error, indexed_at_ms FROM segment WHERE error IS NOT NULL AND ($1::text IS NULL OR camera_id = $1)
+            ORDER BY camera_id, path
+            """, binds: Self.binds(cameraID))).map {
+            let (id, path, error, at) = try $0.decode((String, String, String, Int64).self)
+            return SegmentError(cameraID: id, path: path, message: error, indexedAtMs: at)
+        }
+    }
+
+    public func failedFileCounts() throws -> [String: Int] {
+        try perCamera("SELECT camera_id, count(*) FROM segment WHERE error IS NOT NULL GROUP BY camera_id")
+    }
+
+    public func stalledFileCounts() throws -> [String: Int] {
+        try perCamera("SELECT camera_id, count(*) FROM segment WHERE stalled_timestamps > 0 GROUP BY camera_id")
+    }
+
+    /// A `camera_id, count` query's answer.
+    private func perCamera(_ sql: PostgresQuery) throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for row in try db.query(sql) {
+            let (id, n) = try row.decode((String, Int64).self)
+            out[id] = Int(n)
+        }
+        return out
+    }
+
+    public func indexTotals() throws -> IndexTotals {
+        let (all, failed, unverified) = try db.query("""
+            SELECT count(*), count(error), count(*) FILTER (WHERE error IS NULL AND NOT verified) FROM segment
+            """).first!.decode((Int64, Int64, Int64).self)
+        return IndexTotals(segments: Int(all - failed), failed: Int(failed), unverified: Int(unverified))
+    }
+
+    // MARK: Live
+
+    private static let probeColumns = """
+        at_ms, depth, ok, error, message, duration_ms, codec, profile, width, height, fps, bitrate_kbps, keyframe_interval_s,
+        first_keyframe_ms, clock_offset_s
+        """
+
+    /// A probe from the 15 columns of `probeColumns` starting at `i`.
+    private static func probe(_ r: PostgresRandomAccessRow, from i: Int) throws -> ProbeResult {
+        var p = ProbeResult(at: Instant(ms: try r[i].decode(Int64.self)), depth: ProbeResult.Depth(rawValue: try r[i + 1].decode(String.self)) ?? .full,
+                            ok: try r[i + 2].decode(Bool.self), error: try r[i + 3].decode(String?.self).flatMap(ProbeResult.ErrorClass.init(rawValue:)),
+                            message: try r[i + 4].decode(String?.self), durationMs: try r[i + 5].decode(Int64.self))
+        p.codec = try r[i + 6].decode(String?.self); p.profile = try r[i + 7].decode(String?.self)
+        p.width = try r[i + 8].decode(Int64?.self).map(Int.init); p.height = try r[i + 9].decode(Int64?.self).map(Int.init)
+        p.fps = try r[i + 10].decode(Double?.self); p.bitrateKbps = try r[i + 11].decode(Double?.self)
+        p.keyframeIntervalS = try r[i + 12].decode(Double?.self); p.firstKeyframeMs = try r[i + 13].decode(Int64?.self)
+        p.clockOffsetS = try r[i + 14].decode(Double?.self)
+        return p
+    }
+
+    public func liveStates(cameraIDs: [String]?) throws -> [String: CameraLiveState] {
+        let rows = try db.query(PostgresQuery(unsafeSQL: """
+            SELECT s.camera_id, s.state, s.since_ms, s.last_probe_ms, s.last_depth, s.last_ok, s.last_error, s.last_message,
+                   s.last_duration_ms, s.consecutive_failures, p.id,
+                   \(Self.probeColumns.split(separator: ",").map { "p." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+            FROM camera_state s LEFT JOIN probe p ON p.county = s.county AND p.id = s.last_full_probe_id
+            WHERE $1::text[] IS NULL OR s.camera_id = ANY($1)
+            """, binds: Self.binds(cameraIDs)))
+        var out: [String: CameraLiveState] = [:]
+        for row in rows {
+            let r = row.makeRandomAccess()
+            let id = try r[0].decode(String.self)
+            var last = ProbeResult(at: Instant(ms: try r[3].decode(Int64.self)), depth: ProbeResult.Depth(rawValue: try r[4].decode(String.self)) ?? .light,
+                                   ok: try r[5].decode(Bool.self), error: try r[6].decode(String?.self).flatMap(ProbeResult.ErrorClass.init(rawValue:)),
+                                   message: try r[7].decode(String?.self), durationMs: try r[8].decode(Int64.self))
+            let full: ProbeResult? = try r[10].decode(Int64?.self) == nil ? nil : try Self.probe(r, from: 11)
+            if let full, full.at == last.at { last = full }
+            out[id] = CameraLiveState(cameraID: id, state: CameraLiveState.State(rawValue: try r[1].decode(String.self)) ?? .offline,
+                                      since: Instant(ms: try r[2].decode(Int64.self)), lastProbe: last, lastFullProbe: full,
+                                      consecutiveFailures: Int(try r[9].decode(Int64.self)))
+        }
+        return out
+    }
+
+    public func liveWindows(cameraIDs: [String], range: Interval) throws -> [String: [Interval]] {
+        var out: [String: [Interval]] = [:]
+        for id in cameraIDs { out[id] = [] }
+        for row in try db.query("""
+            SELECT camera_id, start_ms, end_ms FROM live_window
+            WHERE camera_id = ANY(\(cameraIDs)) AND start_ms <= \(range.end.ms) AND end_ms >= \(range.start.ms) ORDER BY camera_id, start_ms
+            """) {
+            let (id, s, e) = try row.decode((String, Int64, Int64).self)
+            let w = Interval(startMs: s, endMs: e)
+            let clipped = w.isEmpty ? (range.start <= w.start && w.start < range.end ? w : nil) : w.clipped(to: range)
+            if let clipped { out[id, default: []].append(clipped) }
+        }
+        return out
+    }
+
+    public func probeHistory(cameraID: String, limit: Int) throws -> [ProbeResult] {
+        try db.query(PostgresQuery(unsafeSQL: "SELECT \(Self.probeColumns) FROM probe WHERE camera_id = $1 ORDER BY at_ms DESC LIMIT $2",
+                                   binds: Self.binds(cameraID, Int64(limit)))).map { try Self.probe($0.makeRandomAccess(), from: 0) }
+    }
+
+    /// Each county's daemon beats on its own: the province's heartbeat is the stalest
+    /// county's latest, so a county whose index went stale makes the province's stale.
+    public func lastHeartbeat() throws -> Heartbeat? {
+        try db.query("""
+            SELECT pid, started_ms, ended_ms, cameras, probes, probe_failures, files_indexed, files_failed FROM (
+                SELECT DISTINCT ON (county) * FROM daemon_cycle ORDER BY county, id DESC
+            ) latest ORDER BY ended_ms LIMIT 1
+            """).first.map {
+            let (pid, s, e, c, p, pf, fi, ff) = try $0.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+            return Heartbeat(pid: Int(pid), started: Instant(ms: s), ended: Instant(ms: e), cameras: Int(c), probes: Int(p),
+                             probeFailures: Int(pf), filesIndexed: Int(fi), filesFailed: Int(ff))
+        }
+    }
+
+    private static func binds(_ values: any PostgresDynamicTypeEncodable...) -> PostgresBindings {
+        var b = PostgresBindings()
+        for v in values { b.append(v) }
+        return b
+    }
+
+    private static func binds(_ value: String?) -> PostgresBindings {
+        var b = PostgresBindings()
+        b.append(value)
+        return b
+    }
+
+    private static func binds(_ value: [String]?) -> PostgresBindings {
+        var b = PostgresBindings()
+        b.append(value)
+        return b
+    }
+}

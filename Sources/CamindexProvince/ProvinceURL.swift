@@ -1,0 +1,66 @@
+import CamindexCore
+import Foundation
+import PostgresNIO
+
+/// A province's PostgreSQL address, `postgresql://user:password@host:port/database?sslmode=…`
+/// (libpq's URL form; `postgres://` too). `sslmode` is honoured: `disable`; `allow` and `prefer`
+/// (TLS when the server offers it, unverified); `require` (TLS, unverified); `verify-ca` and
+/// `verify-full` (TLS, certificate checked, and the host name for verify-full). The default,
+/// as libpq's, is `prefer`. `description` never holds the password.
+public struct ProvinceURL: Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String?
+    public var database: String
+    public var sslmode: String
+
+    public static func isProvince(_ text: String) -> Bool {
+        text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
+    }
+
+    public init(_ text: String) throws {
+        let redacted = Redaction.redactURL(text)
+        guard Self.isProvince(text), let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
+            throw CamindexError.usage("invalid province URL '\(redacted)': expected postgresql://user[:password]@host[:port]/database[?sslmode=...]",
+                                      code: .urlInvalid, value: redacted)
+        }
+        self.host = host
+        port = url.port ?? 5432
+        user = url.user.flatMap { $0.removingPercentEncoding } ?? NSUserName()
+        password = url.password.flatMap { $0.removingPercentEncoding }
+        let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        database = path.isEmpty ? user : (path.removingPercentEncoding ?? path)
+        sslmode = url.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
+        guard ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(sslmode) else {
+            throw CamindexError.usage("invalid sslmode '\(sslmode)' in \(redacted): one of disable, allow, prefer, require, verify-ca, verify-full",
+                                      code: .urlInvalid, value: sslmode)
+        }
+    }
+
+    public var description: String { "postgresql://\(user)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)" }
+
+    func configuration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch sslmode {
+        case "disable":
+            tls = .disable
+        default:
+            var config = TLSConfiguration.makeClientConfiguration()
+            switch sslmode {
+            case "verify-full": config.certificateVerification = .fullVerification
+            case "verify-ca": config.certificateVerification = .noHostnameVerification
+            default: config.certificateVerification = .none
+            }
+            let context: NIOSSLContext
+            do { context = try NIOSSLContext(configuration: config) } catch {
+                throw CamindexError.runtime("cannot set up TLS for \(self): \(error)", code: .provinceFailed, value: description)
+            }
+            tls = ["allow", "prefer"].contains(sslmode) ? .prefer(context) : .require(context)
+        }
+        var c = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        c.options.connectTimeout = .seconds(10)
+        if sslmode == "verify-full" { c.options.tlsServerName = host }
+        return c
+    }
+}

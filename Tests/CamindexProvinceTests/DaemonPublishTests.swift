@@ -1,0 +1,59 @@
+import CamindexTestSupport
+import Foundation
+import Testing
+
+/// `camindex daemon --publish`: live probing against a real RTSP server reaches the province
+/// (camera state, probes, online windows, heartbeat) after each interval, password masked.
+@Suite struct DaemonPublishTests {
+    let dir = TempDir("daemon-publish")
+
+    @Test func theDaemonPublishesEachInterval() throws {
+        let server = try PostgresTestServer.shared()
+        let url = try server.createDatabase()
+        let rtsp = try RTSPTestServer(mounts: 1)
+        let db = dir.file("store.sqlite")
+        try CountyFixture.check(["--db", db, "region", "add", "620723", "临泽县"])
+        try CountyFixture.check(["--db", db, "region", "add", "620723100", "沙河镇"])
+        let secure = rtsp.url("secure").replacingOccurrences(of: "rtsp://", with: "rtsp://admin:secret@")
+        try CountyFixture.check(["--db", db, "camera", "add", "62072300001320000001", "--name", "路口", "--region", "沙河镇", "--url", secure])
+        let urlFile = dir.file("province")
+        try (url + "\n").write(toFile: urlFile, atomically: true, encoding: .utf8)
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["daemon", "--db", db, "--interval", "1", "--full-interval", "30", "--deadline", "2", "--scan-interval", "0.5",
+                       "--publish-file", urlFile]
+        p.standardOutput = FileHandle.nullDevice
+        let log = dir.file("daemon.log")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        var published = false
+        for _ in 0..<300 where !published {
+            usleep(100_000)
+            let beats = (try? server.psql(url, "SELECT count(*) FROM daemon_cycle")) ?? ""
+            let live = (try? server.psql(url, "SELECT count(*) FROM live_window")) ?? ""
+            published = !["", "0\n"].contains(beats) && !["", "0\n"].contains(live)
+        }
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        let logged = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(published, "\(logged)")
+        #expect(p.terminationStatus == 0)
+        #expect(logged.contains("published") && !logged.contains("secret"), "\(logged)")
+
+        // One last pass after the daemon stopped: the province then says what the county says.
+        try CountyFixture.check(["--db", db, "publish", "--to-file", urlFile])
+        for args in [["camera", "show", "62072300001320000001"], ["camera", "list"]] {
+            let county = try CountyFixture.check(["--db", db] + args + ["--format", "json"]).stdout
+            let province = try CountyFixture.check(["--db", url] + args + ["--format", "json"]).stdout
+            #expect(province == county, "\(args)")
+        }
+        let status = try #require(try CLI.json(try CountyFixture.check(["--db", url, "status", "--format", "json"]).stdout) as? [String: Any])
+        let cameras = try #require(status["cameras"] as? [String: Int])
+        #expect(cameras["online"] == 1 && status["heartbeat"] != nil, "\(status)")
+        #expect(try server.psql(url, "SELECT url FROM camera").contains("admin:***@"))
+        #expect(try server.psql(url, "SELECT count(*) FROM camera WHERE url LIKE '%secret%'") == "0\n")
+    }
+}
