@@ -1,5 +1,6 @@
 import ArgumentParser
 import CamindexCore
+import CamindexProvince
 import CamindexService
 import Foundation
 
@@ -13,6 +14,12 @@ extension GlobalOptions {
     /// Appends this run to the store's audit trail. A store that cannot be written (a
     /// read-only copy, a replica) does not stop the command: it is said on stderr.
     func audit(_ command: String, reason: String?, cameras: [String], result: String) {
+        if ProvinceURL.isProvince(databasePath) {
+            // The province is written only by publishing; the counties' trails are their own.
+            var stderr = StandardError()
+            print("camindex: note: this run was not recorded in an audit trail: a province (PostgreSQL) keeps none", to: &stderr)
+            return
+        }
         do {
             let store = try openExisting()
             try AuditRecorder(trail: store, clock: store.clock)
