@@ -92,7 +92,8 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
     }
 
     private static let cameraColumns = """
-        id, name, region_code, url, recordings, lat, lon, timezone, path_pattern, path_timezone, enabled, source, created_at_ms, updated_at_ms
+        id, name, region_code, url, recordings, lat, lon, timezone, path_pattern, path_timezone, enabled, source, created_at_ms, updated_at_ms,
+        quality_thresholds
         """
 
     private static func camera(_ row: PostgresRow) throws -> Camera {
@@ -103,6 +104,7 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
                        pathTimezone: try r[9].decode(String?.self), enabled: try r[10].decode(Bool.self),
                        source: try r[11].decode(String?.self), at: Instant(ms: try r[12].decode(Int64.self)))
         c.updatedAtMs = try r[13].decode(Int64.self)
+        c.qualityThresholds = try r[14].decode(String?.self).flatMap { Self.json([String: Double].self, $0) } ?? [:]
         return c
     }
 
@@ -314,10 +316,15 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
 
     private static let probeColumns = """
         at_ms, depth, ok, error, message, duration_ms, codec, profile, width, height, fps, bitrate_kbps, keyframe_interval_s,
-        first_keyframe_ms, clock_offset_s
+        first_keyframe_ms, clock_offset_s, quality
         """
 
-    /// A probe from the 15 columns of `probeColumns` starting at `i`.
+    /// The county's JSON text of a column.
+    private static func json<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
+        try? JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    /// A probe from the 16 columns of `probeColumns` starting at `i`.
     private static func probe(_ r: PostgresRandomAccessRow, from i: Int) throws -> ProbeResult {
         var p = ProbeResult(at: Instant(ms: try r[i].decode(Int64.self)), depth: ProbeResult.Depth(rawValue: try r[i + 1].decode(String.self)) ?? .full,
                             ok: try r[i + 2].decode(Bool.self), error: try r[i + 3].decode(String?.self).flatMap(ProbeResult.ErrorClass.init(rawValue:)),
@@ -327,6 +334,7 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
         p.fps = try r[i + 10].decode(Double?.self); p.bitrateKbps = try r[i + 11].decode(Double?.self)
         p.keyframeIntervalS = try r[i + 12].decode(Double?.self); p.firstKeyframeMs = try r[i + 13].decode(Int64?.self)
         p.clockOffsetS = try r[i + 14].decode(Double?.self)
+        p.quality = try r[i + 15].decode(String?.self).flatMap { Self.json([PictureVerdict].self, $0) }
         return p
     }
 

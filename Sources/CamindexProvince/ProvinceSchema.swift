@@ -112,6 +112,12 @@ enum ProvinceSchema {
             ) PARTITION BY LIST (county)
             """,
         ]),
+        (2, "p2: picture quality per probe, per-camera thresholds", [
+            // The county store's v10: the probe's verdicts and the camera's threshold overrides,
+            // as the county's JSON text.
+            "ALTER TABLE probe ADD COLUMN quality text",
+            "ALTER TABLE camera ADD COLUMN quality_thresholds text",
+        ]),
     ]
 
     enum Kind { case integer, real, boolean, text, bytes }
@@ -131,7 +137,7 @@ enum ProvinceSchema {
         .camera: Table(name: "camera", key: "id", key2: nil, columns: [
             ("id", .text), ("name", .text), ("region_code", .text), ("url", .text), ("recordings", .text), ("lat", .real), ("lon", .real),
             ("timezone", .text), ("path_pattern", .text), ("path_timezone", .text), ("enabled", .boolean), ("source", .text),
-            ("created_at_ms", .integer), ("updated_at_ms", .integer),
+            ("created_at_ms", .integer), ("updated_at_ms", .integer), ("quality_thresholds", .text),
         ]),
         .segment: Table(name: "segment", key: nil, key2: "id", columns: [
             ("id", .integer), ("camera_id", .text), ("path", .text), ("size", .integer), ("mtime_ms", .integer), ("indexed_at_ms", .integer),
@@ -155,6 +161,7 @@ enum ProvinceSchema {
             ("id", .integer), ("camera_id", .text), ("at_ms", .integer), ("depth", .text), ("ok", .boolean), ("error", .text),
             ("message", .text), ("duration_ms", .integer), ("codec", .text), ("profile", .text), ("width", .integer), ("height", .integer),
             ("fps", .real), ("bitrate_kbps", .real), ("keyframe_interval_s", .real), ("first_keyframe_ms", .integer), ("clock_offset_s", .real),
+            ("quality", .text),
         ]),
         .heartbeat: Table(name: "daemon_cycle", key: nil, key2: "id", columns: [
             ("id", .integer), ("pid", .integer), ("started_ms", .integer), ("ended_ms", .integer), ("cameras", .integer), ("probes", .integer),
