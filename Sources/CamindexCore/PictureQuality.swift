@@ -62,7 +62,9 @@ public struct PictureStats: Codable, Sendable, Hashable {
         }
         let sorted = lap.sorted()
         noise = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
-        // Edges are judged where there is something: a covered lens or a wall is not blur.
+        // Edges are judged where there is something: a covered lens or a wall is not blur. With
+        // no textured block at all (colour bars, flat areas meeting on block boundaries) there
+        // is no edge to judge: 0, which `verdicts` does not count as blur.
         let textured = zip(lap, spreads).filter { $0.1 >= 4 }.map(\.0).sorted()
         sharpness = textured.isEmpty ? 0 : textured[min(textured.count - 1, textured.count * 9 / 10)]
         uniformShare = Self.largestUniformShare(means: means, spreads: spreads, columns: bw, rows: bh)
@@ -239,7 +241,7 @@ public struct PictureThresholds: Codable, Sendable, Hashable {
             out.append(.init(fault: .noSignal, measured: stats.lumaSpread, threshold: noSignalSpread))
         }
         if !flat, stats.noise > noise { out.append(.init(fault: .noise, measured: stats.noise, threshold: noise)) }
-        if !flat, stats.noise <= noise, stats.sharpness < sharpness {
+        if !flat, stats.noise <= noise, stats.sharpness > 0, stats.sharpness < sharpness {
             out.append(.init(fault: .blur, measured: stats.sharpness, threshold: sharpness))
         }
         if stats.colourCast > colourCast { out.append(.init(fault: .colourCast, measured: stats.colourCast, threshold: colourCast)) }

@@ -21,6 +21,18 @@ import Testing
         #expect(form.message.contains("expected NAME=VALUE"))
     }
 
+    /// Colour bars whose edges fall on block boundaries: flat blocks only, nothing to judge
+    /// sharpness by, and nothing wrong (as GStreamer's smpte pattern can be, downscaled).
+    @Test func barsWithoutTexturedBlocksAreNotBlur() {
+        let luma: [UInt8] = (0..<(64 * 36)).map { (i: Int) -> UInt8 in
+            let bar: Int = (i % 64) / 8
+            return UInt8(40 + bar * 24)
+        }
+        let stats = PictureStats(PictureSample(width: 64, height: 36, luma: luma, meanCb: 128, meanCr: 128))
+        #expect(stats.sharpness == 0)
+        #expect(PictureThresholds().verdicts(stats).isEmpty, "\(PictureThresholds().verdicts(stats))")
+    }
+
     @Test func frozenAgainstThePreviousSignature() {
         let sample = PictureSample(width: 64, height: 36, luma: (0..<(64 * 36)).map { UInt8(($0 * 7) % 251) }, meanCb: 128, meanCr: 128)
         let stats = PictureStats(sample)
