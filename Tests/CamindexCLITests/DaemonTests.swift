@@ -117,7 +117,10 @@ import Testing
 
         let (status, took) = try await stop(daemon)
         #expect(status == 0)
-        #expect(took < .seconds(5), "graceful stop took \(took)")
+        // In-flight probes end at their 2 s deadline; a full probe's picture decode and JPEG
+        // (debug build) and a loaded machine add to that. A stop that waited for the next
+        // cycles, or hung, would take far longer.
+        #expect(took < .seconds(10), "graceful stop took \(took)")
         let log = try String(contentsOfFile: dir.file("daemon.log"), encoding: .utf8)
         #expect(!log.contains("secret"), "passwords never reach the log")
         #expect(log.contains("camera=dead-1") && log.contains("camera offline"))
