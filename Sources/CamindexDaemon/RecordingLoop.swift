@@ -107,6 +107,7 @@ public final class RecordingLoop: Service, Sendable {
         fast.timeout = config.fileTimeout
         fast.workers = 1
         fast.maxSegmentMs = config.maxSegmentMs
+        fast.checkPathZone = false
         var verify = fast
         verify.verify = true
         fast.memory = listingMemory.index

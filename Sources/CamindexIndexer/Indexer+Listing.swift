@@ -67,15 +67,22 @@ extension Indexer {
         return listing
     }
 
+    /// Whether the directory `key`, with `dirStat`, is remembered settled at this mtime: then it
+    /// is counted as skipped and not read.
+    private static func skips(_ key: String, _ dirStat: Glibc.stat, remembered: [String: ListingMemory.Entry], into listing: inout Listing) -> Bool {
+        guard let known = remembered[key], known.settled,
+              known.mtimeSec == dirStat.st_mtim.tv_sec, known.mtimeNsec == dirStat.st_mtim.tv_nsec else { return false }
+        listing.skipped[key] = known.files
+        return true
+    }
+
     /// Lists the directory open at `fd` (and closes it).
     private static func list(_ fd: Int32, path: String, remembered: [String: ListingMemory.Entry], into listing: inout Listing) {
         var dirStat = Glibc.stat()
         let hasMtime = fstat(fd, &dirStat) == 0
         let key = path.isEmpty ? "/" : path
-        if hasMtime, let known = remembered[key], known.settled,
-           known.mtimeSec == dirStat.st_mtim.tv_sec, known.mtimeNsec == dirStat.st_mtim.tv_nsec {
+        if hasMtime, skips(key, dirStat, remembered: remembered, into: &listing) {
             close(fd)
-            listing.skipped[key] = known.files
             return
         }
         guard let d = fdopendir(fd) else {
@@ -115,8 +122,16 @@ extension Indexer {
             }
             if isDir {
                 subdirectories += 1
+                let subPath = path + "/" + name
+                // A settled day directory is judged by its mtime alone, without opening it: most
+                // of a periodic scan is these.
+                var subStat = Glibc.stat()
+                if !remembered.isEmpty, fstatat(dirfd(d), name, &subStat, AT_SYMLINK_NOFOLLOW) == 0,
+                   (subStat.st_mode & S_IFMT) == S_IFDIR, skips(subPath, subStat, remembered: remembered, into: &listing) {
+                    continue
+                }
                 let sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-                if sub >= 0 { list(sub, path: path + "/" + name, remembered: remembered, into: &listing) }
+                if sub >= 0 { list(sub, path: subPath, remembered: remembered, into: &listing) }
             }
         }
         if hasMtime, subdirectories == 0 {

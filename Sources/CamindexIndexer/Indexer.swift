@@ -33,6 +33,9 @@ public struct Indexer: Sendable {
         /// closed it only to open it again (the daemon indexes closed files at once, and
         /// leaves this decision to its periodic scan, after the settle time).
         public var recoverUnfinished = true
+        /// Fill the report's `pathZoneOffsetHours` (a query over the camera's latest files):
+        /// what `camindex index` warns about; the daemon's scans do not show it.
+        public var checkPathZone = true
 
         public init() {}
     }
@@ -89,7 +92,7 @@ public struct Indexer: Sendable {
         report.files += skippedFiles
         report.unchanged += skippedFiles
         if let memory = options.memory { remember(listing, root: root, remembered: remembered, unsettled: unsettled, in: memory) }
-        report.pathZoneOffsetHours = try store.pathZoneOffsetHours(cameraID: camera.id)
+        if options.checkPathZone { report.pathZoneOffsetHours = try store.pathZoneOffsetHours(cameraID: camera.id) }
         // Hidden temp files wait for their rename: counted, listed, never read.
         report.files += temps.count
         report.pending += temps.count
@@ -186,7 +189,8 @@ public struct Indexer: Sendable {
         // Another process may index the same store (the daemon, and `camindex index` by hand):
         // a file it is reading is left to it, one it has indexed since the listing is not read
         // again, and the save itself is skipped if the store caught up meanwhile.
-        let claims = store.path.flatMap(IndexClaims.init(storePath:))
+        // A scan of unchanged files reads nothing: no claims file to open then.
+        let claims = items.isEmpty ? nil : store.path.flatMap(IndexClaims.init(storePath:))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for item in stride(from: worker, to: items.count, by: workers).map({ items[$0] }) {
                 if let claims, !claims.claim(cameraID: camera.id, path: item.path) {
