@@ -86,7 +86,7 @@ import Testing
         let store = dir.file("c.sqlite")
         #expect(try CLI.run(["--db", store, "region", "add", "620723", "临泽县"]).status == 0)
         let closed = try CLI.run(["--db", store, "publish", "--to", "postgresql://u:hunter2@127.0.0.1:1/x?sslmode=disable"])
-        #expect(closed.status == 1 && closed.stderr.contains("postgresql://u:***@127.0.0.1:1/x") && !closed.all.contains("hunter2"), "\(closed.all)")
+        #expect(closed.status == 1 && closed.stderr.contains("at 127.0.0.1:1: connection refused") && !closed.all.contains("hunter2"), "\(closed.all)")
         let file = dir.file("province-url")
         try "postgresql://u:hunter2@127.0.0.1:1/x?sslmode=nonsense\n".write(toFile: file, atomically: true, encoding: .utf8)
         let bad = try CLI.run(["--db", store, "publish", "--to-file", file])
