@@ -104,6 +104,11 @@ import Testing
             #expect(rows.filter { ($0["code"] as! String).hasPrefix(c.code) } as NSArray == own as NSArray, "report rows of \(c.code)")
         }
 
+        // health by a city no one named: its code stands for its name.
+        let health = try CLI.run(["--db", url, "health", "--region", "6201", "--check", "online"])
+        #expect(health.stdout.hasPrefix("CAMINDEX CRITICAL - 6201 online 0.0%"), "no camera was ever probed: \(health.all)")
+        #expect(health.stdout.contains("online 6201 (6201): 0.0% (0 of \(counties[1].cameras) cameras)"), "\(health.all)")
+
         // Every other write is still refused on the province.
         let write = try CLI.run(["--db", url, "camera", "remove", counties[0].recorded[0]])
         #expect(write.status == 2 && write.stderr.contains("read-only"), "\(write.all)")
