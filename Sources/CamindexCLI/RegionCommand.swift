@@ -1,11 +1,12 @@
 import ArgumentParser
 import CamindexCore
+import CamindexProvince
 import CamindexStore
 
 struct RegionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "region",
-        abstract: "Add and list regions: county (6-digit code), township (9), village (12).",
+        abstract: "Add and list regions: county (6-digit code), township (9), village (12); on a province also province (2) and city (4).",
         subcommands: [Add.self, List.self]
     )
 }
@@ -18,18 +19,29 @@ extension RegionCommand {
                 camindex region add 620723 临泽县
                 camindex region add 620723100 沙河镇
                 camindex region add 620723100201 西关村
+
+                A county store holds one county and what is under it. Provinces and cities are \
+                named on the province, the one thing written there by hand (the tree above the \
+                counties follows from their codes, so a parent need not be named first):
+
+                camindex region add --db postgresql://… 62 甘肃省
+                camindex region add --db postgresql://… 6207 张掖市
                 """
         )
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Statistical division code: 6 digits (county), 9 (township/street), 12 (village/community).")
+        @Argument(help: "Statistical division code: 6 digits (county), 9 (township/street), 12 (village/community); on a province 2 (province) or 4 (city).")
         var code: String
         @Argument(help: "The region's name, e.g. 沙河镇.")
         var name: String
 
         func run() throws {
             let code = try RegionCode(code)
-            let region = try global.openForWriting().addRegion(code: code, name: name)
+            let region = if let province = try global.provinceURL() {
+                try ProvinceDatabase(url: province).addRegion(code: code, name: name)
+            } else {
+                try global.openForWriting().addRegion(code: code, name: name)
+            }
             print("added \(region.levelLabel) \(region.code) \(region.name)")
         }
     }
@@ -37,7 +49,11 @@ extension RegionCommand {
     struct List: ParsableCommand, GlobalConfigurable {
         static let configuration = CommandConfiguration(
             abstract: "List regions as a tree, with the cameras registered in each.",
-            discussion: "CAMERAS counts enabled cameras in the region and all regions under it."
+            discussion: """
+                CAMERAS counts enabled cameras in the region and all regions under it. On a \
+                province the tree starts with the provinces and cities above the published \
+                counties; one that no one named with 'region add' has an empty name.
+                """
         )
 
         @OptionGroup var global: GlobalOptions
@@ -47,7 +63,7 @@ extension RegionCommand {
 
         func run() throws {
             let (root, tree) = try global.queries().regionTree(under: under)
-            let baseDepth = root.map { $0.code.count } ?? 6
+            let baseDepth = root?.depth ?? tree.map(\.region.depth).min() ?? 0
             switch format {
             case .json:
                 struct Item: Encodable {
@@ -70,7 +86,7 @@ extension RegionCommand {
                     return
                 }
                 print(Output.table(header: ["CODE", "NAME", "LEVEL", "CAMERAS"], rows: tree.map { s in
-                    let indent = String(repeating: "  ", count: max(0, (s.region.code.count - baseDepth) / 3))
+                    let indent = String(repeating: "  ", count: max(0, s.region.depth - baseDepth))
                     return [indent + s.region.code, s.region.name, s.region.levelLabel, "\(s.totalCameras)"]
                 }, rightAligned: [3]))
             }

@@ -82,8 +82,8 @@ struct ReportCommand: ParsableCommand, GlobalConfigurable {
         var out = [title, "\(TimeFormat.rfc3339(r.period.start, in: zone)) → \(TimeFormat.rfc3339(r.period.end, in: zone)); change against the previous period in points", ""]
         out.append(Output.table(header: ["REGION", "CODE", "CAMERAS", "ONLINE 在线率", "GOOD 完好率", "RECORDING 录像完整率"], rows: r.regions.map { k in
             let p = r.previous[k.region.code]
-            let indent = String(repeating: "  ", count: max(0, (k.region.level - (r.scope?.level ?? 6)) / 3))
-            return [indent + k.region.name, k.region.code, "\(k.cameras)", pct(k.onlineRate) + delta(k.onlineRate, p?.onlineRate),
+            let indent = String(repeating: "  ", count: max(0, k.region.depth - (r.scope?.depth ?? Region.countyDepth)))
+            return [indent + k.region.displayName, k.region.code, "\(k.cameras)", pct(k.onlineRate) + delta(k.onlineRate, p?.onlineRate),
                     pct(k.goodRate) + delta(k.goodRate, p?.goodRate), pct(k.recordingIntegrity) + delta(k.recordingIntegrity, p?.recordingIntegrity)]
         }, rightAligned: [2, 3, 4, 5]))
         let worst = r.worstCameras

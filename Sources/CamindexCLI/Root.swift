@@ -134,6 +134,11 @@ public struct GlobalOptions: ParsableArguments, Sendable {
         return try openExisting()
     }
 
+    /// The province given as the store, if a postgresql:// URL was.
+    public func provinceURL() throws -> ProvinceURL? {
+        ProvinceURL.isProvince(databasePath) ? try ProvinceURL(databasePath) : nil
+    }
+
     /// The county's SQLite file; a province URL is refused: a province is written only by
     /// `camindex publish` from its counties.
     private func countyStorePath() throws -> String {

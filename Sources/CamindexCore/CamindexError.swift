@@ -22,6 +22,8 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         public static let regionAmbiguous: Code = "region.ambiguous"
         public static let regionExists: Code = "region.exists"
         public static let regionParentMissing: Code = "region.parent_missing"
+        /// A province or city code given to a county store, which holds one county.
+        public static let regionAboveCounty: Code = "region.above_county"
         public static let cameraInvalid: Code = "camera.invalid"
         public static let cameraUnknown: Code = "camera.unknown"
         public static let cameraExists: Code = "camera.exists"
@@ -45,6 +47,12 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         /// A write command given a province's PostgreSQL URL: the province is written only by publishing.
         public static let storeProvinceReadOnly: Code = "store.province_read_only"
         public static let provinceFailed: Code = "province.failed"
+        /// The province's server cannot be reached (refused, no route, timed out, unknown host).
+        public static let provinceUnreachable: Code = "province.unreachable"
+        /// The province's server refused the user or password.
+        public static let provinceAuthFailed: Code = "province.auth_failed"
+        /// TLS with the province's server failed: not offered, or its certificate not trusted.
+        public static let provinceTLS: Code = "province.tls"
         public static let publishCounty: Code = "publish.county"
         public static let daemonRunning: Code = "daemon.running"
         public static let outputFailed: Code = "output.failed"

@@ -12,6 +12,8 @@ public protocol IndexReader: Sendable {
     func resolveRegion(_ text: String) throws -> Region
     /// Regions at or under `root` (all when nil), in code order, with camera counts.
     func regionTree(under root: Region?) throws -> [RegionSummary]
+    /// The regions of `codes` that the store holds with a name (a province's unnamed provinces
+    /// and cities are left out, so paths of names never show an empty one).
     func regions(codes: Set<String>) throws -> [String: Region]
     func camera(id: String) throws -> Camera?
     /// Cameras in `region` and under it (all when nil), by ID.

@@ -1,11 +1,15 @@
-/// A statistical division code (统计用区划代码): 6 digits for a county, 9 for a township or
-/// street, 12 for a village or community. A code's prefix is its parent.
+/// A statistical division code (统计用区划代码): 2 digits for a province, 4 for a city
+/// (prefecture), 6 for a county, 9 for a township or street, 12 for a village or community.
+/// A code's prefix is its parent: 62 → 6207 → 620723 → 620723100 → 620723100201. A county
+/// store holds one county and what is under it; the levels above exist on a province.
 public struct RegionCode: Hashable, Comparable, Sendable, CustomStringConvertible {
     public enum Level: Int, Sendable, CaseIterable, Codable {
-        case county = 6, township = 9, village = 12
+        case province = 2, city = 4, county = 6, township = 9, village = 12
 
         public var label: String {
             switch self {
+            case .province: "province"
+            case .city: "city"
             case .county: "county"
             case .township: "township"
             case .village: "village"
@@ -18,10 +22,10 @@ public struct RegionCode: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     public init(_ text: String) throws(CamindexError) {
         guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-            throw .usage("invalid region code '\(text)': digits only (6 for a county, 9 for a township, 12 for a village)", code: .regionInvalid)
+            throw .usage("invalid region code '\(text)': digits only (2 for a province, 4 for a city, 6 for a county, 9 for a township, 12 for a village)", code: .regionInvalid)
         }
         guard let level = Level(rawValue: text.utf8.count) else {
-            throw .usage("invalid region code '\(text)': \(text.utf8.count) digits; a code has 6 (county), 9 (township) or 12 (village)", code: .regionInvalid)
+            throw .usage("invalid region code '\(text)': \(text.utf8.count) digits; a code has 2 (province), 4 (city), 6 (county), 9 (township) or 12 (village)", code: .regionInvalid)
         }
         if text.hasPrefix("00") {
             throw .usage("invalid region code '\(text)': no province has code 00", code: .regionInvalid)
@@ -35,15 +39,21 @@ public struct RegionCode: Hashable, Comparable, Sendable, CustomStringConvertibl
         !text.isEmpty && text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
+    /// The region one level up (a province has none).
     public var parent: RegionCode? {
-        switch level {
-        case .county: nil
-        case .township: try? RegionCode(String(rawValue.prefix(6)))
-        case .village: try? RegionCode(String(rawValue.prefix(9)))
-        }
+        guard let i = Level.allCases.firstIndex(of: level), i > 0 else { return nil }
+        return try? RegionCode(String(rawValue.prefix(Level.allCases[i - 1].rawValue)))
     }
 
-    /// The codes above `code` (which need not be valid), county first: one source for
+    /// The codes above this one, province first.
+    public var ancestors: [RegionCode] {
+        Self.ancestors(of: rawValue).compactMap { try? RegionCode($0) }
+    }
+
+    /// True for a province or a city: a level no county store holds.
+    public var isAboveCounty: Bool { level.rawValue < Level.county.rawValue }
+
+    /// The codes above `code` (which need not be valid), province first: one source for
     /// region ancestry wherever a path of names is shown.
     public static func ancestors(of code: String) -> [String] {
         Level.allCases.map(\.rawValue).filter { $0 < code.utf8.count }.map { String(code.prefix($0)) }

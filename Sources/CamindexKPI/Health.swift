@@ -98,8 +98,8 @@ public enum Health {
                 let isScope = region.code == facts.scope?.code || (facts.scope == nil && region.level == 6)
                 perf.append(Perfdata(isScope ? "online" : "online_\(region.code)", round1(pct), unit: "%",
                                      warning: t.onlineWarning, critical: t.onlineCritical, min: 0, max: 100))
-                let line = "\(region.name) online \(fmt1(pct))%"
-                details.append("[\(s.label)] online \(region.name) (\(region.code)): \(fmt1(pct))% (\(rate.good) of \(plural(rate.total, "camera")))")
+                let line = "\(region.displayName) online \(fmt1(pct))%"
+                details.append("[\(s.label)] online \(region.displayName) (\(region.code)): \(fmt1(pct))% (\(rate.good) of \(plural(rate.total, "camera")))")
                 if s != .ok {
                     let bound = s == .critical ? t.onlineCritical : t.onlineWarning
                     problems.append("\(line) (\(describe(bound)))")
@@ -148,9 +148,9 @@ public enum Health {
                 let isScope = region.code == facts.scope?.code || (facts.scope == nil && region.level == 6)
                 perf.append(Perfdata(isScope ? "recording" : "recording_\(region.code)", round1(pct), unit: "%",
                                      warning: t.recordingWarning, critical: t.recordingCritical, min: 0, max: 100))
-                details.append("[\(s.label)] recording \(region.name) (\(region.code)) last \(fmtHours(t.recordingHours)): \(fmt1(pct))% of \(cams.count) cameras' time")
+                details.append("[\(s.label)] recording \(region.displayName) (\(region.code)) last \(fmtHours(t.recordingHours)): \(fmt1(pct))% of \(cams.count) cameras' time")
                 if s != .ok {
-                    problems.append("\(region.name) recording \(fmt1(pct))% (\(describe(s == .critical ? t.recordingCritical : t.recordingWarning)))")
+                    problems.append("\(region.displayName) recording \(fmt1(pct))% (\(describe(s == .critical ? t.recordingCritical : t.recordingWarning)))")
                 }
             }
             results.append(CheckResult(check: .recording, status: worst, problem: problems.isEmpty ? nil : problems.joined(separator: ", "),

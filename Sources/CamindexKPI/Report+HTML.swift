@@ -41,8 +41,8 @@ extension Report {
         for k in regions {
             let p = previous[k.region.code]
             let cls = k.region.level == 6 ? "county" : k.region.level == 9 ? "township" : ""
-            let indent = String(repeating: "&nbsp;&nbsp;&nbsp;", count: max(0, (k.region.level - (scope?.level ?? 6)) / 3))
-            h += "<tr class=\"\(cls)\"><td class=\"l\">\(indent)\(esc(k.region.name)) <small>\(k.region.code)</small></td><td>\(k.cameras)</td>"
+            let indent = String(repeating: "&nbsp;&nbsp;&nbsp;", count: max(0, k.region.depth - (scope?.depth ?? Region.countyDepth)))
+            h += "<tr class=\"\(cls)\"><td class=\"l\">\(indent)\(esc(k.region.displayName)) <small>\(k.region.code)</small></td><td>\(k.cameras)</td>"
             h += "<td>\(pct(k.onlineRate))\(delta(k.onlineRate, p?.onlineRate))</td>"
             h += "<td>\(pct(k.goodRate))\(delta(k.goodRate, p?.goodRate))</td>"
             h += "<td>\(pct(k.recordingIntegrity))\(delta(k.recordingIntegrity, p?.recordingIntegrity))</td></tr>\n"

@@ -55,7 +55,7 @@ public struct Report: Sendable {
 
     /// What the report is about: the region asked for, else the one county the store holds.
     public var title: String {
-        if let scope { return scope.name }
+        if let scope { return scope.displayName }
         let counties = facts.regions.values.filter { $0.level == RegionCode.Level.county.rawValue }
         return counties.count == 1 ? counties[0].name : "全部"
     }

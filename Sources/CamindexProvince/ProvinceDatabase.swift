@@ -24,8 +24,63 @@ public final class ProvinceDatabase: @unchecked Sendable {
         } catch let error as CamindexError {
             throw error
         } catch {
-            throw CamindexError.runtime("cannot connect to the province \(url): \(Self.describe(error))", code: .provinceFailed, value: url.description)
+            throw Self.connectFailure(error, url: url)
         }
+    }
+
+    /// Why a connection failed, as a coded error naming host and port (never the password):
+    /// `province.unreachable` (refused, timed out, no route, unknown host), `province.auth_failed`
+    /// (user or password refused), `province.tls` (TLS not offered, certificate not trusted),
+    /// else `province.failed` with PostgreSQL's own message.
+    static func connectFailure(_ error: any Error, url: ProvinceURL) -> CamindexError {
+        let at = "the province database at \(url.host):\(url.port)"
+        func unreachable(_ why: String) -> CamindexError {
+            .runtime("cannot connect to \(at): \(why)", code: .provinceUnreachable, value: "\(url.host):\(url.port)")
+        }
+        func auth(_ why: String) -> CamindexError {
+            .runtime("\(at) refused user '\(url.user)': \(why)", code: .provinceAuthFailed, value: url.user)
+        }
+        func tls(_ why: String) -> CamindexError {
+            .runtime("TLS with \(at) failed (sslmode=\(url.sslmode)): \(why)", code: .provinceTLS, value: url.sslmode)
+        }
+        switch error {
+        case let e as PSQLError:
+            switch e.code {
+            case .connectionError, .failedToAddSSLHandler:
+                if let underlying = e.underlying { return connectFailure(underlying, url: url) }
+            case .server:
+                let message = e.serverInfo?[.message] ?? "refused"
+                // invalid_authorization_specification (pg_hba refused) and invalid_password.
+                if let state = e.serverInfo?[.sqlState], ["28000", "28P01"].contains(state) { return auth(message) }
+                return .runtime("\(at): \(message)", code: .provinceFailed, value: url.description)
+            case .sslUnsupported:
+                return tls("the server does not offer TLS")
+            case .authMechanismRequiresPassword:
+                return auth("the server asks for a password and the URL gives none")
+            case .unsupportedAuthMechanism, .saslError:
+                return auth(describe(e))
+            default:
+                break
+            }
+        case let e as NIOConnectionError:
+            if let first = e.connectionErrors.first { return connectFailure(first.error, url: url) }
+            return unreachable("cannot resolve host '\(url.host)'")
+        case let e as IOError:
+            return unreachable(String(cString: strerror(e.errnoCode)).lowercased())
+        case ChannelError.connectTimeout:
+            return unreachable("timed out")
+        case let e as NIOSSLExtraError where e == .failedToValidateHostname:
+            return tls("the server's certificate is not for host \(url.host)")
+        case is NIOSSLError, is NIOSSLExtraError, is BoringSSLError:
+            let text = "\(error)"
+            if text.contains("CERTIFICATE_VERIFY_FAILED") {
+                return tls("the server's certificate is not trusted (give its authority with sslrootcert=FILE, or use sslmode=require)")
+            }
+            return tls(text)
+        default:
+            break
+        }
+        return .runtime("cannot connect to \(at): \(describe(error))", code: .provinceFailed, value: url.description)
     }
 
     deinit { try? connection.close().wait() }

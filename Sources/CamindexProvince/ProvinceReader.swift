@@ -34,13 +34,37 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
 
     private static let regionColumns = "code, name, level, parent_code"
 
+    /// A county's region: its parent on a province is its city (the county store has none).
     private static func region(_ row: PostgresRow) throws -> Region {
         let (code, name, level, parent) = try row.decode((String, String, Int64, String?).self)
-        return Region(code: code, name: name, level: Int(level), parentCode: parent)
+        let up = parent ?? (Int(level) == RegionCode.Level.county.rawValue ? String(code.prefix(RegionCode.Level.city.rawValue)) : nil)
+        return Region(code: code, name: name, level: Int(level), parentCode: up)
+    }
+
+    /// The provinces and cities: above every published county (by its code) and every one
+    /// `region add` named, with the name given there, else an empty one.
+    private func regionsAboveCounties() throws -> [String: Region] {
+        var named: [String: String] = [:]
+        if try db.query("SELECT to_regclass('region_above_county') IS NOT NULL").first?.decode(Bool.self) == true {
+            for row in try db.query("SELECT code, name FROM region_above_county") {
+                let (code, name) = try row.decode((String, String).self)
+                named[code] = name
+            }
+        }
+        let counties = try db.query("SELECT county FROM county_publish").map { try $0.decode(String.self) }
+        var out: [String: Region] = [:]
+        for text in Set(counties + named.keys) {
+            guard let code = try? RegionCode(text) else { continue }
+            for c in code.ancestors + [code] where c.isAboveCounty {
+                out[c.rawValue] = Region(code: c, name: named[c.rawValue] ?? "")
+            }
+        }
+        return out
     }
 
     public func region(code: String) throws -> Region? {
-        try db.query("SELECT code, name, level, parent_code FROM region WHERE code = \(code) LIMIT 1").first.map(Self.region)
+        if let c = try? RegionCode(code), c.isAboveCounty { return try regionsAboveCounties()[code] }
+        return try db.query("SELECT code, name, level, parent_code FROM region WHERE code = \(code) LIMIT 1").first.map(Self.region)
     }
 
     public func resolveRegion(_ text: String) throws -> Region {
@@ -53,7 +77,9 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
             }
             return region
         }
-        let matches = try db.query("SELECT code, name, level, parent_code FROM region WHERE name = \(text) ORDER BY code").map(Self.region)
+        let above = try regionsAboveCounties().values.filter { $0.name == text }
+        let matches = (try db.query("SELECT code, name, level, parent_code FROM region WHERE name = \(text) ORDER BY code").map(Self.region) + above)
+            .sorted { $0.code < $1.code }
         switch matches.count {
         case 1: return matches[0]
         case 0: throw CamindexError.usage("unknown region '\(text)': no region has that name (see 'camindex region list')",
@@ -77,9 +103,10 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
                 let (code, n) = try row.decode((String, Int64).self)
                 own[code] = Int(n)
             }
-            return try db.query("""
-                SELECT code, name, level, parent_code FROM region WHERE code >= \(lower) AND code < \(upper) ORDER BY code
-                """).map(Self.region).map { r in
+            let above = try regionsAboveCounties().values.filter { $0.code >= lower && $0.code < upper }
+            return try (db.query("""
+                SELECT code, name, level, parent_code FROM region WHERE code >= \(lower) AND code < \(upper)
+                """).map(Self.region) + above).sorted { $0.code < $1.code }.map { r in
                 let total = own.filter { $0.key.hasPrefix(r.code) }.reduce(0) { $0 + $1.value }
                 return RegionSummary(region: r, ownCameras: own[r.code] ?? 0, totalCameras: total)
             }
@@ -88,7 +115,11 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
 
     public func regions(codes: Set<String>) throws -> [String: Region] {
         let rows = try db.query("SELECT code, name, level, parent_code FROM region WHERE code = ANY(\(Array(codes)))").map(Self.region)
-        return Dictionary(rows.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        var out = Dictionary(rows.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        if codes.contains(where: { $0.utf8.count < RegionCode.Level.county.rawValue }) {
+            for (code, r) in try regionsAboveCounties() where codes.contains(code) && !r.name.isEmpty { out[code] = r }
+        }
+        return out
     }
 
     private static let cameraColumns = """

@@ -118,6 +118,18 @@ enum ProvinceSchema {
             "ALTER TABLE probe ADD COLUMN quality text",
             "ALTER TABLE camera ADD COLUMN quality_thresholds text",
         ]),
+        (3, "p3: provinces and cities named by region add", [
+            // Above the county: a province (2 digits) or city (4) belongs to no county, so it
+            // cannot live in `region`, whose rows are the counties' own (keyed and partitioned
+            // by county, replaced by each publish). A handful of rows, written by `region add`
+            // on the province; the tree above the counties is derived from their codes, this
+            // table only gives names.
+            """
+            CREATE TABLE region_above_county (
+                code text PRIMARY KEY, name text NOT NULL, level bigint NOT NULL
+            )
+            """,
+        ]),
     ]
 
     enum Kind { case integer, real, boolean, text, bytes }

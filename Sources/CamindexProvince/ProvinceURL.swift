@@ -6,7 +6,8 @@ import PostgresNIO
 /// (libpq's URL form; `postgres://` too). `sslmode` is honoured: `disable`; `allow` and `prefer`
 /// (TLS when the server offers it, unverified); `require` (TLS, unverified); `verify-ca` and
 /// `verify-full` (TLS, certificate checked, and the host name for verify-full). The default,
-/// as libpq's, is `prefer`. `description` never holds the password.
+/// as libpq's, is `prefer`. `sslrootcert=FILE` (PEM) is the certificate authority to trust
+/// instead of the system's, as libpq's. `description` never holds the password.
 public struct ProvinceURL: Sendable, CustomStringConvertible {
     public var host: String
     public var port: Int
@@ -14,6 +15,7 @@ public struct ProvinceURL: Sendable, CustomStringConvertible {
     public var password: String?
     public var database: String
     public var sslmode: String
+    public var sslrootcert: String?
 
     public static func isProvince(_ text: String) -> Bool {
         text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
@@ -32,6 +34,7 @@ public struct ProvinceURL: Sendable, CustomStringConvertible {
         let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         database = path.isEmpty ? user : (path.removingPercentEncoding ?? path)
         sslmode = url.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
+        sslrootcert = url.queryItems?.first(where: { $0.name == "sslrootcert" })?.value.flatMap { $0.isEmpty ? nil : $0 }
         guard ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(sslmode) else {
             throw CamindexError.usage("invalid sslmode '\(sslmode)' in \(redacted): one of disable, allow, prefer, require, verify-ca, verify-full",
                                       code: .urlInvalid, value: sslmode)
@@ -52,15 +55,22 @@ public struct ProvinceURL: Sendable, CustomStringConvertible {
             case "verify-ca": config.certificateVerification = .noHostnameVerification
             default: config.certificateVerification = .none
             }
+            if let sslrootcert {
+                guard FileManager.default.isReadableFile(atPath: sslrootcert) else {
+                    throw CamindexError.usage("sslrootcert '\(sslrootcert)' in \(self): no readable file there", code: .urlInvalid, value: sslrootcert)
+                }
+                config.trustRoots = .file(sslrootcert)
+            }
             let context: NIOSSLContext
             do { context = try NIOSSLContext(configuration: config) } catch {
-                throw CamindexError.runtime("cannot set up TLS for \(self): \(error)", code: .provinceFailed, value: description)
+                throw CamindexError.runtime("cannot set up TLS for \(self): \(error)", code: .provinceTLS, value: description)
             }
             tls = ["allow", "prefer"].contains(sslmode) ? .prefer(context) : .require(context)
         }
         var c = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
         c.options.connectTimeout = .seconds(10)
-        if sslmode == "verify-full" { c.options.tlsServerName = host }
+        // verify-full checks the host name PostgresNIO gives TLS: the host, or for an IP
+        // address (not allowed as a TLS server name) the peer's address against the certificate's.
         return c
     }
 }

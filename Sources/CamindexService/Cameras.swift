@@ -40,7 +40,7 @@ extension Queries {
     }
 }
 
-/// `临泽县 / 沙河镇 / 西关村`: a region's path of names, county first.
+/// `临泽县 / 沙河镇 / 西关村`: a region's path of names, from the highest region the store names.
 public func regionPathNames(_ code: String, _ regions: [String: Region]) -> String {
     (RegionCode.ancestors(of: code) + [code]).compactMap { regions[$0]?.name }.joined(separator: " / ")
 }

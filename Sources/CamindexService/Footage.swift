@@ -79,7 +79,7 @@ extension Queries {
         switch selector {
         case let .region(text):
             let r = try reader.resolveRegion(text)
-            return CameraSelection(title: "\(r.name) (\(r.code))",
+            return CameraSelection(title: r.name.isEmpty ? r.code : "\(r.name) (\(r.code))",
                                    items: try reader.cameras(in: r, includeDisabled: includeDisabled).map { .init(camera: $0) })
         case let .near(point, radius):
             let box = point.boundingBox(radiusM: radius)

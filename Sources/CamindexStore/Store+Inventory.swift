@@ -63,7 +63,7 @@ extension Store {
             seenRegions[entry.code.rawValue] = entry.name
             if var existing = try RegionRow.fetchOne(db, key: entry.code.rawValue) {
                 if existing.name != entry.name {
-                    do { try checkSiblingName(db, code: entry.code.rawValue, parent: entry.code.parent?.rawValue, name: entry.name) } catch let e as CamindexError {
+                    do { try checkSiblingName(db, code: entry.code.rawValue, parent: storedParent(entry.code)?.rawValue, name: entry.name) } catch let e as CamindexError {
                         throw CamindexError.usage("\(at): \(e.message)", code: e.code, value: e.value)
                     }
                     changes.append(.init(kind: .regionRenamed, subject: entry.code.rawValue,

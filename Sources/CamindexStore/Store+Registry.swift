@@ -10,18 +10,28 @@ extension Store {
     }
 
     static func insertRegion(_ db: Database, code: RegionCode, name: String) throws -> Region {
+        if code.isAboveCounty {
+            throw CamindexError.usage("region \(code) is a \(code.level.label): a county store holds one county and what is under it; provinces and cities are added on the province ('camindex region add --db postgresql://… \(code) NAME')",
+                                      code: .regionAboveCounty, value: code.rawValue)
+        }
         let name = try Names.validate(name, what: "region \(code) name")
         if let existing = try RegionRow.fetchOne(db, key: code.rawValue) {
             throw CamindexError.usage("region \(code) already exists (\(existing.name))", code: .regionExists, value: code.rawValue)
         }
-        if let parent = code.parent, try RegionRow.fetchOne(db, key: parent.rawValue) == nil {
+        let parent = storedParent(code)
+        if let parent, try RegionRow.fetchOne(db, key: parent.rawValue) == nil {
             throw CamindexError.usage("region \(code): its parent \(parent) (\(parent.level.label)) does not exist; add it first",
                                       code: .regionParentMissing, value: code.rawValue)
         }
-        try checkSiblingName(db, code: code.rawValue, parent: code.parent?.rawValue, name: name)
-        let region = Region(code: code, name: name)
+        try checkSiblingName(db, code: code.rawValue, parent: parent?.rawValue, name: name)
+        let region = Region(code: code.rawValue, name: name, level: code.level.rawValue, parentCode: parent?.rawValue)
         try RegionRow(region).insert(db)
         return region
+    }
+
+    /// A region's parent within a county store: none for the county (the store holds nothing above it).
+    static func storedParent(_ code: RegionCode) -> RegionCode? {
+        code.level.rawValue > RegionCode.Level.county.rawValue ? code.parent : nil
     }
 
     /// Two regions under one parent with one name make every lookup by that name ambiguous.

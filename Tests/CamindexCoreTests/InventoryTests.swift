@@ -203,7 +203,7 @@ private func failure(_ text: String, sourceLocation: SourceLocation = #_sourceLo
               - name: 沙河镇
                 code: "6207231"
             """)
-        #expect(message == "\(path):4: region field 'code': invalid region code '6207231': 7 digits; a code has 6 (county), 9 (township) or 12 (village)")
+        #expect(message == "\(path):4: region field 'code': invalid region code '6207231': 7 digits; a code has 2 (province), 4 (city), 6 (county), 9 (township) or 12 (village)")
     }
 
     @Test func regionWithoutName() throws {

@@ -16,6 +16,7 @@ public final class PostgresTestServer: @unchecked Sendable {
     private var dataDir: String { dir + "/data" }
     private let lock = NSLock()
     private var databases = 0
+    private var reloads = 0
 
     /// The server of this test process, started on first use and stopped when the process
     /// exits (tests that stop and start a server make their own).
@@ -54,9 +55,56 @@ public final class PostgresTestServer: @unchecked Sendable {
     /// A new empty database; its URL.
     public func createDatabase() throws -> String {
         let name = lock.withLock { databases += 1; return "t\(databases)" }
-        try Self.tool("psql", ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1",
-                               "-c", "CREATE DATABASE \(name)"])
+        try admin("CREATE DATABASE \(name)")
         return url(database: name)
+    }
+
+    /// Runs SQL as the superuser over the server's Unix socket, which initdb's `trust` lets in
+    /// whatever `setHBA` asks of TCP clients.
+    @discardableResult
+    public func admin(_ sql: String) throws -> String {
+        try Self.tool("psql", ["-h", dir, "-p", "\(port)", "-U", user, "-d", "postgres", "-At", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
+    }
+
+    /// Turns TLS on with this certificate and key (PEM files, copied into the data directory,
+    /// the key 0600 and owned by the server's user as PostgreSQL demands), by a reload.
+    public func enableTLS(certificate: String, key: String) throws {
+        for (from, to, mode) in [(certificate, "server.crt", 0o644), (key, "server.key", 0o600)] {
+            let path = dataDir + "/" + to
+            try? FileManager.default.removeItem(atPath: path)
+            try FileManager.default.copyItem(atPath: from, toPath: path)
+            try own(path, mode: mode)
+        }
+        try admin("ALTER SYSTEM SET ssl = on")
+        try reload()
+    }
+
+    /// Replaces pg_hba.conf with `lines` (a Unix-socket `trust` line is kept first, for `admin`), by a reload.
+    public func setHBA(_ lines: [String]) throws {
+        let path = dataDir + "/pg_hba.conf"
+        try (["local all all trust"] + lines).joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try own(path, mode: 0o600)
+        try reload()
+    }
+
+    /// pg_reload_conf only signals the postmaster: a marker setting changed with it tells when
+    /// new connections see the reloaded files (each new backend starts from the postmaster's).
+    private func reload() throws {
+        let marker = lock.withLock { reloads += 1; return 100_000 + reloads }
+        try admin("ALTER SYSTEM SET log_min_duration_statement = \(marker)")
+        try admin("SELECT pg_reload_conf()")
+        for _ in 0..<100 {
+            if try admin("SHOW log_min_duration_statement") == "\(marker)ms\n" { return }
+            usleep(50_000)
+        }
+        throw FootageError("PostgreSQL did not reload its configuration within 5 s")
+    }
+
+    private func own(_ path: String, mode: Int) throws {
+        if getuid() == 0, let pw = getpwnam(user) {
+            guard chown(path, pw.pointee.pw_uid, pw.pointee.pw_gid) == 0 else { throw FootageError("cannot chown \(path) to \(user)") }
+        }
+        chmod(path, mode_t(mode))
     }
 
     public func url(database: String) -> String { "postgresql://\(user)@127.0.0.1:\(port)/\(database)?sslmode=disable" }

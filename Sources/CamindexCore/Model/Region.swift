@@ -1,11 +1,16 @@
-/// A county, township or village of the registry.
+/// A region of the registry: a county, township or village; on a province also the province
+/// and its cities.
 public struct Region: Codable, Hashable, Sendable {
     public var code: String
+    /// Empty for a province or city that no one named: it exists on a province because
+    /// counties under it were published.
     public var name: String
-    /// 6, 9 or 12: the number of digits of the code.
+    /// 2, 4, 6, 9 or 12: the number of digits of the code.
     public var level: Int
+    /// The region one level up when the store has it (a county store holds nothing above its county).
     public var parentCode: String?
 
+    /// A region of a province's tree, its parent one level up.
     public init(code: RegionCode, name: String) {
         self.code = code.rawValue
         self.name = name
@@ -23,7 +28,14 @@ public struct Region: Codable, Hashable, Sendable {
 
     public var levelLabel: String { RegionCode.Level(rawValue: level)?.label ?? "region" }
 
-    /// The codes of this region's ancestors, county first.
+    /// The name, or the code for a region no one named: for sentences and titles.
+    public var displayName: String { name.isEmpty ? code : name }
+
+    /// Levels above this one (a province 0, a county 2): indentation in trees.
+    public var depth: Int { RegionCode.ancestors(of: code).count }
+    public static let countyDepth = RegionCode.ancestors(of: "000000").count
+
+    /// The codes of this region's ancestors, province first.
     public var ancestorCodes: [String] { RegionCode.ancestors(of: code) }
 }
 
