@@ -158,19 +158,10 @@ public final class PostgresTestServer: @unchecked Sendable {
         }
         p.executableURL = URL(fileURLWithPath: command[0])
         p.arguments = Array(command.dropFirst())
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let errData = Mutexed<Data>(Data())
-        let reader = Thread { errData.value = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        while !errData.done { usleep(1000) }
-        guard p.terminationStatus == 0 else {
-            throw FootageError("\(name) \(args.joined(separator: " ")) failed: \(String(decoding: errData.value, as: UTF8.self))")
+        let result = try p.runCollectingOutput()
+        guard result.status == 0 else {
+            throw FootageError("\(name) \(args.joined(separator: " ")) failed: \(result.stderr)")
         }
-        return String(decoding: outData, as: UTF8.self)
+        return result.stdout
     }
 }

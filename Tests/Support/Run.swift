@@ -14,3 +14,22 @@ extension Footage {
         return p.terminationStatus
     }
 }
+
+extension Process {
+    /// Runs this process to its end and returns its exit status and output; both pipes are read
+    /// while it runs, so a chatty command cannot fill one and stall.
+    func runCollectingOutput() throws -> CLI.Result {
+        let out = Pipe(), err = Pipe()
+        standardOutput = out
+        standardError = err
+        try run()
+        let errData = Mutexed<Data>(Data())
+        let reader = Thread { errData.value = err.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        waitUntilExit()
+        while !errData.done { usleep(1000) }
+        return CLI.Result(status: terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                          stderr: String(decoding: errData.value, as: UTF8.self))
+    }
+}
