@@ -192,19 +192,9 @@ public enum MoovlessMP4 {
 
         static func annexB(_ data: UnsafeBufferPointer<UInt8>, codec: Codec) -> Pictures {
             var out = Pictures()
-            var starts: [Int] = []
-            var i = 0
-            while i + 3 <= data.count {
-                if data[i] == 0, data[i + 1] == 0, data[i + 2] == 1 {
-                    starts.append(i + 3)
-                    i += 3
-                } else {
-                    i += 1
-                }
-            }
-            for (k, s) in starts.enumerated() {
-                let end = k + 1 < starts.count ? starts[k + 1] - 3 : data.count
-                if end > s, validHeader(data[s..<end], codec: codec) { out.add(data[s..<end], codec: codec) }
+            AnnexB.forEachUnit(data) { unit in
+                if validHeader(data[unit], codec: codec) { out.add(data[unit], codec: codec) }
+                return true
             }
             return out
         }

@@ -18,7 +18,11 @@ struct PacketScanner {
     }
 
     func scan() throws(MediaError) -> SegmentInfo? {
-        let read = try readToEnd()
+        try info(from: readToEnd())
+    }
+
+    /// The segment `read` (this stream's packets, however they were read) makes.
+    func info(from read: Packets) -> SegmentInfo? {
         let consensus = TimelineConsensus(packets: read.times, nominalFrameUs: stream.nominalFrameUs)
         let timeline = consensus.resolve(read.times)
         var damaged = read.damaged

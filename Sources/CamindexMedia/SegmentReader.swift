@@ -13,7 +13,10 @@ public enum SegmentReader {
 
     /// Opens `path` under `timeout` and reads it. Throws `MediaError` for files that cannot be
     /// opened, hold no video, or time out; a truncated file is read up to its last good packet.
-    public static func read(path: String, mode: Mode, timeout: Duration = .seconds(60)) throws(MediaError) -> SegmentInfo {
+    /// `tsParser`: read MPEG-TS through FFmpeg's parser even where `TSPacketScanner` can do
+    /// without it (the same results, slower: for tests and benchmarks that compare the two).
+    public static func read(path: String, mode: Mode, timeout: Duration = .seconds(60),
+                            tsParser: Bool = false) throws(MediaError) -> SegmentInfo {
         let fileSize: Int64
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -29,7 +32,9 @@ public enum SegmentReader {
             // The index was not enough, and reading it may have moved the read position.
             if info == nil { stream = try openVideo(path: path, timeout: timeout) }
         }
-        if info == nil {
+        if info == nil, stream.isMPEGTS, !tsParser, let packets = try TSPacketScanner(parsed: stream, path: path).readToEnd() {
+            info = PacketScanner(stream: stream).info(from: packets)
+        } else if info == nil {
             let claimed = stream.hasUsableIndex ? ContainerIndexReader.claimedKeyframes(stream) : nil
             info = try PacketScanner(stream: stream, knownTruncated: indexPastEnd, claimedKeyframes: claimed).scan()
         }
@@ -89,6 +94,7 @@ struct VideoStream {
     var isMP4: Bool { input.formatName.hasPrefix("mov,") }
     var isMatroska: Bool { input.formatName.hasPrefix("matroska") }
     var hasUsableIndex: Bool { isMP4 || isMatroska }
+    var isMPEGTS: Bool { input.formatName == "mpegts" }
 
     /// Stream ticks to microseconds.
     func us(_ ts: Int64) -> Int64 { av_rescale_q(ts, timeBase, cfx_time_base_q()) }
