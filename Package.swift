@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "camindex-bench",
             dependencies: [
-                "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexDaemon",
+                "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexDaemon", "CamindexKPI", "CamindexProvince", "CamindexService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

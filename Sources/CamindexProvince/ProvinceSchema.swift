@@ -130,6 +130,15 @@ enum ProvinceSchema {
             )
             """,
         ]),
+        (4, "p4: time-range indexes for county and province scans, stalled segments", [
+            // A county's cameras over a day (or the province's, for health): with the counties'
+            // partitions pruned, the rows in the time range come from these and are joined to the
+            // cameras, rather than an index probe per camera and partition.
+            "CREATE INDEX footage_window_start ON footage_window (start_ms)",
+            "CREATE INDEX segment_start ON segment (start_ms) WHERE error IS NULL",
+            // health counts stalled files per camera: without it, a scan of every segment.
+            "CREATE INDEX segment_stalled ON segment (camera_id) WHERE stalled_timestamps > 0",
+        ]),
     ]
 
     enum Kind { case integer, real, boolean, text, bytes }

@@ -17,19 +17,24 @@ struct SplitMix: RandomNumberGenerator {
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
 }
 
-/// The county the store generator and the query benchmark share: 7 townships of 临泽县 and their
-/// villages, cameras spread over them (a fifth at township level, the rest in villages).
-enum BenchCounty {
-    static let county = "620723"
+/// A county for the store generator: 7 townships and their villages, cameras spread over them
+/// (a fifth at township level, the rest in villages). The default is 临泽县 (620723); the province
+/// benchmark makes many counties with `--county`.
+struct BenchCounty {
+    static let defaultCode = "620723"
     static let townshipNames = ["沙河镇", "新华镇", "蓼泉镇", "平川镇", "板桥镇", "鸭暖镇", "倪家营镇", "沙河街道", "新华街道", "蓼泉街道"]
-    /// 2026-11-20T00:00:00+08:00: the generated footage ends here.
+    /// 2026-11-20T00:00:00+08:00: by default the generated footage ends here.
     static let endMs: Int64 = 1_795_104_000_000
     static let dayMs: Int64 = 86_400_000
     static let hourMs: Int64 = 3_600_000
 
-    static func townshipCode(_ t: Int) -> String { county + String(100 + t) }
-    static func villageCode(township t: Int, _ v: Int) -> String { townshipCode(t) + String(201 + v) }
-    static func cameraID(_ i: Int) -> String { "6207230000132" + String(format: "%07d", i + 1) }
+    let county: String
+    var name: String { county == Self.defaultCode ? "临泽县" : "县\(county)" }
+
+    func townshipCode(_ t: Int) -> String { county + String(100 + t) }
+    func villageCode(township t: Int, _ v: Int) -> String { townshipCode(t) + String(201 + v) }
+    /// GB/T 28181-style: the county's code, then "0000132" (camera type), then a serial.
+    func cameraID(_ i: Int) -> String { county + "0000132" + String(format: "%07d", i + 1) }
 
     /// Villages per township, as even as possible.
     static func villageCounts(townships: Int, villages: Int) -> [Int] {
@@ -37,11 +42,18 @@ enum BenchCounty {
     }
 
     /// Region of camera `i`: every fifth camera at township level, the others in villages.
-    static func region(ofCamera i: Int, townships: Int, villageCounts: [Int]) -> String {
+    func region(ofCamera i: Int, townships: Int, villageCounts: [Int]) -> String {
         let t = i % townships
         let k = i / townships
         if k % 5 == 0 || villageCounts[t] == 0 { return townshipCode(t) }
         return villageCode(township: t, (k / 5 + k) % villageCounts[t])
+    }
+
+    /// Camera `i`'s position with `origin` (lat,lon) given: a square grid 0.002° apart (about
+    /// 220 m north–south, 170 m east–west at 39°N), row by row from the origin northward.
+    static func position(ofCamera i: Int, cameras: Int, origin: (lat: Double, lon: Double)) -> (lat: Double, lon: Double) {
+        let side = Int(Double(cameras).squareRoot().rounded(.up))
+        return (origin.lat + Double(i / side) * 0.002, origin.lon + Double(i % side) * 0.002)
     }
 }
 
@@ -63,6 +75,9 @@ struct CountyStore: ParsableCommand {
     @Option(help: "Length of one segment file.") var segmentMinutes = 60
     @Option(help: "Keyframe interval stored in each segment's keyframe list (seconds).") var gopSeconds = 2.0
     @Option var seed: UInt64 = 20261120
+    @Option(help: "The county's 6-digit code: its regions' and cameras' codes start with it.") var county = BenchCounty.defaultCode
+    @Option(help: ArgumentHelp("Give each camera a position on a grid 0.002° apart from this corner.", valueName: "lat,lon")) var origin: String?
+    @Option(help: "The footage ends at this UTC millisecond (default 2026-11-20T00:00+08:00).") var endMs = BenchCounty.endMs
     @Flag(help: "Every camera records without a gap (no outages, no missing files): the worst case for window upkeep.")
     var gapless = false
 
@@ -71,6 +86,13 @@ struct CountyStore: ParsableCommand {
             throw ValidationError("--townships must be 1...\(BenchCounty.townshipNames.count)")
         }
         guard cameras >= 1, days >= 1, segmentMinutes >= 1, gopSeconds > 0 else { throw ValidationError("sizes must be positive") }
+        guard county.count == 6, county.allSatisfy(\.isASCII), county.allSatisfy(\.isNumber) else { throw ValidationError("--county must be 6 digits") }
+        guard origin == nil || originPoint != nil else { throw ValidationError("--origin must be lat,lon") }
+    }
+
+    var originPoint: (lat: Double, lon: Double)? {
+        guard let parts = origin?.split(separator: ","), parts.count == 2, let lat = Double(parts[0]), let lon = Double(parts[1]) else { return nil }
+        return (lat, lon)
     }
 
     /// What a camera's recorder does over the period.
@@ -81,12 +103,13 @@ struct CountyStore: ParsableCommand {
         let store = try Store.open(path: db, create: true)
         let clock = ContinuousClock()
         let t0 = clock.now
-        _ = try store.addRegion(code: RegionCode(BenchCounty.county), name: "临泽县")
+        let bc = BenchCounty(county: county)
+        _ = try store.addRegion(code: RegionCode(bc.county), name: bc.name)
         let vcounts = BenchCounty.villageCounts(townships: townships, villages: villages)
         for t in 0..<townships {
-            _ = try store.addRegion(code: RegionCode(BenchCounty.townshipCode(t)), name: BenchCounty.townshipNames[t])
+            _ = try store.addRegion(code: RegionCode(bc.townshipCode(t)), name: BenchCounty.townshipNames[t])
             for v in 0..<vcounts[t] {
-                _ = try store.addRegion(code: RegionCode(BenchCounty.villageCode(township: t, v)),
+                _ = try store.addRegion(code: RegionCode(bc.villageCode(township: t, v)),
                                         name: "\(BenchCounty.townshipNames[t].prefix(2))\(v + 1)村")
             }
         }
@@ -94,10 +117,11 @@ struct CountyStore: ParsableCommand {
         var behaviours: [Behaviour] = []
         var deadSpans: [Range<Int>] = []
         for i in 0..<cameras {
-            let id = BenchCounty.cameraID(i)
+            let id = bc.cameraID(i)
+            let at = originPoint.map { BenchCounty.position(ofCamera: i, cameras: cameras, origin: $0) }
             try store.addCamera(Camera(id: id, name: "bench \(i)",
-                                       regionCode: BenchCounty.region(ofCamera: i, townships: townships, villageCounts: vcounts),
-                                       url: "rtsp://127.0.0.1:554/\(i)", recordings: "/srv/nvr/\(id)",
+                                       regionCode: bc.region(ofCamera: i, townships: townships, villageCounts: vcounts),
+                                       url: "rtsp://127.0.0.1:554/\(i)", recordings: "/srv/nvr/\(id)", lat: at?.lat, lon: at?.lon,
                                        at: store.clock.now()))
             let r = Double.random(in: 0..<1, using: &rng)
             let b: Behaviour = gapless || r < 0.85 ? .steady : r < 0.95 ? .flaky : r < 0.98 ? .deadDays : .clockJumps
@@ -116,7 +140,7 @@ struct CountyStore: ParsableCommand {
 
         let segMs = Int64(segmentMinutes) * 60_000
         let gopMs = Int64((gopSeconds * 1000).rounded())
-        let startMs = BenchCounty.endMs - Int64(days) * BenchCounty.dayMs
+        let startMs = endMs - Int64(days) * BenchCounty.dayMs
         var segments = 0, missing = 0, outageCuts = 0, jumps = 0, runs = 0
         var storeSeconds = 0.0, naiveSeconds = 0.0
         var dayRates: [Double] = []
@@ -127,7 +151,7 @@ struct CountyStore: ParsableCommand {
             let td = clock.now
             var daySegments = 0
             for i in 0..<cameras {
-                let id = BenchCounty.cameraID(i)
+                let id = bc.cameraID(i)
                 let b = behaviours[i]
                 if deadSpans[i].contains(day) { continue }
                 // Flaky cameras: some days an outage of 1–8 hours (network or power), files cut at its edges.
@@ -232,16 +256,25 @@ func fileBytes(_ path: String) -> Int64 {
     }
 }
 
-/// What the daemon would have left in a county store besides the index: one light probe per
-/// camera (7% failing) and a heartbeat, at the end of the footage, so that `camindex health`
-/// has camera states to check. Skips a store that already has camera states.
+/// What the daemon would have left in a county store besides the index, so that `camindex
+/// health` has camera states to check and a province has probe history to hold: by default one
+/// light probe per camera (7% failing) at the end of the footage; with `--days`, a full probe
+/// per camera every `--full-every-minutes` over that many days before it (most cameras always
+/// answer, some fail now and then, a few are down for days), then the light one. A heartbeat
+/// at the end. Skips a store that already has camera states.
 struct CountyLive: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "county-live",
-        abstract: "Add one probe result per camera and a daemon heartbeat to a county store (for camindex health).")
+        abstract: "Add probe results (optionally days of full-probe history) and a daemon heartbeat to a county store.")
 
     @Option var db: String
     @Option var seed: UInt64 = 11
+    @Option(help: "Days of full-probe history before the end of the footage (0: none).") var days = 0
+    @Option(help: "Minutes between one camera's full probes in the history.") var fullEveryMinutes = 240
+
+    func validate() throws {
+        guard days >= 0, fullEveryMinutes >= 1 else { throw ValidationError("--days must be ≥ 0 and --full-every-minutes ≥ 1") }
+    }
 
     func run() throws {
         let store = try Store.open(path: db, create: false)
@@ -254,19 +287,55 @@ struct CountyLive: ParsableCommand {
         }
         var rng = SplitMix(seed: seed)
         var batch: [(cameraID: String, result: ProbeResult)] = []
-        var failed = 0
+        var added = 0, failed = 0
+        func record(_ id: String, _ r: ProbeResult) throws {
+            batch.append((cameraID: id, result: r))
+            added += 1
+            if !r.ok { failed += 1 }
+            if batch.count == 64 { _ = try store.recordProbes(batch); batch.removeAll() }
+        }
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        if days > 0 {
+            // Per camera: 0 always answers, 1 fails a fifth of its probes, 2 is down over a span of days.
+            let kinds = ids.map { _ -> Int in
+                let r = Double.random(in: 0..<1, using: &rng)
+                return r < 0.9 ? 0 : r < 0.97 ? 1 : 2
+            }
+            let stepMs = Int64(fullEveryMinutes) * 60_000
+            let startMs = endMs - Int64(days) * BenchCounty.dayMs
+            let downFrom = startMs + Int64(days) * BenchCounty.dayMs / 3, downTo = downFrom + 2 * BenchCounty.dayMs
+            for at in stride(from: startMs, to: endMs - 60_000, by: Int(stepMs)) {
+                for (i, id) in ids.enumerated() {
+                    let t = at + Int64(i % 600) * 100  // spread over the first minute of the step
+                    let ok: Bool
+                    switch kinds[i] {
+                    case 1: ok = !rng.chance(0.2)
+                    case 2: ok = !(downFrom..<downTo).contains(t)
+                    default: ok = true
+                    }
+                    var p = ProbeResult(at: Instant(ms: t), depth: .full, ok: ok, error: ok ? nil : .timeout, durationMs: ok ? 1_200 : 10_000)
+                    if ok {
+                        p.codec = "h264"; p.profile = "Main"; p.width = 1920; p.height = 1080; p.fps = 25; p.bitrateKbps = 4096
+                        p.keyframeIntervalS = 2; p.firstKeyframeMs = 300; p.clockOffsetS = Double(i % 7) - 3
+                    }
+                    try record(id, p)
+                }
+            }
+        }
         for (i, id) in ids.enumerated() {
             let ok = !rng.chance(0.07)
-            if !ok { failed += 1 }
-            batch.append((cameraID: id, result: ProbeResult(
-                at: Instant(ms: endMs - 60_000 + Int64(i % 60) * 1000), depth: .light, ok: ok,
-                error: ok ? nil : .timeout, durationMs: ok ? 250 : 10_000)))
-            if batch.count == 64 { _ = try store.recordProbes(batch); batch.removeAll() }
+            try record(id, ProbeResult(at: Instant(ms: endMs - 60_000 + Int64(i % 60) * 1000), depth: .light, ok: ok,
+                                       error: ok ? nil : .timeout, durationMs: ok ? 250 : 10_000))
         }
         if !batch.isEmpty { _ = try store.recordProbes(batch) }
         try store.writeHeartbeat(Heartbeat(pid: 1, started: Instant(ms: endMs - 60_000), ended: Instant(ms: endMs),
                                            cameras: ids.count, probes: ids.count, probeFailures: failed,
                                            filesIndexed: 0, filesFailed: 0))
-        printJSON(["cameras": ids.count, "probes_added": ids.count, "failed": failed, "at_ms": endMs])
+        try store.checkpoint()
+        let counts = try store.rowCounts()
+        printJSON(["cameras": ids.count, "probes_added": added, "failed": failed, "at_ms": endMs,
+                   "probe_rows": counts["probe"] ?? 0, "live_windows": counts["live_window"] ?? 0,
+                   "seconds": (ms(clock.now - t0) / 100).rounded() / 10])
     }
 }

@@ -13,7 +13,7 @@ struct Bench: AsyncParsableCommand {
         commandName: "camindex-bench",
         abstract: "camindex measurements (run through Scripts/bench).",
         subcommands: [ProbeCycle.self, StoreWrites.self, CountyStore.self, QueryLatency.self, ProbeSoak.self, SegmentRead.self, CountyLive.self, Export.self, SpanCheck.self,
-                      PeriodicScan.self, VQDSet.self, VQDCost.self]
+                      PeriodicScan.self, VQDSet.self, VQDCost.self, ProvinceQueries.self]
     )
 }
 
