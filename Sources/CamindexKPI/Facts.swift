@@ -57,12 +57,26 @@ public struct Facts: Sendable {
     public var scope: Region?
     /// The scope and every region under it (all regions when unscoped), by code.
     public var regions: [String: Region]
-    public var cameras: [CameraFacts]
+    public var cameras: [CameraFacts] {
+        didSet { camerasByRegion = Self.group(cameras) }
+    }
     public var heartbeat: Heartbeat?
+    /// Indices into `cameras` by each region code at or above a camera's own: a province
+    /// breaks its ~50,000 cameras down by a few hundred regions, once per check.
+    private var camerasByRegion: [String: [Int]]
 
     public init(now: Instant, period: Interval, scope: Region?, regions: [String: Region], cameras: [CameraFacts], heartbeat: Heartbeat?) {
         self.now = now; self.period = period; self.scope = scope; self.regions = regions; self.cameras = cameras
         self.heartbeat = heartbeat
+        camerasByRegion = Self.group(cameras)
+    }
+
+    private static func group(_ cameras: [CameraFacts]) -> [String: [Int]] {
+        var out: [String: [Int]] = [:]
+        for (i, camera) in cameras.enumerated() {
+            for code in RegionCode.ancestors(of: camera.regionCode) + [camera.regionCode] { out[code, default: []].append(i) }
+        }
+        return out
     }
 
     /// Reads enabled cameras in `scope` (or all), their states, windows within `period`
@@ -70,7 +84,8 @@ public struct Facts: Sendable {
     public static func load(from store: any IndexReader, scope: Region?, period: Interval, now: Instant, withOnline: Bool = true) throws -> Facts {
         let cameras = try store.cameras(in: scope)
         let ids = cameras.map(\.id)
-        let states = try store.liveStates(cameraIDs: ids)
+        // Unscoped, every camera's state is wanted: no list of ids to send (a province's 50,000).
+        let states = try store.liveStates(cameraIDs: scope == nil ? nil : ids)
         let recording = try store.windows(cameraIDs: cameras.filter { $0.recordings != nil }.map(\.id), range: period)
         let online = withOnline ? try store.liveWindows(cameraIDs: ids, range: period) : [:]
         let failed = try store.failedFileCounts()
@@ -97,7 +112,7 @@ public struct Facts: Sendable {
 
     /// Cameras in `region` or under it.
     public func cameras(in region: Region) -> [CameraFacts] {
-        cameras.filter { $0.regionCode.hasPrefix(region.code) }
+        (camerasByRegion[region.code] ?? []).map { cameras[$0] }
     }
 
     /// The regions to break figures down by: the scope (or each county), its townships, and

@@ -110,12 +110,17 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
                 let (code, n) = try row.decode((String, Int64).self)
                 own[code] = Int(n)
             }
+            // Each code's cameras count for it and every region above it: linear in the codes,
+            // where a prefix filter per region is quadratic over a province's ~2,000 regions.
+            var total: [String: Int] = [:]
+            for (code, n) in own {
+                for c in RegionCode.ancestors(of: code) + [code] { total[c, default: 0] += n }
+            }
             let above = try regionsAboveCounties().values.filter { $0.code >= lower && $0.code < upper }
             return try (db.query("""
                 SELECT code, name, level, parent_code FROM region WHERE code >= \(lower) AND code < \(upper)
                 """).map(Self.region) + above).sorted { $0.code < $1.code }.map { r in
-                let total = own.filter { $0.key.hasPrefix(r.code) }.reduce(0) { $0 + $1.value }
-                return RegionSummary(region: r, ownCameras: own[r.code] ?? 0, totalCameras: total)
+                RegionSummary(region: r, ownCameras: own[r.code] ?? 0, totalCameras: total[r.code] ?? 0)
             }
         }
     }
