@@ -273,38 +273,21 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
                               AND r.start_ms <= \(at.ms) AND r.end_ms > \(at.ms))
                 ORDER BY s.start_ms DESC
                 """)
-            var before: KeyframeLocation?
-            var next: KeyframeLocation?
-            for row in covering {
-                let all = try Self.locations(row)
-                if before == nil, let k = all.last(where: { $0.time <= at }) { before = k }
-                if let k = all.first(where: { $0.time > at }), next == nil || k.time < next!.time { next = k }
-            }
-            var hole: Int64?
-            if before == nil, let bridged = try bridgedHole(cameraID: cameraID, at: at, maxRun: maxRun) {
-                // Inside a hole the windows bridge: the keyframe at or before `at` across files.
-                hole = bridged.nextStart - bridged.previousEnd
-                let earlier = try db.query("""
+            return try KeyframePair.search(at: at, covering: try covering.map(Self.locations), bridgedHoleMs: {
+                try bridgedHole(cameraID: cameraID, at: at, maxRun: maxRun).map { $0.nextStart - $0.previousEnd }
+            }, beforeHole: {
+                try db.query("""
                     SELECT path, start_ms, first_pts_ms, keyframes, start_source FROM segment
                     WHERE camera_id = \(cameraID) AND error IS NULL AND start_ms >= \(at.ms - Self.windowToleranceMs - maxSeg)
                       AND start_ms <= \(at.ms)
                     ORDER BY start_ms DESC
-                    """)
-                for row in earlier {
-                    let all = try Self.locations(row)
-                    if let k = all.last(where: { $0.time <= at }), before == nil || k.time > before!.time { before = k }
-                    if let k = all.first(where: { $0.time > at }), next == nil || k.time < next!.time { next = k }
-                }
-                if before == nil { hole = nil }
-            }
-            if before != nil, next == nil {
-                let following = try db.query("""
+                    """).map(Self.locations)
+            }, following: {
+                try db.query("""
                     SELECT path, start_ms, first_pts_ms, keyframes, start_source FROM segment
                     WHERE camera_id = \(cameraID) AND error IS NULL AND start_ms > \(at.ms) ORDER BY start_ms LIMIT 1
-                    """).first
-                next = try following.flatMap { try Self.locations($0).first }
-            }
-            return KeyframePair(atOrBefore: before, next: next, bridgedHoleMs: hole)
+                    """).first.flatMap { try Self.locations($0).first }
+            })
         }
     }
 
@@ -326,12 +309,8 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
     /// A `path, start_ms, first_pts_ms, keyframes, start_source` row's keyframes.
     private static func locations(_ row: PostgresRow) throws -> [KeyframeLocation] {
         let (path, start, firstPts, blob, source) = try row.decode((String, Int64, Int64, ByteBuffer?, String?).self)
-        let timeSource = source.flatMap(SegmentRecord.StartSource.init(rawValue:)) ?? .path
-        return try KeyframeBlob.decode(blob.map { Array($0.readableBytesView) } ?? []).map {
-            var k = KeyframeLocation(path: path, time: Instant(ms: start + $0), offsetMs: $0, ptsMs: firstPts + $0)
-            k.timeSource = timeSource
-            return k
-        }
+        return try KeyframeLocation.all(path: path, startMs: start, firstPtsMs: firstPts, blob: blob.map { Array($0.readableBytesView) } ?? [],
+                                        source: source.flatMap(SegmentRecord.StartSource.init(rawValue:)) ?? .path)
     }
 
     public func footageSummary(cameraID: String) throws -> FootageSummary {

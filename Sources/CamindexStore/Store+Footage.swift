@@ -136,37 +136,20 @@ extension Store {
                   AND EXISTS (SELECT 1 FROM footage_run r WHERE r.segment_id = s.id AND r.start_ms <= ? AND r.end_ms > ?)
                 ORDER BY s.start_ms DESC
                 """, arguments: [cameraID, at.ms - maxSeg, at.ms, at.ms, at.ms, at.ms])
-            var before: KeyframeLocation?
-            var next: KeyframeLocation?
-            for row in covering {
-                let all = try Self.locations(row)
-                if before == nil, let k = all.last(where: { $0.time <= at }) { before = k }
-                if let k = all.first(where: { $0.time > at }), next == nil || k.time < next!.time { next = k }
-            }
-            var hole: Int64?
-            if before == nil, let bridged = try Self.bridgedHole(db, cameraID: cameraID, at: at) {
-                // Inside a hole the windows bridge: the keyframe at or before `at` across files.
-                hole = bridged.nextStart - bridged.previousEnd
-                let earlier = try Row.fetchAll(db, sql: """
+            return try KeyframePair.search(at: at, covering: try covering.map(Self.locations), bridgedHoleMs: {
+                try Self.bridgedHole(db, cameraID: cameraID, at: at).map { $0.nextStart - $0.previousEnd }
+            }, beforeHole: {
+                try Row.fetchAll(db, sql: """
                     SELECT path, start_ms, first_pts_ms, keyframes, start_source FROM segment
                     WHERE camera_id = ? AND error IS NULL AND start_ms >= ? AND start_ms <= ?
                     ORDER BY start_ms DESC
-                    """, arguments: [cameraID, at.ms - Self.windowToleranceMs - maxSeg, at.ms])
-                for row in earlier {
-                    let all = try Self.locations(row)
-                    if let k = all.last(where: { $0.time <= at }), before == nil || k.time > before!.time { before = k }
-                    if let k = all.first(where: { $0.time > at }), next == nil || k.time < next!.time { next = k }
-                }
-                if before == nil { hole = nil }
-            }
-            if before != nil, next == nil {
-                let following = try Row.fetchOne(db, sql: """
+                    """, arguments: [cameraID, at.ms - Self.windowToleranceMs - maxSeg, at.ms]).map(Self.locations)
+            }, following: {
+                try Row.fetchOne(db, sql: """
                     SELECT path, start_ms, first_pts_ms, keyframes, start_source FROM segment
                     WHERE camera_id = ? AND error IS NULL AND start_ms > ? ORDER BY start_ms LIMIT 1
-                    """, arguments: [cameraID, at.ms])
-                next = try following.flatMap { try Self.locations($0).first }
-            }
-            return KeyframePair(atOrBefore: before, next: next, bridgedHoleMs: hole)
+                    """, arguments: [cameraID, at.ms]).flatMap { try Self.locations($0).first }
+            })
         }
     }
 
@@ -191,11 +174,7 @@ extension Store {
         let path: String = row[0], start: Int64 = row[1], firstPts: Int64 = row[2]
         let blob: Data = row[3] ?? Data()
         let source = (row[4] as String?).flatMap(SegmentRecord.StartSource.init(rawValue:)) ?? .path
-        return try KeyframeBlob.decode(blob).map {
-            var k = KeyframeLocation(path: path, time: Instant(ms: start + $0), offsetMs: $0, ptsMs: firstPts + $0)
-            k.timeSource = source
-            return k
-        }
+        return try KeyframeLocation.all(path: path, startMs: start, firstPtsMs: firstPts, blob: blob, source: source)
     }
 
     /// Files that could not be indexed, per camera.

@@ -113,6 +113,16 @@ public struct KeyframeLocation: Sendable, Hashable {
     public init(path: String, time: Instant, offsetMs: Int64, ptsMs: Int64) {
         self.path = path; self.time = time; self.offsetMs = offsetMs; self.ptsMs = ptsMs
     }
+
+    /// The keyframes of one stored file: its row's start, first PTS, keyframe blob and time source.
+    public static func all(path: String, startMs: Int64, firstPtsMs: Int64, blob: some Sequence<UInt8>,
+                           source: SegmentRecord.StartSource) throws -> [KeyframeLocation] {
+        try KeyframeBlob.decode(blob).map {
+            var k = KeyframeLocation(path: path, time: Instant(ms: startMs + $0), offsetMs: $0, ptsMs: firstPtsMs + $0)
+            k.timeSource = source
+            return k
+        }
+    }
 }
 
 /// The keyframe at or before a moment, and the one after it.
@@ -129,6 +139,34 @@ public struct KeyframePair: Sendable, Hashable {
         self.atOrBefore = atOrBefore
         self.next = next
         self.bridgedHoleMs = bridgedHoleMs
+    }
+
+    /// The search every store runs for `keyframe`, over the files it reads as asked: `covering`,
+    /// the keyframes of the files whose runs cover `at`, newest first; when none has a keyframe
+    /// at or before `at` and the windows bridge a hole there (`bridgedHoleMs`), the files that
+    /// start before `at` (`beforeHole`); and when nothing came after `at`, the first keyframe of
+    /// the next file (`following`).
+    public static func search(at: Instant, covering: [[KeyframeLocation]], bridgedHoleMs: () throws -> Int64?,
+                              beforeHole: () throws -> [[KeyframeLocation]],
+                              following: () throws -> KeyframeLocation?) throws -> KeyframePair {
+        var before: KeyframeLocation?
+        var next: KeyframeLocation?
+        for file in covering {
+            if before == nil, let k = file.last(where: { $0.time <= at }) { before = k }
+            if let k = file.first(where: { $0.time > at }), next == nil || k.time < next!.time { next = k }
+        }
+        var hole: Int64?
+        if before == nil, let bridged = try bridgedHoleMs() {
+            // Inside a hole the windows bridge: the keyframe at or before `at` across files.
+            hole = bridged
+            for file in try beforeHole() {
+                if let k = file.last(where: { $0.time <= at }), before == nil || k.time > before!.time { before = k }
+                if let k = file.first(where: { $0.time > at }), next == nil || k.time < next!.time { next = k }
+            }
+            if before == nil { hole = nil }
+        }
+        if before != nil, next == nil { next = try following() }
+        return KeyframePair(atOrBefore: before, next: next, bridgedHoleMs: hole)
     }
 }
 
