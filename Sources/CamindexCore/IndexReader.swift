@@ -39,6 +39,9 @@ public protocol IndexReader: Sendable {
 
     // Live
     func liveStates(cameraIDs: [String]?) throws -> [String: CameraLiveState]
+    /// The enabled cameras in `region` and under it (all when nil), by ID, with their states as
+    /// health reads them. By default from `cameras(in:)` and `liveStates`.
+    func standings(in region: Region?) throws -> [CameraStanding]
     func liveWindows(cameraIDs: [String], range: Interval) throws -> [String: [Interval]]
     func probeHistory(cameraID: String, limit: Int) throws -> [ProbeResult]
     func lastHeartbeat() throws -> Heartbeat?
@@ -67,6 +70,13 @@ extension IndexReader {
     }
 
     public func liveStates() throws -> [String: CameraLiveState] { try liveStates(cameraIDs: nil) }
+
+    public func standings(in region: Region?) throws -> [CameraStanding] {
+        let cameras = try cameras(in: region)
+        // Unscoped, every camera's state is wanted: no list of IDs to send.
+        let states = try liveStates(cameraIDs: region == nil ? nil : cameras.map(\.id))
+        return cameras.map { CameraStanding(camera: $0, state: states[$0.id]) }
+    }
     public func segmentErrors() throws -> [SegmentError] { try segmentErrors(cameraID: nil) }
 
     public func windows(cameraID: String, range: Interval, maxGapMs: Int64 = Windows.defaultMaxGapMs) throws -> [FootageSpan] {
@@ -75,6 +85,8 @@ extension IndexReader {
 
     /// The regions named in the paths of `cameras` (each camera's region and its ancestors).
     public func regionPaths(for cameras: [Camera]) throws -> [String: Region] {
-        try regions(codes: Set(cameras.flatMap { [$0.regionCode] + RegionCode.ancestors(of: $0.regionCode) }))
+        // Thousands of cameras share a few hundred region codes: each code's ancestors once.
+        let own = Set(cameras.map(\.regionCode))
+        return try regions(codes: own.union(own.flatMap { RegionCode.ancestors(of: $0) }))
     }
 }

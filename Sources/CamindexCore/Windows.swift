@@ -10,6 +10,39 @@ public struct FootageSpan: Hashable, Sendable {
     }
 }
 
+/// How a store answers "windows of these cameras over `range`, bridging holes up to
+/// `maxGapMs`", whatever its SQL: from the stored windows when the tolerance is at least the one
+/// they were stored with, else from the runs; rows whose start lies in `[startFrom,
+/// startBefore)` and that end after `endAfter` (the range widened by the tolerance, and below by
+/// the longest row), merged and clipped by `finish`.
+public struct WindowRead: Sendable {
+    public enum Source: Sendable { case windows, runs }
+    public let source: Source
+    public let range: Interval
+    public let gapMs: Int64
+
+    public init(range: Interval, maxGapMs: Int64) {
+        self.range = range
+        gapMs = max(0, maxGapMs)
+        source = gapMs >= Windows.defaultMaxGapMs ? .windows : .runs
+    }
+
+    /// The bounds on a row's start and end; `longestRunMs` is read only for runs.
+    public func bounds(longestRunMs: () throws -> Int64) rethrows -> (startFrom: Int64, startBefore: Int64, endAfter: Int64) {
+        let from = range.start.ms - gapMs
+        let longest = source == .windows ? Windows.maxStoredWindowMs : try longestRunMs()
+        return (from - longest, range.end.ms + gapMs, from)
+    }
+
+    /// Each camera's rows merged over the tolerance and clipped to the range.
+    public func finish(_ rows: [String: [FootageSpan]], cameraIDs: [String]) -> [String: [FootageSpan]] {
+        var out: [String: [FootageSpan]] = [:]
+        out.reserveCapacity(cameraIDs.count)
+        for id in cameraIDs { out[id] = Windows.clip(Windows.merge(rows[id] ?? [], maxGapMs: gapMs), to: range) }
+        return out
+    }
+}
+
 public enum Windows {
     /// The default hole between two pieces of footage that still counts as continuous footage.
     public static let defaultMaxGapMs: Int64 = 2_000

@@ -73,8 +73,10 @@ public struct Facts: Sendable {
 
     private static func group(_ cameras: [CameraFacts]) -> [String: [Int]] {
         var out: [String: [Int]] = [:]
+        var path: [String: [String]] = [:]
         for (i, camera) in cameras.enumerated() {
-            for code in RegionCode.ancestors(of: camera.regionCode) + [camera.regionCode] { out[code, default: []].append(i) }
+            let codes = path[camera.regionCode] ?? { let p = RegionCode.ancestors(of: camera.regionCode) + [camera.regionCode]; path[camera.regionCode] = p; return p }()
+            for code in codes { out[code, default: []].append(i) }
         }
         return out
     }
@@ -82,30 +84,32 @@ public struct Facts: Sendable {
     /// Reads enabled cameras in `scope` (or all), their states, windows within `period`
     /// (recorded always, live-online when `withOnline`), failed files, and the heartbeat.
     public static func load(from store: any IndexReader, scope: Region?, period: Interval, now: Instant, withOnline: Bool = true) throws -> Facts {
-        let cameras = try store.cameras(in: scope)
+        let cameras = try store.standings(in: scope)
         let ids = cameras.map(\.id)
-        // Unscoped, every camera's state is wanted: no list of ids to send (a province's 50,000).
-        let states = try store.liveStates(cameraIDs: scope == nil ? nil : ids)
-        let recording = try store.windows(cameraIDs: cameras.filter { $0.recordings != nil }.map(\.id), range: period)
+        let recording = try store.windows(cameraIDs: cameras.filter(\.records).map(\.id), range: period)
         let online = withOnline ? try store.liveWindows(cameraIDs: ids, range: period) : [:]
         let failed = try store.failedFileCounts()
         let stalled = try store.stalledFileCounts()
         let allRegions = try store.regionTree(under: scope).map(\.region)
         var regions = Dictionary(uniqueKeysWithValues: allRegions.map { ($0.code, $0) })
         // Ancestors too, for names in region paths.
-        let missing = Set(cameras.flatMap { RegionCode.ancestors(of: $0.regionCode) }).filter { regions[$0] == nil }
+        let missing = Set(Set(cameras.map(\.regionCode)).flatMap { RegionCode.ancestors(of: $0) }).filter { regions[$0] == nil }
         regions.merge(try store.regions(codes: missing)) { a, _ in a }
+        // A zone per name, not per camera: a province's 50,000 cameras share a handful.
+        var zones: [String: TimeZone] = [:]
         let facts = cameras.map { c -> CameraFacts in
-            let s = states[c.id]
-            let full = s?.lastFullProbe
+            let zone = zones[c.timezone] ?? {
+                let z = TimeZone(identifier: c.timezone) ?? TimeZone(identifier: Zones.defaultIdentifier)!
+                zones[c.timezone] = z
+                return z
+            }()
             return CameraFacts(
-                id: c.id, name: c.name, regionCode: c.regionCode, live: c.url != nil, records: c.recordings != nil,
-                state: s.map { $0.state == .online ? .online : .offline } ?? .unknown, since: s?.since,
-                clockOffsetS: full?.clockOffsetS,
-                validVideo: full.map { $0.ok && $0.codec != nil && ($0.width ?? 0) > 0 } ?? false,
+                id: c.id, name: c.name, regionCode: c.regionCode, live: c.live, records: c.records,
+                state: c.state.map { $0 == .online ? .online : .offline } ?? .unknown, since: c.since,
+                clockOffsetS: c.clockOffsetS, validVideo: c.validVideo,
                 recorded: (recording[c.id] ?? []).map(\.interval), online: online[c.id] ?? [],
-                failedFiles: failed[c.id] ?? 0, stalledFiles: stalled[c.id] ?? 0, zone: c.zone,
-                quality: full?.quality, qualityAt: full?.quality == nil ? nil : full?.at)
+                failedFiles: failed[c.id] ?? 0, stalledFiles: stalled[c.id] ?? 0, zone: zone,
+                quality: c.quality, qualityAt: c.qualityAt)
         }
         return Facts(now: now, period: period, scope: scope, regions: regions, cameras: facts, heartbeat: try store.lastHeartbeat())
     }

@@ -19,12 +19,11 @@ public struct StatusSummary: Sendable {
 
 extension Queries {
     public func status() throws -> StatusSummary {
-        let cameras = try reader.cameras(in: nil)
-        let live = cameras.filter { $0.url != nil }
-        let states = try reader.liveStates(cameraIDs: live.map(\.id)).values
+        let cameras = try reader.standings(in: nil)
+        let live = cameras.filter(\.live)
         return StatusSummary(
             store: reader.location, now: clock.now(), heartbeat: try reader.lastHeartbeat(), enabledCameras: cameras.count,
-            liveCameras: live.count, online: states.filter { $0.state == .online }.count,
-            offline: states.filter { $0.state == .offline }.count, index: try reader.indexTotals())
+            liveCameras: live.count, online: live.filter { $0.state == .online }.count,
+            offline: live.filter { $0.state == .offline }.count, index: try reader.indexTotals())
     }
 }

@@ -8,27 +8,19 @@ extension Store {
     /// cameras (`camera_id IN (...)`), not one statement per camera.
     public func windows(cameraIDs: [String], range: Interval, maxGapMs: Int64) throws -> [String: [FootageSpan]] {
         try read { db in
-            let gap = max(0, maxGapMs)
-            let from = range.start.ms - gap, to = range.end.ms + gap
-            let table: String, bound: Int64
-            if gap >= Self.windowToleranceMs {
-                (table, bound) = ("footage_window", Windows.maxStoredWindowMs)
-            } else {
-                (table, bound) = ("footage_run", try Self.meta(db, "max_run_ms"))
-            }
+            let plan = WindowRead(range: range, maxGapMs: maxGapMs)
+            let b = try plan.bounds { try Self.meta(db, "max_run_ms") }
             var spans: [String: [FootageSpan]] = [:]
             for batch in Self.batches(cameraIDs) {
                 let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                    SELECT camera_id, start_ms, end_ms, verified FROM \(table)
+                    SELECT camera_id, start_ms, end_ms, verified FROM \(plan.source == .windows ? "footage_window" : "footage_run")
                     WHERE camera_id IN (\(Self.placeholders(batch.count))) AND start_ms >= ? AND start_ms < ? AND end_ms > ?
-                    """), arguments: StatementArguments(batch) + [from - bound, to, from])
+                    """), arguments: StatementArguments(batch) + [b.startFrom, b.startBefore, b.endAfter])
                 while let row = try rows.next() {
                     spans[row[0], default: []].append(FootageSpan(Interval(startMs: row[1], endMs: row[2]), verified: row[3]))
                 }
             }
-            var out: [String: [FootageSpan]] = [:]
-            for id in cameraIDs { out[id] = Windows.clip(Windows.merge(spans[id] ?? [], maxGapMs: gap), to: range) }
-            return out
+            return plan.finish(spans, cameraIDs: cameraIDs)
         }
     }
 

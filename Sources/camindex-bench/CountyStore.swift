@@ -260,7 +260,8 @@ func fileBytes(_ path: String) -> Int64 {
 /// health` has camera states to check and a province has probe history to hold: by default one
 /// light probe per camera (7% failing) at the end of the footage; with `--days`, a full probe
 /// per camera every `--full-every-minutes` over that many days before it (most cameras always
-/// answer, some fail now and then, a few are down for days), then the light one. A heartbeat
+/// answer, some fail now and then, a few are down for days; every picture judged, one camera in
+/// 33 blurred), then the light one. A heartbeat
 /// at the end. Skips a store that already has camera states.
 struct CountyLive: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -318,6 +319,8 @@ struct CountyLive: ParsableCommand {
                     if ok {
                         p.codec = "h264"; p.profile = "Main"; p.width = 1920; p.height = 1080; p.fps = 25; p.bitrateKbps = 4096
                         p.keyframeIntervalS = 2; p.firstKeyframeMs = 300; p.clockOffsetS = Double(i % 7) - 3
+                        // Judged as the daemon judges every full probe's keyframe: a few blurred.
+                        p.quality = i % 33 == 0 ? [PictureVerdict(fault: .blur, measured: 12.5, threshold: 40)] : []
                     }
                     try record(id, p)
                 }

@@ -169,3 +169,35 @@ private func iv(_ start: Int64, _ end: Int64) -> Interval { Interval(startMs: st
         #expect(floorDiv(0, 5) == 0)
     }
 }
+
+@Suite struct WindowReadTests {
+    let range = Interval(startMs: 100_000_000, endMs: 100_600_000)
+
+    @Test func storedTolerancePlansStoredWindowsBoundedByADay() {
+        let plan = WindowRead(range: range, maxGapMs: 2_000)
+        #expect(plan.source == .windows)
+        let b = plan.bounds { Issue.record("the longest run is not read for stored windows"); return 0 }
+        #expect(b.startFrom == 100_000_000 - 2_000 - Windows.maxStoredWindowMs)
+        #expect(b.startBefore == 100_602_000)
+        #expect(b.endAfter == 99_998_000)
+    }
+
+    @Test func smallerTolerancePlansRunsBoundedByTheLongest() {
+        let plan = WindowRead(range: range, maxGapMs: 500)
+        #expect(plan.source == .runs)
+        let b = plan.bounds { 7_200_000 }
+        #expect(b.startFrom == 100_000_000 - 500 - 7_200_000)
+        #expect(b.startBefore == 100_600_500)
+        #expect(b.endAfter == 99_999_500)
+        // A negative tolerance is none.
+        #expect(WindowRead(range: range, maxGapMs: -5).gapMs == 0)
+    }
+
+    @Test func finishMergesOverTheToleranceClipsAndListsEveryCamera() {
+        let plan = WindowRead(range: range, maxGapMs: 2_000)
+        let rows = ["a": [span(100_300_000, 100_700_000), span(99_000_000, 100_298_500, false)]]
+        let out = plan.finish(rows, cameraIDs: ["a", "b"])
+        #expect(out["a"] == [span(100_000_000, 100_600_000, false)])
+        #expect(out["b"] == [])
+    }
+}

@@ -42,6 +42,18 @@ import Testing
             #expect(try json(url, args) as? NSDictionary == (try json(c.db, args) as? NSDictionary), "query \(c.code)")
             let live = args + ["--live", "--max-gap", "1"]
             #expect(try json(url, live) as? NSDictionary == (try json(c.db, live) as? NSDictionary), "query --live --max-gap 1 \(c.code)")
+            // A county's region reads its whole partitions; a few of its cameras are joined by ID.
+            let few = ["query", "--camera", c.recorded[0], "--camera", c.recorded[1], "--live"] + range
+            #expect(c.recorded.count * 2 < c.cameras)
+            #expect(try json(url, few) as? NSDictionary == (try json(c.db, few) as? NSDictionary), "\(few)")
+            #expect(try json(url, few + ["--max-gap", "1"]) as? NSDictionary == (try json(c.db, few + ["--max-gap", "1"]) as? NSDictionary))
+            // Most of a county's cameras, one with footage left out: its whole partitions are read,
+            // and the left-out camera's rows must not show.
+            let ids = try #require(try json(c.db, ["camera", "list"]) as? [[String: Any]]).map { $0["id"] as! String }
+            let most = ["query", "--live"] + ids.filter { $0 != c.recorded[1] }.flatMap { ["--camera", $0] } + range
+            let mostAnswer = try #require(try json(url, most) as? NSDictionary)
+            #expect(mostAnswer == (try json(c.db, most) as? NSDictionary), "most cameras of \(c.code)")
+            #expect(!"\(mostAnswer)".contains(c.recorded[1]))
             for id in c.recorded {
                 #expect(try json(url, ["camera", "show", id]) as? NSDictionary == (try json(c.db, ["camera", "show", id]) as? NSDictionary))
                 for at in ["2026-11-20 14:00:06", "2026-11-20 14:00:10.5", "2026-11-20 14:00:14"] {

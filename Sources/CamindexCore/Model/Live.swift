@@ -17,6 +17,43 @@ public struct CameraLiveState: Sendable, Hashable {
     }
 }
 
+/// What health and the KPI report read of an enabled camera and its live state: the registry
+/// facts they count by and the last full probe's verdicts, without the probes' other figures
+/// (a province reads this for ~50,000 cameras a check).
+public struct CameraStanding: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var regionCode: String
+    public var timezone: String
+    /// Has a live URL / a recordings directory.
+    public var live: Bool
+    public var records: Bool
+    /// nil: never probed.
+    public var state: CameraLiveState.State?
+    public var since: Instant?
+    /// The last full probe delivered video with a known codec and resolution.
+    public var validVideo: Bool
+    public var clockOffsetS: Double?
+    /// The last full probe's picture verdicts (nil: not judged) and when it ran.
+    public var quality: [PictureVerdict]?
+    public var qualityAt: Instant?
+
+    public init(id: String, name: String, regionCode: String, timezone: String, live: Bool, records: Bool,
+                state: CameraLiveState.State?, since: Instant?, validVideo: Bool, clockOffsetS: Double?,
+                quality: [PictureVerdict]?, qualityAt: Instant?) {
+        self.id = id; self.name = name; self.regionCode = regionCode; self.timezone = timezone; self.live = live
+        self.records = records; self.state = state; self.since = since; self.validVideo = validVideo
+        self.clockOffsetS = clockOffsetS; self.quality = quality; self.qualityAt = qualityAt
+    }
+
+    public init(camera c: Camera, state s: CameraLiveState?) {
+        let full = s?.lastFullProbe
+        self.init(id: c.id, name: c.name, regionCode: c.regionCode, timezone: c.timezone, live: c.url != nil, records: c.recordings != nil,
+                  state: s?.state, since: s?.since, validVideo: full.map { $0.ok && $0.codec != nil && ($0.width ?? 0) > 0 } ?? false,
+                  clockOffsetS: full?.clockOffsetS, quality: full?.quality, qualityAt: full?.quality == nil ? nil : full?.at)
+    }
+}
+
 /// One row of the daemon's heartbeat: what one probe interval did.
 public struct Heartbeat: Sendable, Hashable {
     public var pid: Int
