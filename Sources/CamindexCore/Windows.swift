@@ -54,6 +54,8 @@ public enum Windows {
     /// The union of `spans`, where holes of at most `maxGapMs` are bridged. A merged window is
     /// verified only if every span in it is.
     public static func merge(_ spans: [FootageSpan], maxGapMs: Int64) -> [FootageSpan] {
+        // Most cameras have one span in a range: a province merges thousands per query.
+        if spans.count == 1 { return spans[0].interval.isEmpty ? [] : spans }
         let sorted = spans.filter { !$0.interval.isEmpty }.sorted { $0.interval.start < $1.interval.start }
         var out: [FootageSpan] = []
         out.reserveCapacity(sorted.count)

@@ -68,6 +68,12 @@ public enum Health {
         let run = selected.isEmpty ? Set(HealthCheck.allCases) : selected
         var results: [CheckResult] = []
         let regions = facts.breakdown(villages: false)
+        // The unlabelled figure is the scope's; unscoped, the county's when the store holds one
+        // county, else (a province) the whole store's, each county's then labelled by its code.
+        let counties = regions.filter { $0.level == RegionCode.Level.county.rawValue }.count
+        func isScope(_ region: Region) -> Bool {
+            region.code == facts.scope?.code || (facts.scope == nil && region.level == RegionCode.Level.county.rawValue && counties == 1)
+        }
         let ageS = facts.heartbeat.map { Double(facts.now.ms - $0.ended.ms) / 1000 }
 
         if run.contains(.heartbeat) {
@@ -95,8 +101,7 @@ public enum Health {
                 guard let pct = rate.percent else { continue }
                 let s = status(of: pct, warning: t.onlineWarning, critical: t.onlineCritical)
                 worst = max(worst, s)
-                let isScope = region.code == facts.scope?.code || (facts.scope == nil && region.level == 6)
-                perf.append(Perfdata(isScope ? "online" : "online_\(region.code)", round1(pct), unit: "%",
+                perf.append(Perfdata(isScope(region) ? "online" : "online_\(region.code)", round1(pct), unit: "%",
                                      warning: t.onlineWarning, critical: t.onlineCritical, min: 0, max: 100))
                 let line = "\(region.displayName) online \(fmt1(pct))%"
                 details.append("[\(s.label)] online \(region.displayName) (\(region.code)): \(fmt1(pct))% (\(rate.good) of \(plural(rate.total, "camera")))")
@@ -145,13 +150,18 @@ public enum Health {
                 let pct = Double(covered) / Double(expected) * 100
                 let s = status(of: pct, warning: t.recordingWarning, critical: t.recordingCritical)
                 worst = max(worst, s)
-                let isScope = region.code == facts.scope?.code || (facts.scope == nil && region.level == 6)
-                perf.append(Perfdata(isScope ? "recording" : "recording_\(region.code)", round1(pct), unit: "%",
+                perf.append(Perfdata(isScope(region) ? "recording" : "recording_\(region.code)", round1(pct), unit: "%",
                                      warning: t.recordingWarning, critical: t.recordingCritical, min: 0, max: 100))
                 details.append("[\(s.label)] recording \(region.displayName) (\(region.code)) last \(fmtHours(t.recordingHours)): \(fmt1(pct))% of \(cams.count) cameras' time")
                 if s != .ok {
                     problems.append("\(region.displayName) recording \(fmt1(pct))% (\(describe(s == .critical ? t.recordingCritical : t.recordingWarning)))")
                 }
+            }
+            let recorders = facts.cameras.filter(\.records)
+            if facts.scope == nil, !perf.contains(where: { $0.label == "recording" }), !recorders.isEmpty {
+                let pct = Double(recorders.reduce(Int64(0)) { $0 + $1.recordedMs }) / Double(expectedPer * Int64(recorders.count)) * 100
+                perf.insert(Perfdata("recording", round1(pct), unit: "%", warning: t.recordingWarning, critical: t.recordingCritical,
+                                     min: 0, max: 100), at: 0)
             }
             results.append(CheckResult(check: .recording, status: worst, problem: problems.isEmpty ? nil : problems.joined(separator: ", "),
                                        details: details, perfdata: perf))

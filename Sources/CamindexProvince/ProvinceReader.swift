@@ -163,7 +163,8 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
         /// joined to the table.
         let wholeCounties: Bool
         let binds: PostgresBindings
-        let wanted: Set<String>
+        /// The cameras whose rows to keep (nil: all the statement returns).
+        let wanted: Set<String>?
 
         /// `table` as `alias`, for `FROM`.
         func from(_ table: String, _ alias: String) -> String {
@@ -177,7 +178,7 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
         /// The number of the statement's next parameter.
         var next: Int { wholeCounties ? 2 : 4 }
 
-        func wants(_ id: String) -> Bool { !wholeCounties || wanted.contains(id) }
+        func wants(_ id: String) -> Bool { wanted?.contains(id) ?? true }
     }
 
     /// The rows of `ids` (unknown cameras left out; cameras not read yet are looked up). When
@@ -191,30 +192,42 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
         // A footage query scopes its windows, time quality and live windows to the same cameras.
         if let last = countyLock.withLock({ lastScope }), last.ids == ids { return last.scope }
         let wanted = Set(ids)
-        let unknown = countyLock.withLock { wanted.filter { countyOf[$0] == nil } }
+        func pairs() -> (known: [(county: String, id: String)], unknown: [String]) {
+            countyLock.withLock {
+                var known: [(String, String)] = [], unknown: [String] = []
+                known.reserveCapacity(wanted.count)
+                for id in wanted {
+                    if let county = countyOf[id] { known.append((county, id)) } else { unknown.append(id) }
+                }
+                return (known, unknown)
+            }
+        }
+        var (known, unknown) = pairs()
         if !unknown.isEmpty {
             var seen: [(String, String)] = []
             var b = PostgresBindings()
-            b.append(Array(unknown))
+            b.append(unknown)
             for row in try db.query(PostgresQuery(unsafeSQL: "SELECT id, county FROM camera WHERE id IN (SELECT unnest($1::text[]))", binds: b)) {
                 var c = row.cells
                 seen.append((try c.next(), try c.next()))
             }
             countyLock.withLock { for (id, county) in seen { countyOf[id] = county } }
+            known = pairs().known
         }
-        let pairs = countyLock.withLock { wanted.compactMap { id in countyOf[id].map { ($0, id) } } }
         var perCounty: [String: Int] = [:]
-        for (county, _) in pairs { perCounty[county, default: 0] += 1 }
+        for (county, _) in known { perCounty[county, default: 0] += 1 }
         let counties = Array(perCounty.keys)
         let totals = try cameraCounts(counties)
         let whole = perCounty.allSatisfy { county, n in 2 * n >= totals[county] ?? 0 }
         var b = PostgresBindings()
         if !whole {
-            b.append(pairs.map(\.0))
-            b.append(pairs.map(\.1))
+            b.append(known.map(\.county))
+            b.append(known.map(\.id))
         }
         b.append(counties)
-        let scope = CameraScope(wholeCounties: whole, binds: b, wanted: wanted)
+        // Every camera of those counties wanted (a county's query, health): no rows to drop.
+        let everyCamera = perCounty.allSatisfy { county, n in n == totals[county] }
+        let scope = CameraScope(wholeCounties: whole, binds: b, wanted: whole && !everyCamera ? wanted : nil)
         countyLock.withLock { lastScope = (ids, scope) }
         return scope
     }

@@ -105,9 +105,10 @@ extension Queries {
 
     public func footage(_ q: FootageQuery) throws -> FootageAnswer {
         let selection = try select(q.selector, includeDisabled: q.includeDisabled)
-        let zone = try Self.zone(for: selection.cameras, override: q.timezone)
+        let selected = selection.cameras
+        let zone = try Self.zone(for: selected, override: q.timezone)
         let range = try DateSpec(date: q.date, zone: zone).range(from: q.from, to: q.to, now: clock.now())
-        let ids = selection.cameras.map(\.id)
+        let ids = selected.map(\.id)
         let windows = try reader.windows(cameraIDs: ids, range: range, maxGapMs: q.maxGapMs)
         let timeQuality = try reader.timeQuality(ids, range: range)
         let online = q.live ? try reader.liveWindows(cameraIDs: ids, range: range) : [:]
@@ -119,6 +120,6 @@ extension Queries {
                                  online: q.live ? online[item.camera.id] ?? [] : nil)
         }
         return FootageAnswer(title: selection.title, range: range, zone: zone, maxGapMs: q.maxGapMs, cameras: cameras,
-                             regions: try reader.regionPaths(for: selection.cameras))
+                             regions: try reader.regionPaths(for: selected))
     }
 }

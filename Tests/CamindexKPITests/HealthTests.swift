@@ -59,6 +59,20 @@ import Testing
         #expect(r.pluginText.hasPrefix("CAMINDEX WARNING - 沙河镇 online 97.0% (< 98%)"))
     }
 
+    @Test func provinceLabelsEachCountyAndTotalsTheStore() {
+        // Two counties unscoped (a province): one label each, the unlabelled figures the province's.
+        let gaotai = Region(code: try! RegionCode("620724"), name: "高台县")
+        let cams = (0..<10).map { cam("a\($0)", "620723100", .online) }
+            + (0..<10).map { cam("b\($0)", "620724", $0 < 8 ? .online : .offline, recordedHours: 12) }
+        let f = Facts(now: now, period: Interval(now - 86_400_000, now), scope: nil,
+                      regions: Dictionary(uniqueKeysWithValues: [county, shahe, gaotai].map { ($0.code, $0) }), cameras: cams, heartbeat: nil)
+        let r = Health.evaluate(f, thresholds: HealthThresholds(), checks: [.online, .recording])
+        #expect(r.checks[0].perfdata.map(\.formatted) == ["'online'=90%;98:;95:;0;100", "'online_620723'=100%;98:;95:;0;100",
+                                                          "'online_620723100'=100%;98:;95:;0;100", "'online_620724'=80%;98:;95:;0;100"])
+        #expect(r.checks[1].perfdata.map(\.formatted) == ["'recording'=75%;95:;90:;0;100", "'recording_620723'=100%;95:;90:;0;100",
+                                                          "'recording_620723100'=100%;95:;90:;0;100", "'recording_620724'=50%;95:;90:;0;100"])
+    }
+
     @Test func perTownshipRatesAndWorstWins() {
         let cams = (0..<10).map { cam("a\($0)", "620723100", .online) } + (0..<10).map { cam("b\($0)", "620723101", $0 < 9 ? .online : .offline) }
         let r = Health.evaluate(facts(cams), thresholds: HealthThresholds(), checks: [.online])
