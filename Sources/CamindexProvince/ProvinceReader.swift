@@ -8,14 +8,11 @@ import PostgresNIO
 /// so in one repeatable-read transaction (one snapshot).
 public final class ProvinceReader: IndexReader, @unchecked Sendable {
     let db: ProvinceDatabase
-    /// The county of each camera read so far. Reads by camera join (county, ID) pairs and name
-    /// the counties, so that PostgreSQL scans only those counties' partitions (a camera ID alone
-    /// prunes none) and plans a join rather than `camera_id = ANY(array)`, whose cost grows
-    /// with the array times the partitions (0.7 s of planning for a county's 2,300 cameras
-    /// over 22 counties).
+    /// The county of each camera read so far, and each county's number of cameras: reads by
+    /// camera name their counties (`scope(_:)`).
     private var countyOf: [String: String] = [:]
-    private var lastScope: (ids: [String], scope: CameraScope)?
     private var countyCameras: [String: Int] = [:]
+    private var lastScope: (ids: [String], scope: CameraScope)?
     private let countyLock = NSLock()
     /// Holes up to this are bridged in stored windows (the county store's tolerance).
     static let windowToleranceMs = Windows.defaultMaxGapMs

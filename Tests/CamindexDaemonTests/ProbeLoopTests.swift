@@ -612,11 +612,11 @@ private func heartbeat(minute: Int64, cameras: Int, probes: Int, failures: Int) 
         #expect(h.probes("c0") == [ProbeCall(30_000, .full)])
         #expect(h.probes("c1") == [ProbeCall(30_000, .full)])
 
-        // Bounds with room for a loaded 2-core machine (the suite's own builds and probes):
-        // a loop that waited for its probes or ignored cancellation would not end at all.
-        let started = ContinuousClock.now
+        // A bound with room for a loaded 2-core machine (the suite's own builds and probes): a
+        // loop that waited for its probes or ignored cancellation would not end at all. The
+        // bound is stop's own: timing the whole call as well failed at 6.4 s under load, the loop
+        // ended in time and the rest was stopping the test's executor.
         #expect(await h.stop(within: 6), "the probe loop did not end within 6 s of being cancelled")
-        #expect(ContinuousClock.now - started < .seconds(6))
         #expect(h.prober.cancelled == 2)
         #expect(h.prober.inFlight == 0)
         #expect(h.prober.calls.count == 2)
