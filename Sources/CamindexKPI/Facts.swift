@@ -119,10 +119,15 @@ public struct Facts: Sendable {
         (camerasByRegion[region.code] ?? []).map { cameras[$0] }
     }
 
-    /// The regions to break figures down by: the scope (or each county), its townships, and
-    /// with `villages` their villages; in code order.
+    /// The regions to break figures down by, in code order: the scope, its townships, and with
+    /// `villages` their villages. Unscoped, the same for a store of one county; for a province,
+    /// each county alone (its townships would be hundreds of lines a check; `--region` gives them).
     public func breakdown(villages: Bool) -> [Region] {
-        regions.values.filter { r in
+        if scope == nil {
+            let counties = regions.values.filter { $0.level == RegionCode.Level.county.rawValue }
+            if counties.count > 1 { return counties.sorted { $0.code < $1.code } }
+        }
+        return regions.values.filter { r in
             if let scope { return r.code == scope.code || (r.code.hasPrefix(scope.code) && (villages || r.level <= 9)) }
             return r.level == 6 || r.level == 9 || (villages && r.level == 12)
         }.sorted { $0.code < $1.code }

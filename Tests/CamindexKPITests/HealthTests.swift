@@ -60,17 +60,23 @@ import Testing
     }
 
     @Test func provinceLabelsEachCountyAndTotalsTheStore() {
-        // Two counties unscoped (a province): one label each, the unlabelled figures the province's.
+        // Two counties unscoped (a province): one label each, the unlabelled figures the
+        // province's; counties only, a county's townships come with --region.
         let gaotai = Region(code: try! RegionCode("620724"), name: "高台县")
         let cams = (0..<10).map { cam("a\($0)", "620723100", .online) }
             + (0..<10).map { cam("b\($0)", "620724", $0 < 8 ? .online : .offline, recordedHours: 12) }
         let f = Facts(now: now, period: Interval(now - 86_400_000, now), scope: nil,
                       regions: Dictionary(uniqueKeysWithValues: [county, shahe, gaotai].map { ($0.code, $0) }), cameras: cams, heartbeat: nil)
+        #expect(f.breakdown(villages: true).map(\.code) == ["620723", "620724"])
         let r = Health.evaluate(f, thresholds: HealthThresholds(), checks: [.online, .recording])
         #expect(r.checks[0].perfdata.map(\.formatted) == ["'online'=90%;98:;95:;0;100", "'online_620723'=100%;98:;95:;0;100",
-                                                          "'online_620723100'=100%;98:;95:;0;100", "'online_620724'=80%;98:;95:;0;100"])
+                                                          "'online_620724'=80%;98:;95:;0;100"])
         #expect(r.checks[1].perfdata.map(\.formatted) == ["'recording'=75%;95:;90:;0;100", "'recording_620723'=100%;95:;90:;0;100",
-                                                          "'recording_620723100'=100%;95:;90:;0;100", "'recording_620724'=50%;95:;90:;0;100"])
+                                                          "'recording_620724'=50%;95:;90:;0;100"])
+        #expect(r.pluginText.hasPrefix("CAMINDEX CRITICAL - 高台县 online 80.0% (< 95%), 高台县 recording 50.0% (< 90%) | 'online'=90%"))
+        // Scoped to a county of the province, its townships as on the county's own store.
+        let scoped = Facts(now: now, period: f.period, scope: county, regions: f.regions, cameras: cams, heartbeat: nil)
+        #expect(scoped.breakdown(villages: false).map(\.code) == ["620723", "620723100"])
     }
 
     @Test func perTownshipRatesAndWorstWins() {
