@@ -75,8 +75,9 @@ public struct Facts: Sendable {
         var out: [String: [Int]] = [:]
         var path: [String: [String]] = [:]
         for (i, camera) in cameras.enumerated() {
-            let codes = path[camera.regionCode] ?? { let p = RegionCode.ancestors(of: camera.regionCode) + [camera.regionCode]; path[camera.regionCode] = p; return p }()
-            for code in codes { out[code, default: []].append(i) }
+            let own = camera.regionCode
+            if path[own] == nil { path[own] = RegionCode.ancestors(of: own) + [own] }
+            for code in path[own]! { out[code, default: []].append(i) }
         }
         return out
     }
@@ -98,11 +99,8 @@ public struct Facts: Sendable {
         // A zone per name, not per camera: a province's 50,000 cameras share a handful.
         var zones: [String: TimeZone] = [:]
         let facts = cameras.map { c -> CameraFacts in
-            let zone = zones[c.timezone] ?? {
-                let z = TimeZone(identifier: c.timezone) ?? TimeZone(identifier: Zones.defaultIdentifier)!
-                zones[c.timezone] = z
-                return z
-            }()
+            if zones[c.timezone] == nil { zones[c.timezone] = TimeZone(identifier: c.timezone) ?? TimeZone(identifier: Zones.defaultIdentifier)! }
+            let zone = zones[c.timezone]!
             return CameraFacts(
                 id: c.id, name: c.name, regionCode: c.regionCode, live: c.live, records: c.records,
                 state: c.state.map { $0 == .online ? .online : .offline } ?? .unknown, since: c.since,

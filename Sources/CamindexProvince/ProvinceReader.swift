@@ -48,6 +48,10 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
         return Region(code: code, name: name, level: Int(level), parentCode: up)
     }
 
+    private func publishedCounties() throws -> [String] {
+        try db.query("SELECT county FROM county_publish").map { try $0.decode(String.self) }
+    }
+
     /// The provinces and cities: above every published county (by its code) and every one
     /// `region add` named, with the name given there, else an empty one.
     private func regionsAboveCounties() throws -> [String: Region] {
@@ -58,7 +62,7 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
                 named[code] = name
             }
         }
-        let counties = try db.query("SELECT county FROM county_publish").map { try $0.decode(String.self) }
+        let counties = try publishedCounties()
         var out: [String: Region] = [:]
         for text in Set(counties + named.keys) {
             guard let code = try? RegionCode(text) else { continue }
@@ -274,7 +278,7 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
         guard let code = region?.code else { return "" }
         let county = RegionCode.Level.county.rawValue
         let counties = code.utf8.count >= county ? [String(code.prefix(county))]
-            : try db.query("SELECT county FROM county_publish").map { try $0.decode(String.self) }.filter { $0.hasPrefix(code) }
+            : try publishedCounties().filter { $0.hasPrefix(code) }
         binds.append(counties)
         return " AND \(column) = ANY($\(binds.count))"
     }
