@@ -59,11 +59,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The daemon's services: probe scheduling, recording indexing, heartbeat.
+        // The daemon's services: probe scheduling, recording indexing, heartbeat, publishing. A
+        // front end like the CLI: it reaches the store, FFmpeg and the indexer only through
+        // the service layer.
         .target(
             name: "CamindexDaemon",
             dependencies: [
-                "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexIndexer",
+                "CamindexCore", "CamindexService",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -73,18 +75,24 @@ let package = Package(
             name: "CamindexKPI",
             dependencies: ["CamindexCore"]
         ),
-        // What camindex does, between the store/media/indexer and the CLI: footage queries,
-        // keyframes, status, health, reports, check/repair; plain values in and out.
+        // The one door: every use case (reads, registry writes, index and check, export, probe
+        // and diagnose, publish, audit, the daemon's work) as a call that takes who asks and
+        // records its audit; plain values in and out. Re-exports CamindexKPI, whose health and
+        // report values are part of its answers.
         .target(
             name: "CamindexService",
-            dependencies: ["CamindexCore", "CamindexStore", "CamindexIndexer", "CamindexKPI", "CamindexMedia", "CamindexProvince"]
+            dependencies: [
+                "CamindexCore", "CamindexStore", "CamindexIndexer", "CamindexKPI", "CamindexMedia", "CamindexProvince",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
-        // The subcommands: argument parsing and rendering only; the executable only calls into it.
+        // The subcommands: argument parsing, one service call, rendering; the executable only
+        // calls into it. It imports nothing below the service layer (Scripts/test builds with
+        // --explicit-target-dependency-import-check error).
         .target(
             name: "CamindexCLI",
             dependencies: [
-                "CamindexCore", "CamindexMedia", "CamindexStore", "CamindexIndexer", "CamindexDaemon", "CamindexKPI", "CamindexService",
-                "CamindexProvince",
+                "CamindexCore", "CamindexService", "CamindexDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -105,10 +113,10 @@ let package = Package(
         .testTarget(name: "CamindexMediaTests", dependencies: ["CamindexMedia", "CamindexCore", "CamindexTestSupport"]),
         .testTarget(name: "CamindexStoreTests", dependencies: ["CamindexStore", "CamindexCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CamindexIndexerTests", dependencies: ["CamindexIndexer", "CamindexStore", "CamindexCore", "CamindexTestSupport"]),
-        .testTarget(name: "CamindexDaemonTests", dependencies: ["CamindexDaemon", "CamindexStore", "CamindexCore", "CamindexMedia", "CamindexTestSupport"]),
+        .testTarget(name: "CamindexDaemonTests", dependencies: ["CamindexDaemon", "CamindexService", "CamindexStore", "CamindexCore", "CamindexTestSupport"]),
         .testTarget(name: "CamindexKPITests", dependencies: ["CamindexKPI", "CamindexStore", "CamindexCore"]),
-        .testTarget(name: "CamindexServiceTests", dependencies: ["CamindexService", "CamindexStore", "CamindexCore"]),
-        .testTarget(name: "CamindexProvinceTests", dependencies: ["camindex", "CamindexProvince", "CamindexCore", "CamindexTestSupport"]),
+        .testTarget(name: "CamindexServiceTests", dependencies: ["CamindexService", "CamindexStore", "CamindexKPI", "CamindexCore"]),
+        .testTarget(name: "CamindexProvinceTests", dependencies: ["camindex", "CamindexProvince", "CamindexService", "CamindexStore", "CamindexCore", "CamindexTestSupport"]),
         .testTarget(name: "CamindexCLITests", dependencies: ["camindex", "CamindexCore", "CamindexTestSupport"]),
     ]
 )

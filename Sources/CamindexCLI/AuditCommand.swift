@@ -1,6 +1,5 @@
 import ArgumentParser
 import CamindexCore
-import CamindexProvince
 import CamindexService
 import Foundation
 
@@ -8,27 +7,6 @@ import Foundation
 struct AuditOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Why this is being looked up (case number, request); kept in the audit trail.", valueName: "text"))
     var reason: String?
-}
-
-extension GlobalOptions {
-    /// Appends this run to the store's audit trail. A store that cannot be written (a
-    /// read-only copy, a replica) does not stop the command: it is said on stderr.
-    func audit(_ command: String, reason: String?, cameras: [String], result: String) {
-        if ProvinceURL.isProvince(databasePath) {
-            // The province is written only by publishing; the counties' trails are their own.
-            var stderr = StandardError()
-            print("camindex: note: this run was not recorded in an audit trail: a province (PostgreSQL) keeps none", to: &stderr)
-            return
-        }
-        do {
-            let store = try openExisting()
-            try AuditRecorder(trail: store, clock: store.clock)
-                .record(command: command, arguments: Array(CommandLine.arguments.dropFirst()), reason: reason, cameras: cameras, result: result)
-        } catch {
-            var stderr = StandardError()
-            print("camindex: note: this run was not recorded in the audit trail: \(Redaction.redactSecrets(Camindex.failure(error).message))", to: &stderr)
-        }
-    }
 }
 
 struct AuditCommand: ParsableCommand {
@@ -63,10 +41,10 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let zone = try Zones.named(timezone ?? Zones.defaultIdentifier)
-            let store = try global.openExisting()
+            let service = try global.service(.read)
             let start = try from.map { try TimeFormat.parse($0, zone: zone, option: "--from") } ?? Instant(ms: Int64.min / 2)
             let end = try to.map { try TimeFormat.parse($0, zone: zone, option: "--to") } ?? Instant(ms: Int64.max / 2)
-            let rows = try store.auditRecords(AuditFilter(range: Interval(start, end), user: user, camera: camera, command: command))
+            let rows = try service.auditRows(AuditFilter(range: Interval(start, end), user: user, camera: camera, command: command))
             switch format {
             case .json:
                 struct Row: Encodable {
@@ -100,10 +78,10 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let v = try global.openExisting().verifyAudit()
+            let v = try global.service(.read).verifyAudit()
             if let problem = v.problem {
                 throw CamindexError.runtime("audit trail broken at row \(v.firstBroken.map(String.init) ?? "?"): \(problem)",
-                                            code: "audit.broken", value: v.firstBroken.map(String.init))
+                                            code: .auditBroken, value: v.firstBroken.map(String.init))
             }
             print("audit trail intact: \(v.rows) row\(v.rows == 1 ? "" : "s")")
         }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CamindexCore
 import CamindexService
-import CamindexStore
 import Foundation
 
 struct CameraCommand: ParsableCommand {
@@ -49,20 +48,19 @@ struct CameraFields: ParsableArguments {
         for t in qualityThresholds { _ = try PictureThresholds.parseOverride(t) }
     }
 
-    /// Applies the fields given to `camera`, resolving the region against `store`.
-    func apply(to camera: inout Camera, store: Store) throws {
-        if let name { camera.name = name.trimmingCharacters(in: .whitespaces) }
-        if let region { camera.regionCode = try store.resolveRegion(region).code }
-        if let url { camera.url = try StreamURL(url).secret }
-        if let recordings { camera.recordings = Self.absolute(recordings) }
-        if let lat, let lon { camera.lat = lat; camera.lon = lon }
-        if let timezone { camera.timezone = timezone }
-        if let pathPattern { camera.pathPattern = pathPattern }
-        if let pathTimezone { camera.pathTimezone = pathTimezone }
-        for t in qualityThresholds {
-            let (name, value) = try PictureThresholds.parseOverride(t)
-            camera.qualityThresholds[name] = value
-        }
+    /// The fields given, as the service takes them.
+    func edit() throws -> CameraEdit {
+        var e = CameraEdit()
+        e.name = name
+        e.region = region
+        e.url = url
+        e.recordings = recordings.map(Self.absolute)
+        if let lat, let lon { e.location = try Coordinate(lat: lat, lon: lon) }
+        e.timezone = timezone
+        e.pathPattern = pathPattern
+        e.pathTimezone = pathTimezone
+        e.qualityThresholds = qualityThresholds
+        return e
     }
 
     static func absolute(_ path: String) -> String {
@@ -97,30 +95,11 @@ extension CameraCommand {
         }
 
         func run() throws {
-            let id = try CameraID(id)
-            let store = try global.openForWriting()
-            var camera = Camera(id: id.rawValue, name: "", regionCode: "", at: store.clock.now())
-            try fields.apply(to: &camera, store: store)
-            var stderr = StandardError()
-            if let mismatch = id.countyMismatch(regionCode: camera.regionCode) {
-                if strict { throw CamindexError.usage(mismatch + " (--strict)", code: .cameraInvalid, value: id.rawValue) }
-                print("camindex: warning: \(mismatch)", to: &stderr)
-            }
-            try store.addCamera(camera)
-            if let region = try store.region(code: camera.regionCode),
-               try store.cameras(in: region, includeDisabled: true).contains(where: { $0.id != camera.id && $0.name == camera.name && $0.regionCode == camera.regionCode }) {
-                print("camindex: warning: another camera in \(region.name) is also named '\(camera.name)': people will not tell them apart", to: &stderr)
-            }
-            let region = try store.region(code: camera.regionCode)
-            var line = "added camera \(camera.id) (\(camera.name)) in \(region?.name ?? "") (\(camera.regionCode))"
-            if let gb = id.gb28181 { line += "; GB/T 28181 type \(gb.typeCode) \(gb.typeName)" }
+            let added = try global.service(.create).addCamera(id: id, try fields.edit(), strict: strict)
+            let camera = added.camera
+            var line = "added camera \(camera.id) (\(camera.name)) in \(added.region?.name ?? "") (\(camera.regionCode))"
+            if let gb = (try? CameraID(camera.id))?.gb28181 { line += "; GB/T 28181 type \(gb.typeCode) \(gb.typeName)" }
             print(line)
-            if let gb = id.gb28181, !gb.isCamera {
-                print("camindex: note: type code \(gb.typeCode) is a \(gb.typeName), not a camera (131/132)", to: &stderr)
-            }
-            if let dir = camera.recordings, !FileManager.default.fileExists(atPath: dir) {
-                print("camindex: note: recordings directory \(dir) does not exist yet", to: &stderr)
-            }
         }
     }
 
@@ -134,7 +113,7 @@ extension CameraCommand {
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
         func run() throws {
-            let listing = try global.queries().cameraList(region: region, includeDisabled: all)
+            let listing = try global.service(.read).cameraList(region: region, includeDisabled: all)
             let (root, cameras, regions) = (listing.root, listing.cameras, listing.regions)
             switch format {
             case .json:
@@ -168,10 +147,8 @@ extension CameraCommand {
         @OptionGroup var audit: AuditOptions
 
         func run() throws {
-            let detail = try global.queries().cameraDetail(id: id)
+            let detail = try global.service(.read).cameraDetail(id: id, reason: audit.reason)
             let (camera, regions, summary, errors, live, history) = (detail.camera, detail.regions, detail.footage, detail.indexErrors, detail.live, detail.probes)
-            global.audit("camera show", reason: audit.reason, cameras: [camera.id],
-                         result: "\(summary.segments - summary.failed) segments, \(Output.seconds(ms: summary.coveredMs)) s of footage")
             let zone = camera.zone
             func t(_ i: Instant?) -> String? { i.map { TimeFormat.rfc3339($0, in: zone) } }
             switch format {
@@ -331,23 +308,18 @@ extension CameraCommand {
         }
 
         func run() throws {
-            let store = try global.openExisting()
-            let before = try store.requireCamera(id: id)
-            var camera = before
-            try fields.apply(to: &camera, store: store)
-            if clearUrl { camera.url = nil }
-            if clearRecordings { camera.recordings = nil }
-            if clearLocation { camera.lat = nil; camera.lon = nil }
-            if clearPathPattern { camera.pathPattern = nil; camera.pathTimezone = nil }
-            if clearQualityThresholds { camera.qualityThresholds = [:] }
-            if let availability { camera.enabled = availability == .enable }
-            let changed = camera.differences(from: before)
+            var edit = try fields.edit()
+            edit.clearURL = clearUrl
+            edit.clearRecordings = clearRecordings
+            edit.clearLocation = clearLocation
+            edit.clearPathPattern = clearPathPattern
+            edit.clearQualityThresholds = clearQualityThresholds
+            edit.enabled = availability.map { $0 == .enable }
+            let (camera, changed) = try global.service(.write).updateCamera(id: id, edit)
             guard !changed.isEmpty else {
                 print("camera \(camera.id): nothing to change")
                 return
             }
-            camera.updatedAtMs = store.clock.now().ms
-            try store.updateCamera(camera)
             print("updated camera \(camera.id): \(changed.joined(separator: ", "))")
         }
     }
@@ -362,9 +334,7 @@ extension CameraCommand {
         @Argument(help: "Camera ID.") var id: String
 
         func run() throws {
-            let store = try global.openExisting()
-            let camera = try store.requireCamera(id: id)
-            try store.removeCamera(id: camera.id)
+            let camera = try global.service(.write).removeCamera(id: id)
             print("removed camera \(camera.id) (\(camera.name)) and its footage index")
         }
     }
@@ -389,13 +359,7 @@ extension CameraCommand {
         @Flag(help: "The last keyframe with a picture fault instead of the last good one.") var faulty = false
 
         func run() throws {
-            let store = try global.openExisting()
-            let camera = try store.requireCamera(id: id)
-            guard let thumb = try store.thumbnail(cameraID: camera.id, faulty: faulty) else {
-                throw CamindexError.runtime("camera \(camera.id) has no \(faulty ? "faulty" : "good") keyframe thumbnail: "
-                    + (faulty ? "no full probe found a picture fault" : "no full probe has decoded a picture in good order yet (is the daemon running?)"),
-                    code: .thumbnailNone, value: camera.id)
-            }
+            let (camera, thumb) = try global.service(.read).thumbnail(cameraID: id, faulty: faulty)
             guard FileManager.default.createFile(atPath: output, contents: Data(thumb.jpeg)) else {
                 throw CamindexError.runtime("cannot write \(output): \(String(cString: strerror(errno)))", code: .outputFailed, value: output)
             }

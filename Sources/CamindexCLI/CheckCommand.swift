@@ -30,7 +30,7 @@ struct CheckCommand: ParsableCommand, GlobalConfigurable {
     }
 
     func run() throws {
-        let result = try IndexCheck(store: try global.openExisting(), settleMs: Int64((settle * 1000).rounded())).run(cameraID: camera, repair: repair)
+        let result = try global.service(.write).check(cameraID: camera, repair: repair, settleMs: Int64((settle * 1000).rounded()))
         let problems = result.problems
         if format == .json {
             struct Result: Encodable {

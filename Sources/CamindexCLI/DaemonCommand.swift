@@ -1,10 +1,7 @@
 import ArgumentParser
 import CamindexCore
 import CamindexDaemon
-import CamindexMedia
-import CamindexProvince
 import CamindexService
-import CamindexStore
 import Logging
 
 struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
@@ -34,7 +31,7 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between full probes of a camera.", valueName: "seconds")) var fullInterval: Double = 900
     @Option(parsing: .unconditional, help: ArgumentHelp("Probes at once.", valueName: "n")) var concurrency: Int = 32
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds one probe may take, all told.", valueName: "seconds")) var deadline: Double = 10
-    @Option(help: "RTSP transport: tcp or udp.") var transport: StreamProber.Transport = .tcp
+    @Option(help: "RTSP transport: tcp or udp.") var transport: StreamTransport = .tcp
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between scans of the recording directories.", valueName: "seconds")) var scanInterval: Double = 60
     @Option(parsing: .unconditional, help: ArgumentHelp("A file modified within this many seconds is still being written.", valueName: "seconds")) var settle: Double = 15
     @Option(parsing: .unconditional, help: ArgumentHelp("A segment claiming more than this is clipped, with a warning (a corrupt timestamp, not a recording).",
@@ -71,8 +68,9 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
     }
 
     func run() async throws {
-        let store = try global.openForWriting()
-        try store.setRequiresReason(requireReason)
+        let logger = Logger(label: "camindex.daemon")
+        let service = try IndexService.open(global.databasePath, access: .create, caller: .osUser(invocation: Array(CommandLine.arguments.dropFirst())),
+                                            notice: { logger.warning("\($0)") })
         var config = Daemon.Config()
         config.probe.schedule = ProbeSchedule.Config(intervalMs: ms(interval), fullIntervalMs: ms(fullInterval),
                                                      backoffCapMs: max(600_000, ms(interval)))
@@ -86,15 +84,19 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
         config.recordings.verify = !noVerify
         config.recordings.watch = !noWatch
         config.recordings.retainDays = retainDays
+        config.requireReason = requireReason
         if publish != nil || publishFile != nil || publishEnv {
-            let url = try ProvinceURL(try PublishTarget.resolve(to: publish, toFile: publishFile))
-            config.publish = { [store] in
-                let r = try Publish.run(store: store, to: url)
+            let url = try PublishTarget.resolve(to: publish, toFile: publishFile)
+            // A bad URL is refused at start, not at the first interval.
+            _ = try IndexService.provinceLocation(url)
+            config.publish = { [service] stopping in
+                let r = try service.publish(to: url, stopping: stopping)
                 return "county \(r.county) → \(r.province): \(r.changes) changes (seq \(r.fromSeq) → \(r.toSeq))"
             }
         }
-        if !inventory.isEmpty { config.inventory = InventoryImport(paths: inventory, recordingsRoot: recordingsRoot) }
-        try await Daemon(store: store, config: config, logger: Logger(label: "camindex.daemon")).run()
+        config.inventory = inventory
+        config.recordingsRoot = recordingsRoot
+        try await Daemon(service: service, config: config, logger: logger).run()
     }
 
     private func ms(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()) }

@@ -33,13 +33,9 @@ struct DiagnoseCommand: ParsableCommand, GlobalConfigurable {
     func run() throws {
         let d: PictureDiagnosis
         if let camera {
-            let store = try global.openExisting()
-            let cam = try store.requireCamera(id: camera)
-            let zone = try time.timezone.map { try Zones.named($0) } ?? cam.zone
-            let moment = try at.map { try DateSpec(date: time.date, zone: zone).instant($0, option: "--at", now: store.clock.now()) }
-            d = try Diagnose.camera(cam.id, at: moment, store: store, thresholds: cam.pictureThresholds)
+            d = try global.service(.read).diagnose(cameraID: camera, at: at, date: time.date, timezone: time.timezone)
         } else {
-            d = try Diagnose.file(file!)
+            d = try IndexService.diagnose(file: file!)
         }
         let last = d.pictures.last!
         if format == .json {

@@ -41,11 +41,6 @@ struct ExportCommand: ParsableCommand {
         @Option(help: "table or json (the manifest).") var format: OutputFormat = .table
 
         func run() throws {
-            let store = try global.openExisting()
-            let mustGiveReason = try store.requiresReason() || ProcessInfo.processInfo.environment["CAMINDEX_REQUIRE_REASON"] == "1"
-            if mustGiveReason, (audit.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-                throw CamindexError.usage("this store requires --reason for exports (a case number or request)", code: "export.reason_required")
-            }
             var request = Exporter.Request(selector: try selection.selector(), from: from, to: to, output: output)
             request.date = time.date
             request.timezone = time.timezone
@@ -54,13 +49,10 @@ struct ExportCommand: ParsableCommand {
             request.force = force
             let toStderr: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
             let progress: (@Sendable (String) -> Void)? = isatty(2) != 0 || dryRun ? toStderr : nil
-            let outcome = try Exporter(store: store, progress: progress).run(request)
+            // The county's policy is kept in the store; the environment can ask for it too.
+            let requireReason = ProcessInfo.processInfo.environment["CAMINDEX_REQUIRE_REASON"] == "1"
+            let outcome = try global.service(.write).export(request, requireReason: requireReason, progress: progress)
             let m = outcome.manifest
-            if !dryRun {
-                global.audit("export", reason: audit.reason, cameras: m.cameras.filter { !$0.clips.isEmpty }.map(\.id),
-                             result: "\(m.files.count) files to \(URL(fileURLWithPath: output).standardizedFileURL.path): "
-                                + m.files.map { "\($0.file) sha256 \($0.sha256)" }.joined(separator: "; "))
-            }
             if format == .json {
                 try Output.json(m)
             } else {
@@ -77,7 +69,7 @@ struct ExportCommand: ParsableCommand {
             }
             if !outcome.failures.isEmpty {
                 throw CamindexError.runtime(outcome.failures.map { "camera \($0.camera): \($0.message)" }.joined(separator: "; "),
-                                            code: "export.failed", value: outcome.failures.map(\.camera).joined(separator: ","))
+                                            code: .exportFailed, value: outcome.failures.map(\.camera).joined(separator: ","))
             }
         }
     }
@@ -89,10 +81,10 @@ struct ExportCommand: ParsableCommand {
         @Argument(help: "The export directory (holding manifest.json).") var directory: String
 
         func run() throws {
-            let (checked, problems) = try Exporter.verify(directory: directory)
+            let (checked, problems) = try IndexService.verifyExport(directory: directory)
             guard problems.isEmpty else {
                 throw CamindexError.runtime("\(problems.count) of \(checked) clips changed or missing: " + problems.joined(separator: "; "),
-                                            code: "export.changed", value: directory)
+                                            code: .exportChanged, value: directory)
             }
             print("ok: \(checked) clip\(checked == 1 ? "" : "s") match the manifest")
         }

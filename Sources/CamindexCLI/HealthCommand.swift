@@ -1,6 +1,5 @@
 import ArgumentParser
 import CamindexCore
-import CamindexKPI
 import CamindexService
 import Foundation
 
@@ -116,14 +115,14 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
     func run() throws {
         // Whatever goes wrong, a monitoring system must read UNKNOWN, not a crash.
         do {
-            let result = try global.queries().health(region: region, thresholds: thresholds, checks: Set(check))
+            let result = try global.service(.read).health(region: region, thresholds: thresholds, checks: Set(check))
             try emit(render(result))
             throw ExitCode(Int32(result.status.rawValue))
         } catch let exit as ExitCode {
             throw exit
         } catch {
             if format == .text || output == nil {
-                print("CAMINDEX UNKNOWN - \(Redaction.redactSecrets(Camindex.failure(error).message))")
+                print("CAMINDEX UNKNOWN - \(Redaction.redactSecrets(Camindex.failure(error).report.message))")
             }
             throw ExitCode(3)
         }
@@ -165,11 +164,11 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
         let temp = (dir.isEmpty ? "." : dir) + "/.\((output as NSString).lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp"
         do {
             try text.write(toFile: temp, atomically: false, encoding: .utf8)
-            guard rename(temp, output) == 0 else { throw CamindexError.runtime("cannot rename \(temp) to \(output): \(String(cString: strerror(errno)))") }
+            guard rename(temp, output) == 0 else { throw CamindexError.runtime("cannot rename \(temp) to \(output): \(String(cString: strerror(errno)))", code: .outputFailed, value: output) }
         } catch let e as CamindexError {
             throw e
         } catch {
-            throw CamindexError.runtime("cannot write \(output): \(error.localizedDescription)")
+            throw CamindexError.runtime("cannot write \(output): \(error.localizedDescription)", code: .outputFailed, value: output)
         }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import CamindexCore
-import CamindexStore
+import CamindexService
 import Foundation
 
 struct ImportCommand: ParsableCommand, GlobalConfigurable {
@@ -30,23 +30,15 @@ struct ImportCommand: ParsableCommand, GlobalConfigurable {
     }
 
     func run() throws {
-        let importer = InventoryImport(paths: paths, recordingsRoot: recordingsRoot)
-        let files = try importer.load()
-        let store = try global.openForWriting()
-        let mismatches = try countyMismatches(files, store: store)
-        if strict, let first = mismatches.first {
-            throw CamindexError.usage(first + (mismatches.count > 1 ? " (and \(mismatches.count - 1) more)" : "") + " (--strict)", code: .cameraInvalid)
-        }
-        var stderr = StandardError()
-        for m in mismatches { print("camindex: warning: \(m)", to: &stderr) }
-        let changes = try importer.sync(files, into: store, dryRun: dryRun)
+        let result = try global.service(.create).importInventory(paths: paths, recordingsRoot: recordingsRoot, dryRun: dryRun, strict: strict)
+        let changes = result.changes
         if format == .json {
             struct Result: Encodable {
                 var dry_run: Bool
                 var files: [String]
                 var changes: [InventoryChange]
             }
-            try Output.json(Result(dry_run: dryRun, files: files.map(\.path), changes: changes))
+            try Output.json(Result(dry_run: dryRun, files: result.files, changes: changes))
             return
         }
         let verb = dryRun ? "would be " : ""
@@ -60,7 +52,7 @@ struct ImportCommand: ParsableCommand, GlobalConfigurable {
             }
             print("\(what): \(c.subject) \(c.detail)")
         }
-        let cameras = files.reduce(0) { $0 + $1.cameras.count }
+        let (files, cameras) = (result.files, result.camerasListed)
         let counts = Dictionary(grouping: changes, by: \.kind).mapValues(\.count)
         var summary = "\(files.count) file\(files.count == 1 ? "" : "s"), \(cameras) cameras listed: "
         let parts = [
@@ -69,20 +61,5 @@ struct ImportCommand: ParsableCommand, GlobalConfigurable {
         ].compactMap { kind, label in counts[kind].map { "\($0) \(label)" } }
         summary += parts.isEmpty ? "no changes" : parts.joined(separator: ", ")
         print(summary + (dryRun ? " (dry run: nothing written)" : ""))
-    }
-
-    /// Cameras whose GB/T 28181 ID names another county than their region, as `file:line: …`.
-    /// A region given by name is looked up among the files' regions, then in the store.
-    private func countyMismatches(_ files: [InventoryFile], store: Store) throws -> [String] {
-        let declared = Dictionary(files.flatMap { $0.regions.map { ($0.name, $0.code.rawValue) } }, uniquingKeysWith: { a, _ in a })
-        var out: [String] = []
-        for file in files {
-            for entry in file.cameras where entry.id.gb28181 != nil {
-                let code = RegionCode.looksLikeCode(entry.region) ? entry.region
-                    : declared[entry.region] ?? (try? store.resolveRegion(entry.region).code)
-                if let code, let m = entry.id.countyMismatch(regionCode: code) { out.append("\(file.path):\(entry.line): \(m)") }
-            }
-        }
-        return out
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CamindexCore
-import CamindexIndexer
 import CamindexService
 import Foundation
 
@@ -57,19 +56,19 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
     }
 
     func run() throws {
-        var options = Indexer.Options()
+        var options = IndexOptions()
         options.verify = verify
         options.force = force
         options.timeout = .milliseconds(Int64(timeout * 1000))
         if let jobs { options.workers = jobs }
         options.settleMs = Int64((settle * 1000).rounded())
         options.maxSegmentMs = Int64((maxSegmentHours * 3_600_000).rounded())
-        let reports = try IndexRun(store: try global.openExisting(), options: options).run(cameraID: camera, paths: paths)
+        let reports = try global.service(.write).index(cameraID: camera, paths: paths, options: options)
         try print(reports)
         let failed = reports.reduce(0) { $0 + $1.failures.count }
         if failed > 0 && !allowFailures {
             throw CamindexError.runtime("\(failed) file\(failed == 1 ? "" : "s") could not be indexed (listed above; 'camindex camera show ID' keeps them); the rest were indexed. --allow-failures exits 0",
-                                        code: "index.failed")
+                                        code: .indexFailed)
         }
     }
 

@@ -24,10 +24,8 @@ struct KeyframeCommand: ParsableCommand, GlobalConfigurable {
     @OptionGroup var audit: AuditOptions
 
     func run() throws {
-        let answer = try global.queries().keyframe(cameraID: camera, at: at, date: time.date, timezone: time.timezone)
+        let answer = try global.service(.read).keyframe(cameraID: camera, at: at, date: time.date, timezone: time.timezone, reason: audit.reason)
         let (cam, moment, before, next) = (answer.camera, answer.at, answer.keyframe, answer.next)
-        global.audit("keyframe", reason: audit.reason, cameras: [cam.id],
-                     result: "keyframe \(TimeFormat.rfc3339(before.time, in: cam.zone)) at \(Output.seconds(ms: before.offsetMs)) s in \(before.path)")
         let z = cam.zone
         if format == .json {
             struct Key: Encodable { var file, time: String; var offset_seconds, pts_seconds: Double; var time_source: String }

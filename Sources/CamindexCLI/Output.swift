@@ -1,7 +1,6 @@
 import ArgumentParser
 import CamindexCore
-import CamindexKPI
-import CamindexMedia
+import CamindexService
 import Foundation
 
 /// How a command prints: aligned tables for people, JSON and CSV for programs.
@@ -78,4 +77,4 @@ enum Output {
 }
 
 extension HealthCheck: ExpressibleByArgument {}
-extension StreamProber.Transport: ExpressibleByArgument {}
+extension StreamTransport: ExpressibleByArgument {}

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CamindexCore
-import CamindexMedia
-import CamindexStore
+import CamindexService
 import Foundation
 
 struct ProbeCommand: ParsableCommand, GlobalConfigurable {
@@ -24,7 +23,7 @@ struct ProbeCommand: ParsableCommand, GlobalConfigurable {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "A registered camera ID, or a stream URL.") var target: String
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds the probe may take, all told.", valueName: "seconds")) var deadline: Double = 10
-    @Option(help: "RTSP transport: tcp or udp.") var transport: StreamProber.Transport = .tcp
+    @Option(help: "RTSP transport: tcp or udp.") var transport: StreamTransport = .tcp
     @Flag(help: "Only check that the camera answers and sends video (stop at the first packet).") var light = false
     @Option(help: "table or json.") var format: OutputFormat = .table
 
@@ -33,31 +32,14 @@ struct ProbeCommand: ParsableCommand, GlobalConfigurable {
     }
 
     func run() throws {
-        let url: String
-        var zone = try Zones.named(Zones.defaultIdentifier)
-        var thresholds = PictureThresholds()
-        var previousSignature: [UInt8]?
-        if target.contains("://") {
-            url = try StreamURL(target).secret
-        } else {
-            let store = try global.openExisting()
-            let camera = try store.requireCamera(id: target)
-            thresholds = camera.pictureThresholds
-            previousSignature = try store.pictureSignatures(cameraID: camera.id)[camera.id]
-            guard let u = camera.url else {
-                throw CamindexError.usage("camera \(camera.id) has no live URL: set one with 'camindex camera update \(camera.id) --url URL'")
-            }
-            url = u
-            zone = camera.zone
-        }
-        var result = StreamProber.probe(url: url, depth: light ? .light : .full, deadline: Self.duration(deadline),
-                                        transport: transport)
-        // The frozen check compares with the daemon's last full probe of the camera.
-        result.judgePicture(thresholds, previousSignature: previousSignature)
+        let answer = target.contains("://")
+            ? try IndexService.probe(url: target, light: light, deadline: Self.duration(deadline), transport: transport)
+            : try global.service(.read).probe(cameraID: target, light: light, deadline: Self.duration(deadline), transport: transport)
+        let (result, zone) = (answer.result, answer.zone)
         if format == .json {
             try Output.json(ProbeJSON(result, zone: zone))
         } else {
-            print(Redaction.redactURL(url))
+            print(answer.url)
             print(Output.table(header: ["FIELD", "VALUE"], rows: ProbeJSON.rows(result, zone: zone)))
         }
         if !result.ok { throw ExitCode(1) }

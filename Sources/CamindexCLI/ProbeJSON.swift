@@ -1,5 +1,4 @@
 import CamindexCore
-import CamindexMedia
 import Foundation
 
 /// A probe result as programs see it: the `last_probe` object of `camera show`.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CamindexCore
-import CamindexProvince
 import CamindexService
 import Foundation
 
@@ -33,8 +32,7 @@ struct PublishCommand: ParsableCommand, GlobalConfigurable {
     }
 
     func run() throws {
-        let url = try ProvinceURL(try PublishTarget.resolve(to: to, toFile: toFile))
-        let r = try Publish.run(store: try global.openExisting(), to: url, batchSize: batchSize)
+        let r = try global.service(.write).publish(to: try PublishTarget.resolve(to: to, toFile: toFile), batchSize: batchSize)
         if format == .json {
             struct Out: Encodable { var county, province: String; var from_seq, to_seq: Int64; var changes, batches: Int }
             try Output.json(Out(county: r.county, province: r.province, from_seq: r.fromSeq, to_seq: r.toSeq, changes: r.changes, batches: r.batches))

@@ -45,11 +45,7 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
         query.maxGapMs = Int64((maxGap * 1000).rounded())
         query.includeDisabled = includeDisabled
         query.live = live
-        let answer = try global.queries().footage(query)
-        let covered = answer.cameras.reduce(Int64(0)) { $0 + $1.coveredMs }
-        global.audit("query", reason: audit.reason, cameras: answer.cameras.map(\.camera.id),
-                     result: "\(answer.cameras.count) cameras, \(answer.cameras.filter { !$0.windows.isEmpty }.count) with footage, "
-                        + "\(Output.seconds(ms: covered)) s of footage in \(TimeFormat.rfc3339(answer.range.start, in: answer.zone))/\(TimeFormat.rfc3339(answer.range.end, in: answer.zone))")
+        let answer = try global.service(.read).footage(query, reason: audit.reason)
         switch format {
         case .json: try printJSON(answer)
         case .csv: printCSV(answer)

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CamindexCore
-import CamindexProvince
-import CamindexStore
+import CamindexService
 
 struct RegionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,12 +35,7 @@ extension RegionCommand {
         var name: String
 
         func run() throws {
-            let code = try RegionCode(code)
-            let region = if let province = try global.provinceURL() {
-                try ProvinceDatabase(url: province).addRegion(code: code, name: name)
-            } else {
-                try global.openForWriting().addRegion(code: code, name: name)
-            }
+            let region = try global.service(.create).addRegion(code: code, name: name)
             print("added \(region.levelLabel) \(region.code) \(region.name)")
         }
     }
@@ -62,7 +56,7 @@ extension RegionCommand {
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
         func run() throws {
-            let (root, tree) = try global.queries().regionTree(under: under)
+            let (root, tree) = try global.service(.read).regionTree(under: under)
             let baseDepth = root?.depth ?? tree.map(\.region.depth).min() ?? 0
             switch format {
             case .json:

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CamindexCore
-import CamindexKPI
 import CamindexService
 import Foundation
 
@@ -48,10 +47,7 @@ struct ReportCommand: ParsableCommand, GlobalConfigurable {
             else { .day(day ?? "yesterday") }
         var options = Report.Options()
         options.clockLimitS = clockLimit
-        let report = try global.queries().report(region: region, period: period, zone: zone, options: options)
-        let scope = report.scope
-        global.audit("report", reason: audit.reason, cameras: report.facts.cameras.map(\.id),
-                     result: "\(scope?.code ?? "all regions") \(TimeFormat.rfc3339(report.period.start, in: zone))/\(TimeFormat.rfc3339(report.period.end, in: zone)), \(report.facts.cameras.count) cameras")
+        let report = try global.service(.read).report(region: region, period: period, zone: zone, options: options, reason: audit.reason)
         let title = "\(report.title) 视频监控 KPI 报告 — \(TimeFormat.local(report.period.start, in: zone).prefix(10))"
             + (report.period.durationMs > 86_400_000 ? " → \(TimeFormat.local(report.period.end - 1, in: zone).prefix(10))" : "")
         let text: String

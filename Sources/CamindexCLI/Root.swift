@@ -1,9 +1,6 @@
 import ArgumentParser
 import CamindexCore
-import CamindexMedia
-import CamindexProvince
 import CamindexService
-import CamindexStore
 import Foundation
 import Logging
 
@@ -38,11 +35,13 @@ public struct Camindex: AsyncParsableCommand {
 
     public init() {}
 
-    /// Parses, runs, and maps every failure to a message and an exit status: 2 for usage,
-    /// 1 for runtime failures. Passwords in any message are masked.
+    /// Parses, runs, and maps every failure to its code, a message and an exit status: 2 for
+    /// usage, 1 for runtime failures. Passwords in any message are masked.
     public static func execute(arguments: [String]? = nil) async -> Never {
         // The store, its WAL, exports and manifests are evidence: no access for other users.
         umask(0o027)
+        let given = arguments ?? Array(CommandLine.arguments.dropFirst())
+        let json = ErrorReport.wantsJSON(given)
         var command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)
@@ -51,13 +50,13 @@ public struct Camindex: AsyncParsableCommand {
             if exitCode(for: error) == .success { exit(withError: error) }
             var message = fullMessage(for: error)
             if message.hasPrefix("Error: ") { message.removeFirst(7) }
-            // Monitoring systems read a bad health invocation as UNKNOWN (3). Which command the
-            // error is about is ArgumentParser's knowledge: its message carries that command's usage.
-            if fullMessage(for: error, columns: 100_000).contains("Usage: " + usageString(for: HealthCommand.self)) {
+            // Monitoring systems read a bad health invocation as UNKNOWN (3).
+            if ErrorReport.subcommand(given) == HealthCommand.configuration.commandName {
                 print("CAMINDEX UNKNOWN - \(Redaction.redactSecrets(message.split(separator: "\n").first.map(String.init) ?? message))")
                 Foundation.exit(3)
             }
-            fail(message, status: 2)
+            ErrorReport(code: .invalidArgument, message: message, value: nil).emit(json: json)
+            Foundation.exit(2)
         }
         if let configured = command as? any GlobalConfigurable {
             configured.global.bootstrapLogging(defaultLevel: configured.defaultLogLevel)
@@ -73,26 +72,75 @@ public struct Camindex: AsyncParsableCommand {
             Foundation.exit(error.rawValue)
         } catch {
             // A command group run without a subcommand asks for its help.
-            if !(error is CamindexError || error is MediaError), exitCode(for: error) == .success { exit(withError: error) }
-            let (message, status) = failure(error)
-            fail(message, status: status)
+            if !(error is CamindexError), exitCode(for: error) == .success { exit(withError: error) }
+            let (report, status) = failure(error)
+            report.emit(json: json)
+            Foundation.exit(status)
         }
     }
 
-    /// Every error's message and exit status, in one place: bad input (code of kind usage) 2,
-    /// anything else 1.
-    static func failure(_ error: any Error) -> (message: String, status: Int32) {
+    /// Every error's code, message and exit status, in one place: bad input (code of kind
+    /// usage) 2, anything else 1.
+    static func failure(_ error: any Error) -> (report: ErrorReport, status: Int32) {
         switch error {
-        case let e as CamindexError: (e.message, e.kind == .usage ? 2 : 1)
-        case let e as MediaError: (e.message, 1)
-        default: ("\(error)", 1)
+        case let e as CamindexError: (ErrorReport(code: e.code, message: e.message, value: e.value), e.kind == .usage ? 2 : 1)
+        case let e as any CamindexErrorConvertible: failure(e.camindexError)
+        case let e as ValidationError: (ErrorReport(code: .invalidArgument, message: e.message, value: nil), 2)
+        default: (ErrorReport(code: .failed, message: "\(error)", value: nil), 1)
         }
     }
+}
 
-    private static func fail(_ message: String, status: Int32) -> Never {
+/// How a failure reaches stderr: `camindex: error[CODE]: message` for people, or with
+/// `--format json` one JSON object `{"error": {"code", "message", "value"}}` for programs.
+struct ErrorReport: Encodable {
+    var code: CamindexError.Code
+    var message: String
+    var value: String?
+
+    init(code: CamindexError.Code, message: String, value: String?) {
+        self.code = code
+        self.message = Redaction.redactSecrets(message)
+        self.value = value.map(Redaction.redactSecrets)
+    }
+
+    func emit(json: Bool) {
         var stderr = StandardError()
-        print("camindex: error: \(Redaction.redactSecrets(message))", to: &stderr)
-        Foundation.exit(status)
+        if json {
+            struct Wrapper: Encodable { var error: ErrorReport }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            if let data = try? encoder.encode(Wrapper(error: self)) {
+                print(String(decoding: data, as: UTF8.self), to: &stderr)
+                return
+            }
+        }
+        print("camindex: error[\(code.rawValue)]: \(message)", to: &stderr)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(code.rawValue, forKey: .code)
+        try c.encode(message, forKey: .message)
+        try c.encode(value, forKey: .value)
+    }
+
+    private enum Keys: String, CodingKey { case code, message, value }
+
+    /// `--format json` (or `--format=json`) anywhere among the arguments.
+    static func wantsJSON(_ arguments: [String]) -> Bool {
+        zip(arguments, arguments.dropFirst()).contains { $0 == "--format" && $1 == "json" } || arguments.contains("--format=json")
+    }
+
+    /// The first word that is neither an option nor the value of the global `--db`.
+    static func subcommand(_ arguments: [String]) -> String? {
+        var rest = arguments[...]
+        while let word = rest.popFirst() {
+            if word == "--db" { _ = rest.popFirst(); continue }
+            if word.hasPrefix("-") { continue }
+            return word
+        }
+        return nil
     }
 }
 
@@ -120,39 +168,16 @@ public struct GlobalOptions: ParsableArguments, Sendable {
         return (base as NSString).appendingPathComponent("camindex/camindex.sqlite")
     }
 
-    /// For commands that write: creates the store on first use.
-    public func openForWriting() throws -> Store { try Store.open(path: try countyStorePath(), create: true) }
-
-    /// For commands that change an existing store (index, check): a missing store is an error.
-    public func openExisting() throws -> Store { try Store.open(path: try countyStorePath(), create: false) }
-
-    /// For commands that only read: a missing store is an error naming the path. A province's
-    /// PostgreSQL URL (postgresql://…) reads the province, across its counties.
-    public func openForReading() throws -> any IndexReader {
-        let path = databasePath
-        if ProvinceURL.isProvince(path) { return try ProvinceReader(url: ProvinceURL(path)) }
-        return try openExisting()
+    /// The service over the store, for this run's OS user; its notes and warnings go to stderr.
+    /// Read commands take a county's SQLite file or a province's postgresql:// URL; `.write`
+    /// needs an existing county store, `.create` makes one on first use.
+    func service(_ access: IndexService.Access) throws -> IndexService {
+        try IndexService.open(databasePath, access: access, caller: .osUser(invocation: Array(CommandLine.arguments.dropFirst())),
+                              notice: { line in
+                                  var stderr = StandardError()
+                                  print("camindex: \(line)", to: &stderr)
+                              })
     }
-
-    /// The province given as the store, if a postgresql:// URL was.
-    public func provinceURL() throws -> ProvinceURL? {
-        ProvinceURL.isProvince(databasePath) ? try ProvinceURL(databasePath) : nil
-    }
-
-    /// The county's SQLite file; a province URL is refused: a province is written only by
-    /// `camindex publish` from its counties.
-    private func countyStorePath() throws -> String {
-        let path = databasePath
-        if ProvinceURL.isProvince(path) {
-            let shown = Redaction.redactURL(path)
-            throw CamindexError.usage("\(shown) is a province (PostgreSQL): it is read-only here, written only by 'camindex publish' from each county's store; give --db the county's SQLite file",
-                                      code: .storeProvinceReadOnly, value: shown)
-        }
-        return path
-    }
-
-    /// The read use cases over the store.
-    func queries() throws -> Queries { Queries(reader: try openForReading()) }
 
     func bootstrapLogging(defaultLevel: Logger.Level) {
         let level: Logger.Level = switch verbose {
@@ -165,7 +190,7 @@ public struct GlobalOptions: ParsableArguments, Sendable {
             handler.logLevel = level
             return handler
         }
-        FFmpegLog.install(logger: Logger(label: "ffmpeg"), verbose: verbose > 1)
+        MediaLogging.install(logger: Logger(label: "ffmpeg"), verbose: verbose > 1)
     }
 }
 

@@ -14,7 +14,7 @@ struct StatusCommand: ParsableCommand, GlobalConfigurable {
     @Option(help: "table or json.") var format: OutputFormat = .table
 
     func run() throws {
-        let s = try global.queries().status()
+        let s = try global.service(.read).status()
         let zone = try Zones.named(Zones.defaultIdentifier)
         if format == .json {
             struct Cycle: Encodable { var started, ended: String; var cameras, probes, probe_failures, files_indexed, files_failed: Int }

@@ -5,57 +5,90 @@
 public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable {
     public enum Kind: Hashable, Sendable { case usage, runtime }
 
-    /// A stable dotted name: `region.unknown`, `store.missing`, `time.invalid`.
-    public struct Code: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
-        public let rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
-        public init(stringLiteral value: String) { rawValue = value }
-        public var description: String { rawValue }
-
-        /// Bad input without a more specific code.
-        public static let invalidArgument: Code = "argument.invalid"
+    /// The closed catalogue of stable dotted names (`region.unknown`, `store.missing`): the
+    /// code is printed with every message (`error[store.missing]: …`) for scripts to match.
+    /// A new failure gets a case here, never a string made on the spot.
+    public enum Code: String, CaseIterable, Hashable, Sendable {
+        /// Bad input without a more specific code (options that contradict each other, a
+        /// value out of range).
+        case invalidArgument = "argument.invalid"
         /// A failure without a more specific code.
-        public static let failed: Code = "runtime.failed"
+        case failed = "runtime.failed"
 
-        public static let regionInvalid: Code = "region.invalid"
-        public static let regionUnknown: Code = "region.unknown"
-        public static let regionAmbiguous: Code = "region.ambiguous"
-        public static let regionExists: Code = "region.exists"
-        public static let regionParentMissing: Code = "region.parent_missing"
+        case regionInvalid = "region.invalid"
+        case regionUnknown = "region.unknown"
+        case regionAmbiguous = "region.ambiguous"
+        case regionExists = "region.exists"
+        case regionParentMissing = "region.parent_missing"
         /// A province or city code given to a county store, which holds one county.
-        public static let regionAboveCounty: Code = "region.above_county"
-        public static let cameraInvalid: Code = "camera.invalid"
-        public static let cameraUnknown: Code = "camera.unknown"
-        public static let cameraExists: Code = "camera.exists"
-        public static let timeInvalid: Code = "time.invalid"
-        public static let nameInvalid: Code = "name.invalid"
-        public static let nameDuplicate: Code = "name.duplicate"
-        public static let rangeEmpty: Code = "range.empty"
-        public static let zoneUnknown: Code = "zone.unknown"
-        public static let coordinateInvalid: Code = "coordinate.invalid"
-        public static let urlInvalid: Code = "url.invalid"
-        public static let thresholdInvalid: Code = "threshold.invalid"
-        public static let inventoryInvalid: Code = "inventory.invalid"
-        public static let footageNone: Code = "footage.none"
-        public static let qualityThresholdInvalid: Code = "quality.threshold_invalid"
-        public static let thumbnailNone: Code = "thumbnail.none"
-        public static let storeMissing: Code = "store.missing"
-        public static let storeNewer: Code = "store.newer"
-        public static let storeDamaged: Code = "store.damaged"
-        public static let storeFailed: Code = "store.failed"
-        public static let storeReadOnly: Code = "store.read_only"
+        case regionAboveCounty = "region.above_county"
+        case cameraInvalid = "camera.invalid"
+        case cameraUnknown = "camera.unknown"
+        case cameraExists = "camera.exists"
+        /// The camera has no live URL to probe.
+        case cameraNoURL = "camera.no_url"
+        /// The camera has no recordings directory to index or check.
+        case cameraNoRecordings = "camera.no_recordings"
+        case timeInvalid = "time.invalid"
+        case nameInvalid = "name.invalid"
+        case nameDuplicate = "name.duplicate"
+        case rangeEmpty = "range.empty"
+        case zoneUnknown = "zone.unknown"
+        case coordinateInvalid = "coordinate.invalid"
+        case urlInvalid = "url.invalid"
+        case pathPatternInvalid = "path_pattern.invalid"
+        case thresholdInvalid = "threshold.invalid"
+        case inventoryInvalid = "inventory.invalid"
+        case footageNone = "footage.none"
+        case qualityThresholdInvalid = "quality.threshold_invalid"
+        case thumbnailNone = "thumbnail.none"
+        /// Some files could not be indexed (the rest were).
+        case indexFailed = "index.failed"
+        case storeMissing = "store.missing"
+        case storeNewer = "store.newer"
+        /// Not a camindex store, or its pages, rows or keyframe blobs are damaged.
+        case storeDamaged = "store.damaged"
+        case storeFailed = "store.failed"
+        case storeReadOnly = "store.read_only"
         /// A write command given a province's PostgreSQL URL: the province is written only by publishing.
-        public static let storeProvinceReadOnly: Code = "store.province_read_only"
-        public static let provinceFailed: Code = "province.failed"
+        case storeProvinceReadOnly = "store.province_read_only"
+        case provinceFailed = "province.failed"
         /// The province's server cannot be reached (refused, no route, timed out, unknown host).
-        public static let provinceUnreachable: Code = "province.unreachable"
+        case provinceUnreachable = "province.unreachable"
         /// The province's server refused the user or password.
-        public static let provinceAuthFailed: Code = "province.auth_failed"
+        case provinceAuthFailed = "province.auth_failed"
         /// TLS with the province's server failed: not offered, or its certificate not trusted.
-        public static let provinceTLS: Code = "province.tls"
-        public static let publishCounty: Code = "publish.county"
-        public static let daemonRunning: Code = "daemon.running"
-        public static let outputFailed: Code = "output.failed"
+        case provinceTLS = "province.tls"
+        case publishCounty = "publish.county"
+        /// Another daemon holds the store's daemon lock.
+        case daemonRunning = "daemon.running"
+        /// The daemon lock file cannot be opened or locked.
+        case daemonLock = "daemon.lock"
+        case outputFailed = "output.failed"
+        /// A file to read (to hash it, to diagnose it) cannot be read.
+        case fileUnreadable = "file.unreadable"
+        case exportReasonRequired = "export.reason_required"
+        /// A clip or manifest is already in --output (no --force).
+        case exportExists = "export.exists"
+        /// A name that would leave the export directory.
+        case exportPathEscape = "export.path_escape"
+        case exportNoManifest = "export.no_manifest"
+        case exportBadManifest = "export.bad_manifest"
+        /// Some cameras could not be exported (the others were).
+        case exportFailed = "export.failed"
+        /// `export verify` found clips changed or missing.
+        case exportChanged = "export.changed"
+        /// `audit verify` found the hash chain broken.
+        case auditBroken = "audit.broken"
+        case mediaTimeout = "media.timeout"
+        case mediaNotFound = "media.not_found"
+        case mediaInvalidData = "media.invalid_data"
+        case mediaNoVideo = "media.no_video"
+        case mediaIO = "media.io"
+        case mediaMismatch = "media.mismatch"
+        case mediaOther = "media.other"
+        /// No keyframe of the file could be decoded to a picture.
+        case mediaNoPicture = "media.no_picture"
     }
 
     public var kind: Kind
@@ -82,4 +115,10 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
 
     public static func == (a: CamindexError, b: CamindexError) -> Bool { a.code == b.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
+/// An error of another layer (FFmpeg's, a server's) that knows its place in the catalogue, so
+/// that a front end prints its code without importing that layer.
+public protocol CamindexErrorConvertible: Error {
+    var camindexError: CamindexError { get }
 }

@@ -154,7 +154,7 @@ private struct Reader {
     func line(_ node: Node) -> Int { node.mark?.line ?? 0 }
 
     func error(_ node: Node, _ field: String, _ message: String) -> CamindexError {
-        .usage("\(path):\(line(node)): \(field): \(message)")
+        .usage("\(path):\(line(node)): \(field): \(message)", code: .inventoryInvalid, value: path)
     }
 
     func mapping(_ node: Node, _ what: String, allowed: Set<String>) throws(CamindexError) -> [String: Node] {
@@ -209,5 +209,27 @@ private struct Reader {
 
     func checkZone(_ name: String, _ node: Node, _ field: String) throws(CamindexError) {
         do { _ = try Zones.named(name) } catch { throw self.error(node, field, error.message) }
+    }
+}
+
+/// One change an inventory import makes (or would make, with `--dry-run`).
+public struct InventoryChange: Hashable, Sendable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        case regionAdded = "region_added", regionRenamed = "region_renamed"
+        case cameraAdded = "camera_added", cameraUpdated = "camera_updated", cameraDisabled = "camera_disabled"
+    }
+
+    public var kind: Kind
+    /// Region code or camera ID.
+    public var subject: String
+    public var detail: String
+    /// Where it came from: `file:line`.
+    public var location: String?
+
+    public init(kind: Kind, subject: String, detail: String, location: String?) {
+        self.kind = kind
+        self.subject = subject
+        self.detail = detail
+        self.location = location
     }
 }

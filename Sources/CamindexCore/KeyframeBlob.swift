@@ -53,15 +53,15 @@ public enum KeyframeBlob {
     public static func decode(_ bytes: some Sequence<UInt8>) throws(CamindexError) -> [Int64] {
         var reader = VarintReader(bytes.makeIterator())
         guard let v = reader.byte() else { return [] }
-        guard v == version else { throw .runtime("corrupt keyframe index: unknown format \(v)") }
+        guard v == version else { throw .runtime("corrupt keyframe index: unknown format \(v)", code: .storeDamaged) }
         guard let base = try reader.next().map(unzigzag), let first = try reader.next().map(unzigzag) else {
-            throw .runtime("corrupt keyframe index: truncated header")
+            throw .runtime("corrupt keyframe index: truncated header", code: .storeDamaged)
         }
         var out: [Int64] = [first]
         var previous = first
         while let t = try reader.next() {
             if t == 0 {
-                guard let z = try reader.next() else { throw .runtime("corrupt keyframe index: truncated varint") }
+                guard let z = try reader.next() else { throw .runtime("corrupt keyframe index: truncated varint", code: .storeDamaged) }
                 previous = previous &+ (base &+ unzigzag(z))
                 out.append(previous)
             } else if t & 1 == 1 {
@@ -69,7 +69,7 @@ public enum KeyframeBlob {
                 out.append(previous)
             } else {
                 let n = t >> 1
-                guard n <= maxRun else { throw .runtime("corrupt keyframe index: run of \(n)") }
+                guard n <= maxRun else { throw .runtime("corrupt keyframe index: run of \(n)", code: .storeDamaged) }
                 for _ in 0..<n {
                     previous = previous &+ base
                     out.append(previous)
@@ -124,11 +124,11 @@ private struct VarintReader<I: IteratorProtocol<UInt8>> {
         var shift: UInt64 = 0
         guard var byte = bytes.next() else { return nil }
         while true {
-            guard shift < 64 else { throw .runtime("corrupt keyframe index: varint too long") }
+            guard shift < 64 else { throw .runtime("corrupt keyframe index: varint too long", code: .storeDamaged) }
             accumulator |= UInt64(byte & 0x7F) << shift
             if byte & 0x80 == 0 { return accumulator }
             shift += 7
-            guard let b = bytes.next() else { throw .runtime("corrupt keyframe index: truncated varint") }
+            guard let b = bytes.next() else { throw .runtime("corrupt keyframe index: truncated varint", code: .storeDamaged) }
             byte = b
         }
     }

@@ -29,7 +29,7 @@ public struct PathTimestamp: Sendable, Hashable {
         while let c = chars.popFirst() {
             switch c {
             case "%":
-                guard let f = chars.popFirst() else { throw .usage("invalid path pattern '\(pattern)': it ends with '%'") }
+                guard let f = chars.popFirst() else { throw .usage("invalid path pattern '\(pattern)': it ends with '%'", code: .pathPatternInvalid, value: pattern) }
                 switch f {
                 case "Y": fields.append(.year); regexText += "([0-9]{4})"
                 case "m": fields.append(.month); regexText += "([0-9]{2})"
@@ -38,10 +38,10 @@ public struct PathTimestamp: Sendable, Hashable {
                 case "M": fields.append(.minute); regexText += "([0-9]{2})"
                 case "S": fields.append(.second); regexText += "([0-9]{2})"
                 case "%": regexText += "%"
-                default: throw .usage("invalid path pattern '\(pattern)': unknown field %\(f); use %Y %m %d %H %M %S")
+                default: throw .usage("invalid path pattern '\(pattern)': unknown field %\(f); use %Y %m %d %H %M %S", code: .pathPatternInvalid, value: pattern)
                 }
             case "<":
-                guard let close = chars.firstIndex(of: ">") else { throw .usage("invalid path pattern '\(pattern)': '<' without '>'") }
+                guard let close = chars.firstIndex(of: ">") else { throw .usage("invalid path pattern '\(pattern)': '<' without '>'", code: .pathPatternInvalid, value: pattern) }
                 chars = chars[chars.index(after: close)...]
                 regexText += "[^/]+"
             case "*": regexText += "[^/]*"
@@ -51,10 +51,10 @@ public struct PathTimestamp: Sendable, Hashable {
         }
         regexText += "$"
         for required in [Field.year, .month, .day, .hour] where !fields.contains(required) {
-            throw .usage("invalid path pattern '\(pattern)': it needs %Y, %m, %d and %H")
+            throw .usage("invalid path pattern '\(pattern)': it needs %Y, %m, %d and %H", code: .pathPatternInvalid, value: pattern)
         }
         guard let regex = try? Regex(regexText) else {
-            throw .usage("invalid path pattern '\(pattern)'")
+            throw .usage("invalid path pattern '\(pattern)'", code: .pathPatternInvalid, value: pattern)
         }
         self.pattern = pattern
         self.fields = fields

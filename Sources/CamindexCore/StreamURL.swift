@@ -36,3 +36,6 @@ public struct StreamURL: Hashable, Sendable, CustomStringConvertible {
     public var redacted: String { Redaction.redactURL(secret) }
     public var description: String { redacted }
 }
+
+/// How RTSP streams are pulled: interleaved over the TCP connection (the default) or UDP.
+public enum StreamTransport: String, Sendable, CaseIterable { case tcp, udp }

@@ -21,7 +21,7 @@ public final class DaemonLock: @unchecked Sendable {
         path = storePath + ".daemon.lock"
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw CamindexError.runtime("cannot open the daemon lock \(path): \(String(cString: strerror(errno)))")
+            throw CamindexError.runtime("cannot open the daemon lock \(path): \(String(cString: strerror(errno)))", code: .daemonLock, value: path)
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let e = errno
@@ -29,9 +29,9 @@ public final class DaemonLock: @unchecked Sendable {
             close(fd)
             if e == EWOULDBLOCK {
                 let who = holder.map { "pid \($0)" } ?? "another process"
-                throw CamindexError.runtime("another camindex daemon (\(who)) is running on this store: it holds \(path)")
+                throw CamindexError.runtime("another camindex daemon (\(who)) is running on this store: it holds \(path)", code: .daemonRunning, value: storePath)
             }
-            throw CamindexError.runtime("cannot lock \(path): \(String(cString: strerror(e)))")
+            throw CamindexError.runtime("cannot lock \(path): \(String(cString: strerror(e)))", code: .daemonLock, value: path)
         }
         let text = Array("\(pid)\n".utf8)
         if ftruncate(fd, 0) != 0 || pwrite(fd, text, text.count, 0) != text.count {

@@ -1,38 +1,48 @@
-import CamindexStore
+import CamindexCore
+import CamindexService
 import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// Re-reads the inventory files the daemon was started with on SIGHUP. A bad file is logged
-/// and the registry left as it was.
+/// Re-reads the inventory files the daemon was started with on SIGHUP, through the service's
+/// import (the county check of camera IDs included). Parsing YAML and writing SQLite block: the
+/// reload runs on a thread of its own. A bad file is logged and the registry left as it was.
 public struct InventoryReloader: Service {
-    let importer: InventoryImport
-    let store: Store
+    let service: IndexService
+    let paths: [String]
+    let recordingsRoot: String?
+    let thread: BlockingPool
     let logger: Logger
 
-    public init(importer: InventoryImport, store: Store, logger: Logger) {
-        self.importer = importer
-        self.store = store
+    public init(service: IndexService, paths: [String], recordingsRoot: String?, thread: BlockingPool, logger: Logger) {
+        self.service = service
+        self.paths = paths
+        self.recordingsRoot = recordingsRoot
+        self.thread = thread
         self.logger = logger
     }
 
     public func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         for await _ in hangups.cancelOnGracefulShutdown() {
-            reload()
+            await reload()
         }
     }
 
     /// Imports once; returns whether it succeeded.
     @discardableResult
-    public func reload() -> Bool {
+    public func reload() async -> Bool {
         do {
-            let changes = try importer.sync(try importer.load(), into: store)
-            logger.notice("inventory reloaded", metadata: ["changes": "\(changes.count)", "files": "\(importer.paths.joined(separator: " "))"])
-            for c in changes { logger.info("inventory change", metadata: ["kind": "\(c.kind.rawValue)", "subject": "\(c.subject)", "detail": "\(c.detail)"]) }
+            let result = try await thread.perform { [service, paths, recordingsRoot] in
+                try service.importInventory(paths: paths, recordingsRoot: recordingsRoot)
+            }
+            logger.notice("inventory reloaded", metadata: ["changes": "\(result.changes.count)", "files": "\(paths.joined(separator: " "))"])
+            for c in result.changes {
+                logger.info("inventory change", metadata: ["kind": "\(c.kind.rawValue)", "subject": "\(c.subject)", "detail": "\(c.detail)"])
+            }
             return true
         } catch {
-            logger.error("inventory not reloaded", metadata: ["error": "\(error)"])
+            logger.error("inventory not reloaded", metadata: ["error": "\(Redaction.redactSecrets("\(error)"))"])
             return false
         }
     }

@@ -1,5 +1,5 @@
 import CamindexCore
-import CamindexStore
+import CamindexService
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -16,7 +16,7 @@ public final class ProbeLoop: Service, Sendable {
         public init() {}
     }
 
-    let store: Store
+    let service: IndexService
     /// Where store reads and writes run: SQLite calls block, so never on the cooperative pool.
     let storeThread: BlockingPool
     let prober: any LiveProber
@@ -26,9 +26,9 @@ public final class ProbeLoop: Service, Sendable {
     let logger: Logger
     let random: @Sendable (Int64) -> Int64
 
-    public init(store: Store, storeThread: BlockingPool, prober: any LiveProber, clock: any WallClock, config: Config, stats: DaemonStats,
+    public init(service: IndexService, storeThread: BlockingPool, prober: any LiveProber, clock: any WallClock, config: Config, stats: DaemonStats,
                 logger: Logger, random: @escaping @Sendable (Int64) -> Int64 = { Int64.random(in: 0..<max(1, $0)) }) {
-        self.store = store
+        self.service = service
         self.storeThread = storeThread
         self.prober = prober
         self.clock = clock
@@ -64,7 +64,7 @@ public final class ProbeLoop: Service, Sendable {
             guard !pending.isEmpty else { return }
             do {
                 let batch = pending
-                let changed = try await storeThread.perform { [store] in try store.recordProbes(batch) }
+                let changed = try await storeThread.perform { [service] in try service.recordProbes(batch) }
                 let nowMs = clock.now().ms
                 for (id, result) in pending {
                     if changed.contains(id) {
@@ -87,7 +87,7 @@ public final class ProbeLoop: Service, Sendable {
                 if lastRefresh.map({ now.ms - $0 >= config.refreshMs }) ?? true {
                     lastRefresh = now.ms
                     do {
-                        let all = try await storeThread.perform { [store] in try store.cameras() }.filter { $0.url != nil }
+                        let all = try await storeThread.perform { [service] in try service.enabledCameras() }.filter { $0.url != nil }
                         cameras = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
                         regions = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.regionCode) })
                         schedule.sync(cameraIDs: cameras.keys, nowMs: now.ms, random: random)
@@ -131,7 +131,7 @@ public final class ProbeLoop: Service, Sendable {
                     if Task.isCancelled { break }
                     if let picture = result.picture {
                         if signatures == nil {
-                            do { signatures = try await storeThread.perform { [store] in try store.pictureSignatures() } } catch {
+                            do { signatures = try await storeThread.perform { [service] in try service.pictureSignatures() } } catch {
                                 logger.error("cannot read picture signatures", metadata: ["error": "\(error)"])
                             }
                         }
@@ -159,7 +159,7 @@ public final class ProbeLoop: Service, Sendable {
                              cameras: cameras, probes: c.probes, probeFailures: c.probeFailures,
                              filesIndexed: c.filesIndexed, filesFailed: c.filesFailed)
         do {
-            try await storeThread.perform { [store] in try store.writeHeartbeat(beat) }
+            try await storeThread.perform { [service] in try service.writeHeartbeat(beat) }
         } catch {
             logger.error("cannot write the heartbeat", metadata: ["error": "\(error)"])
         }

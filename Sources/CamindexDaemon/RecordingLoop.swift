@@ -1,6 +1,5 @@
 import CamindexCore
-import CamindexIndexer
-import CamindexStore
+import CamindexService
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -18,15 +17,15 @@ public final class RecordingLoop: Service, Sendable {
         public var verify = true
         public var retainDays: Int?
         public var fileTimeout: Duration = .seconds(60)
-        /// The longest a segment may claim (`Indexer.Options.maxSegmentMs`).
-        public var maxSegmentMs: Int64 = Indexer.Options().maxSegmentMs
+        /// The longest a segment may claim (`IndexOptions.maxSegmentMs`).
+        public var maxSegmentMs: Int64 = IndexOptions().maxSegmentMs
         /// Index closed files at once (inotify) between scans.
         public var watch = true
 
         public init() {}
     }
 
-    let store: Store
+    let service: IndexService
     let pool: BlockingPool
     let clock: any WallClock
     let config: Config
@@ -36,8 +35,8 @@ public final class RecordingLoop: Service, Sendable {
     /// unchanged day directories are not listed again.
     public let listingMemory = (index: ListingMemory(), verify: ListingMemory())
 
-    public init(store: Store, pool: BlockingPool, clock: any WallClock, config: Config, stats: DaemonStats, logger: Logger) {
-        self.store = store
+    public init(service: IndexService, pool: BlockingPool, clock: any WallClock, config: Config, stats: DaemonStats, logger: Logger) {
+        self.service = service
         self.pool = pool
         self.clock = clock
         self.config = config
@@ -69,22 +68,21 @@ public final class RecordingLoop: Service, Sendable {
 
     /// Indexes files their writers have closed, for the cameras whose directories hold them.
     func indexClosed(_ files: [String]) async {
-        let segments = files.filter { Indexer.segmentExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
-        guard !segments.isEmpty, let cameras = try? await pool.perform({ [store] in try store.cameras() }).filter({ $0.recordings != nil }) else {
+        let segments = files.filter(IndexService.isSegmentFile)
+        guard !segments.isEmpty, let cameras = try? await pool.perform({ [service] in try service.enabledCameras() }).filter({ $0.recordings != nil }) else {
             return
         }
-        var options = Indexer.Options()
+        var options = IndexOptions()
         options.timeout = config.fileTimeout
         options.workers = 1
         options.maxSegmentMs = config.maxSegmentMs
         options.recoverUnfinished = false
-        let indexer = Indexer(store: store, options: options, logger: logger)
         for camera in cameras {
             let prefix = camera.recordings!.hasSuffix("/") ? camera.recordings! : camera.recordings! + "/"
             let mine = segments.filter { $0.hasPrefix(prefix) }
             guard !mine.isEmpty else { continue }
             do {
-                let report = try await pool.perform { try indexer.indexFiles(mine, of: camera) }
+                let report = try await pool.perform { [service, logger, options] in try service.indexFiles(mine, of: camera, options: options, logger: logger) }
                 stats.add { $0.filesIndexed += report.indexed; $0.filesFailed += report.failures.count }
                 logger.info("indexed closed files", metadata: ["camera": "\(camera.id)", "region": "\(camera.regionCode)", "files": "\(report.indexed)"])
             } catch {
@@ -98,11 +96,11 @@ public final class RecordingLoop: Service, Sendable {
     @discardableResult
     public func scanOnce() async -> [Camera] {
         let cameras: [Camera]
-        do { cameras = try await pool.perform { [store] in try store.cameras() }.filter { $0.recordings != nil } } catch {
+        do { cameras = try await pool.perform { [service] in try service.enabledCameras() }.filter { $0.recordings != nil } } catch {
             logger.error("cannot read the camera list", metadata: ["error": "\(error)"])
             return []
         }
-        var fast = Indexer.Options()
+        var fast = IndexOptions()
         fast.settleMs = config.settleMs
         fast.timeout = config.fileTimeout
         fast.workers = 1
@@ -117,9 +115,8 @@ public final class RecordingLoop: Service, Sendable {
             let passes = config.verify ? [fast, verify] : [fast]
             for pass in passes.indices {
                 let options = passes[pass]
-                let indexer = Indexer(store: store, options: options, logger: logger)
                 do {
-                    let report = try await pool.perform { try indexer.indexRecordings(of: camera) }
+                    let report = try await pool.perform { [service, logger] in try service.indexRecordings(of: camera, options: options, logger: logger) }
                     // The verify pass re-reads files the first pass counted.
                     if pass == 0 {
                         stats.add { $0.filesIndexed += report.indexed; $0.filesFailed += report.failures.count - report.unchangedFailures }
@@ -137,7 +134,7 @@ public final class RecordingLoop: Service, Sendable {
         if let days = config.retainDays {
             do {
                 let cutoff = clock.now() - Int64(days) * 86_400_000
-                let dropped = try await pool.perform { [store] in try store.applyRetention(before: cutoff) }
+                let dropped = try await pool.perform { [service] in try service.applyRetention(before: cutoff) }
                 if dropped.segments > 0 { logger.info("retention", metadata: ["segments": "\(dropped.segments)", "probes": "\(dropped.probes)"]) }
             } catch {
                 logger.error("retention failed", metadata: ["error": "\(error)"])

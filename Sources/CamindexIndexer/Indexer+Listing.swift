@@ -1,3 +1,4 @@
+import CamindexCore
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -2,7 +2,7 @@ import CamindexCore
 import CFFmpeg
 
 /// Why a media file or stream could not be read. No C type crosses this API.
-public struct MediaError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct MediaError: Error, Hashable, Sendable, CustomStringConvertible, CamindexErrorConvertible {
     public enum Kind: String, Hashable, Sendable {
         /// The deadline passed (our interrupt callback or a protocol timeout).
         case timeout
@@ -31,8 +31,21 @@ public struct MediaError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// A runtime failure (exit status 1) with the code below.
+    public var camindexError: CamindexError { .runtime(message, code: identifier) }
+
     /// The stable code scripts and tests match: `media.not_found`, `media.timeout`, …
-    public var identifier: CamindexError.Code { CamindexError.Code(rawValue: "media.\(kind.rawValue)") }
+    public var identifier: CamindexError.Code {
+        switch kind {
+        case .timeout: .mediaTimeout
+        case .notFound: .mediaNotFound
+        case .invalidData: .mediaInvalidData
+        case .noVideo: .mediaNoVideo
+        case .io: .mediaIO
+        case .mismatch: .mediaMismatch
+        case .other: .mediaOther
+        }
+    }
 }
 
 enum FFmpegStatus {

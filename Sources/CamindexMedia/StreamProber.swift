@@ -6,7 +6,6 @@ import Foundation
 /// interrupt callback stops any blocking call when it passes, and the protocols' own socket
 /// timeouts are set to it as well.
 public enum StreamProber {
-    public enum Transport: String, Sendable, CaseIterable { case tcp, udp }
 
     /// Width of the keyframe thumbnails full probes keep.
     public static let thumbnailWidth = 320
@@ -14,7 +13,7 @@ public enum StreamProber {
     /// `cancel` stops the probe early (it then fails with class `other`). `clock` stamps the
     /// result and is what the camera's clock offset is measured against.
     public static func probe(url: String, depth: ProbeResult.Depth, deadline: Duration = .seconds(10),
-                             transport: Transport = .tcp, cancel: CancelFlag? = nil, clock wall: any WallClock = SystemClock()) -> ProbeResult {
+                             transport: StreamTransport = .tcp, cancel: CancelFlag? = nil, clock wall: any WallClock = SystemClock()) -> ProbeResult {
         let clock = ContinuousClock()
         let started = clock.now
         let at = wall.now()

@@ -11,6 +11,10 @@ public final class ProvinceDatabase: @unchecked Sendable {
     public let url: ProvinceURL
     private let connection: PostgresConnection
     private let logger: Logger
+    /// Transactions open on the connection: an inner `transaction` or snapshot runs inside the
+    /// outer one instead of committing it early.
+    private let depth = NSLock()
+    private var openTransactions = 0
 
     /// Connects; nothing is created or migrated.
     public init(url: ProvinceURL) throws {
@@ -100,9 +104,22 @@ public final class ProvinceDatabase: @unchecked Sendable {
         try query(PostgresQuery(unsafeSQL: sql))
     }
 
-    /// Runs `body` in one transaction: all of it commits, or none.
+    /// Runs `body` in one transaction: all of it commits, or none. Inside another transaction
+    /// (or snapshot) it is part of that one.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN")
+        try within("BEGIN", body)
+    }
+
+    /// Runs `body` reading from one repeatable-read snapshot; inside a transaction, in that one.
+    public func snapshot<T>(_ body: () throws -> T) throws -> T {
+        try within("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    private func within<T>(_ begin: String, _ body: () throws -> T) throws -> T {
+        let outermost = depth.withLock { openTransactions += 1; return openTransactions == 1 }
+        defer { depth.withLock { openTransactions -= 1 } }
+        guard outermost else { return try body() }
+        try execute(begin)
         do {
             let result = try body()
             try execute("COMMIT")

@@ -24,11 +24,7 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
 
     public var location: String { db.url.description }
 
-    private func snapshot<T>(_ body: () throws -> T) throws -> T {
-        try db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        defer { try? db.execute("COMMIT") }
-        return try body()
-    }
+    private func snapshot<T>(_ body: () throws -> T) throws -> T { try db.snapshot(body) }
 
     /// The longest run and segment any county stored: bounds for overlap scans.
     private func bounds() throws -> (maxRun: Int64, maxSegment: Int64) {

@@ -139,6 +139,25 @@ enum ProvinceSchema {
             // health counts stalled files per camera: without it, a scan of every segment.
             "CREATE INDEX segment_stalled ON segment (camera_id) WHERE stalled_timestamps > 0",
         ]),
+        (5, "p5: append-only audit trail of reads on the province", [
+            // The county store's audit table (v5) for the reads asked of the province: the same
+            // row shape and hash chain, rows refused change and removal by triggers. Not
+            // partitioned: a read may span counties, and the counties' own trails stay theirs.
+            """
+            CREATE TABLE audit (
+                id bigint PRIMARY KEY, at_ms bigint NOT NULL, "user" text NOT NULL, command text NOT NULL,
+                arguments text NOT NULL, reason text, cameras text NOT NULL, result text NOT NULL,
+                previous_hash text NOT NULL, hash text NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_at ON audit (at_ms)",
+            """
+            CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'audit rows are append-only'; END $$
+            """,
+            "CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+            "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+        ]),
     ]
 
     enum Kind { case integer, real, boolean, text, bytes }

@@ -22,7 +22,7 @@ public enum Diagnose {
             throw CamindexError.runtime(error.message, code: error.identifier, value: path)
         }
         guard let last = samples.last.map(PictureStats.init) else {
-            throw CamindexError.runtime("\(path): no keyframe could be decoded", code: "media.no_picture", value: path)
+            throw CamindexError.runtime("\(path): no keyframe could be decoded", code: .mediaNoPicture, value: path)
         }
         let previous = samples.count > 1 ? PictureStats(samples[0]) : nil
         return PictureDiagnosis(path: path, pictures: (previous.map { [$0] } ?? []) + [last],

@@ -97,11 +97,14 @@ public struct Exporter: Sendable {
     }
 
     public let store: Store
+    /// Who exports, as the manifest names them.
+    public let user: String
     /// Called with progress lines (per camera and part) when the caller wants them.
     public let progress: (@Sendable (String) -> Void)?
 
-    public init(store: Store, progress: (@Sendable (String) -> Void)? = nil) {
+    public init(store: Store, user: String, progress: (@Sendable (String) -> Void)? = nil) {
         self.store = store
+        self.user = user
         self.progress = progress
     }
 
@@ -143,7 +146,7 @@ public struct Exporter: Sendable {
         }
         let manifest = Manifest(
             camindex_version: CamindexVersion.current, exported_at: TimeFormat.rfc3339(store.clock.now(), in: zone),
-            user: AuditRecorder.currentUser, reason: request.reason, dry_run: request.dryRun, requested: Self.span(range, zone),
+            user: user, reason: request.reason, dry_run: request.dryRun, requested: Self.span(range, zone),
             cameras: cameras,
             files: cameras.flatMap(\.clips).compactMap { c in c.sha256.map { Manifest.FileHash(file: c.file, sha256: $0, bytes: c.bytes) } })
         var manifestPath: String?
@@ -247,7 +250,7 @@ public struct Exporter: Sendable {
             }
             let final = try Self.inside(dir, c.file)
             if FileManager.default.fileExists(atPath: final), !request.force {
-                throw CamindexError.runtime("\(final) exists: not overwritten (use --force)", code: "export.exists", value: final)
+                throw CamindexError.runtime("\(final) exists: not overwritten (use --force)", code: .exportExists, value: final)
             }
             guard rename(w.temp, final) == 0 else {
                 throw CamindexError.runtime("cannot rename \(w.temp) to \(final): \(String(cString: strerror(errno)))", code: .outputFailed, value: final)
@@ -301,7 +304,7 @@ public struct Exporter: Sendable {
             let manifest = (dir as NSString).appendingPathComponent(Self.manifestName)
             if FileManager.default.fileExists(atPath: manifest), !force {
                 throw CamindexError.runtime("\(manifest) exists: an earlier export is there; choose another --output or use --force",
-                                            code: "export.exists", value: manifest)
+                                            code: .exportExists, value: manifest)
             }
         } else {
             do {
@@ -320,7 +323,7 @@ public struct Exporter: Sendable {
             let temp = path + ".partial"
             do {
                 try data.write(to: URL(fileURLWithPath: temp))
-                guard rename(temp, path) == 0 else { throw CamindexError.runtime(String(cString: strerror(errno))) }
+                guard rename(temp, path) == 0 else { throw CamindexError.runtime(String(cString: strerror(errno)), code: .outputFailed, value: path) }
             } catch {
                 try? FileManager.default.removeItem(atPath: temp)
                 throw CamindexError.runtime("cannot write \(path): \(Self.message(error))", code: .outputFailed, value: path)
@@ -333,7 +336,7 @@ public struct Exporter: Sendable {
     static func inside(_ dir: String, _ name: String) throws -> String {
         let path = URL(fileURLWithPath: (dir as NSString).appendingPathComponent(name)).standardizedFileURL.path
         guard !name.contains("/"), (path as NSString).deletingLastPathComponent == dir else {
-            throw CamindexError.runtime("refusing to write \(name) outside \(dir)", code: "export.path_escape", value: name)
+            throw CamindexError.runtime("refusing to write \(name) outside \(dir)", code: .exportPathEscape, value: name)
         }
         return path
     }
@@ -385,11 +388,11 @@ public struct Exporter: Sendable {
         let path = (directory as NSString).appendingPathComponent(manifestName)
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CamindexError.runtime("no manifest at \(path): not an export directory", code: "export.no_manifest", value: path)
+            throw CamindexError.runtime("no manifest at \(path): not an export directory", code: .exportNoManifest, value: path)
         }
         let manifest: Manifest
         do { manifest = try JSONDecoder().decode(Manifest.self, from: data) } catch {
-            throw CamindexError.runtime("\(path) is not a camindex manifest: \(error)", code: "export.bad_manifest", value: path)
+            throw CamindexError.runtime("\(path) is not a camindex manifest: \(error)", code: .exportBadManifest, value: path)
         }
         var problems: [String] = []
         for f in manifest.files {

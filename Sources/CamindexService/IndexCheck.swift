@@ -63,7 +63,7 @@ public struct IndexCheck: Sendable {
         var notes: [TimestampNote] = []
         var problems = try store.integrityProblems().map { Problem(kind: .integrity, camera: nil, path: nil, detail: $0, repaired: false) }
         let cameras = try cameraID.map { [try store.requireCamera(id: $0)] } ?? store.cameras(in: nil, includeDisabled: true)
-        var options = Indexer.Options()
+        var options = IndexOptions()
         options.settleMs = settleMs
         let indexer = Indexer(store: store, options: options)
         let now = store.clock.now().ms
@@ -111,9 +111,9 @@ public struct IndexCheck: Sendable {
 /// `camindex index`: one camera's files or directory, or every camera's recordings directory.
 public struct IndexRun: Sendable {
     public let store: Store
-    public let options: Indexer.Options
+    public let options: IndexOptions
 
-    public init(store: Store, options: Indexer.Options) {
+    public init(store: Store, options: IndexOptions) {
         self.store = store
         self.options = options
     }
@@ -129,7 +129,7 @@ public struct IndexRun: Sendable {
         guard paths.isEmpty else { return [try indexer.indexFiles(paths, of: cam)] }
         guard cam.recordings != nil else {
             throw CamindexError.usage("camera \(cam.id) has no recordings directory: set one with 'camindex camera update \(cam.id) --recordings DIR' or give files",
-                                      value: cam.id)
+                                      code: .cameraNoRecordings, value: cam.id)
         }
         return [try indexer.indexRecordings(of: cam)]
     }

@@ -18,7 +18,9 @@ public enum Publish {
         public var batches: Int
     }
 
-    public static func run(store: Store, to url: ProvinceURL, batchSize: Int = 2000) throws -> Result {
+    /// `stopping` is asked between batches: once it says so, the pass ends after the last
+    /// committed batch (the daemon stopping).
+    public static func run(store: Store, to url: ProvinceURL, batchSize: Int = 2000, stopping: () -> Bool = { false }) throws -> Result {
         let county = try store.publishCounty().code
         let province = try ProvinceDatabase(url: url)
         try province.migrate()
@@ -31,7 +33,7 @@ public enum Publish {
                                         code: .publishCounty, value: county)
         }
         var result = Result(county: county, province: url.description, fromSeq: mark, toSeq: mark, changes: 0, batches: 0)
-        while true {
+        while !stopping() {
             let batch = try store.outboxBatch(county: county, after: mark, limit: max(1, batchSize))
             guard !batch.changes.isEmpty else { break }
             if try province.apply(batch, expected: mark) {

@@ -47,13 +47,13 @@ public struct InventoryImport: Sendable {
         for path in paths.map(absolute) {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-                throw CamindexError.usage("no such inventory file or directory: \(path)")
+                throw CamindexError.usage("no such inventory file or directory: \(path)", code: .inventoryInvalid, value: path)
             }
             guard isDir.boolValue else { out.append(path); continue }
             let found = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
                 .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
                 .map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: path, isDirectory: true)).standardizedFileURL.path }
-            if found.isEmpty { throw CamindexError.usage("no inventory files (*.yaml, *.yml) under \(path)") }
+            if found.isEmpty { throw CamindexError.usage("no inventory files (*.yaml, *.yml) under \(path)", code: .inventoryInvalid, value: path) }
             out += found.sorted()
         }
         var seen = Set<String>()

@@ -8,9 +8,6 @@ struct AuditRow: Codable, FetchableRecord, PersistableRecord {
     enum Columns {
         static let id = Column(CodingKeys.id)
         static let atMs = Column(CodingKeys.atMs)
-        static let user = Column(CodingKeys.user)
-        static let command = Column(CodingKeys.command)
-        static let cameras = Column(CodingKeys.cameras)
     }
 
     var id: Int64
@@ -56,11 +53,7 @@ extension Store: AuditTrail {
     @discardableResult
     public func appendAudit(_ entry: AuditEntry) throws -> AuditRecord {
         try write { db in
-            let head = try AuditRow.order(AuditRow.Columns.id.desc).fetchOne(db)
-            let id = (head?.id ?? 0) + 1
-            let previous = head?.hash ?? ""
-            let record = AuditRecord(id: id, entry: entry, previousHash: previous,
-                                     hash: AuditRecord.hash(id: id, entry: entry, previousHash: previous))
+            let record = AuditVerification.next(after: try AuditRow.order(AuditRow.Columns.id.desc).fetchOne(db)?.value, entry)
             try AuditRow(record).insert(db)
             return record
         }
@@ -69,39 +62,18 @@ extension Store: AuditTrail {
     public func auditRecords(_ filter: AuditFilter) throws -> [AuditRecord] {
         try read { db in
             var request = AuditRow.order(AuditRow.Columns.id)
+            // The time range narrows the read by its index; the filter decides.
             if let range = filter.range {
                 request = request.filter(AuditRow.Columns.atMs >= range.start.ms && AuditRow.Columns.atMs < range.end.ms)
             }
-            if let user = filter.user { request = request.filter(AuditRow.Columns.user == user) }
-            if let command = filter.command { request = request.filter(AuditRow.Columns.command == command) }
-            var rows = try request.fetchAll(db).map(\.value)
-            if let camera = filter.camera { rows = rows.filter { $0.entry.cameras.contains(camera) } }
-            return rows
+            return try request.fetchAll(db).map(\.value).filter(filter.matches)
         }
     }
 
-    /// Walks the chain from the first row: each row's hash must match its content, link to the
-    /// row before, and the ids must follow one another (a removed row leaves a hole).
     public func verifyAudit() throws -> AuditVerification {
         try read { db in
             let cursor = try AuditRow.order(AuditRow.Columns.id).fetchCursor(db)
-            var previous = "", expectedID: Int64 = 1, count = 0
-            while let row = try cursor.next() {
-                let r = row.value
-                count += 1
-                if r.id != expectedID {
-                    return AuditVerification(rows: count, firstBroken: r.id, problem: "row \(expectedID) is missing (next row is \(r.id))")
-                }
-                if r.previousHash != previous {
-                    return AuditVerification(rows: count, firstBroken: r.id, problem: "row \(r.id) does not link to the row before it")
-                }
-                if !r.isSound {
-                    return AuditVerification(rows: count, firstBroken: r.id, problem: "row \(r.id) was changed after it was written")
-                }
-                previous = r.hash
-                expectedID += 1
-            }
-            return AuditVerification(rows: count, firstBroken: nil, problem: nil)
+            return try AuditVerification.walk { try cursor.next()?.value }
         }
     }
 }

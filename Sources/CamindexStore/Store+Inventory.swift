@@ -2,21 +2,6 @@ import CamindexCore
 import Foundation
 import GRDB
 
-/// One change an inventory import makes (or would make, with `--dry-run`).
-public struct InventoryChange: Hashable, Sendable, Codable {
-    public enum Kind: String, Sendable, Codable {
-        case regionAdded = "region_added", regionRenamed = "region_renamed"
-        case cameraAdded = "camera_added", cameraUpdated = "camera_updated", cameraDisabled = "camera_disabled"
-    }
-
-    public var kind: Kind
-    /// Region code or camera ID.
-    public var subject: String
-    public var detail: String
-    /// Where it came from: `file:line`.
-    public var location: String?
-}
-
 extension Store {
     /// Syncs inventory files into the registry in one transaction: regions are added or
     /// renamed, cameras added or updated, and cameras that came from one of these files but are
@@ -56,7 +41,7 @@ extension Store {
             let at = "\(file.path):\(entry.line)"
             if let other = seenRegions[entry.code.rawValue] {
                 guard other == entry.name else {
-                    throw CamindexError.usage("\(at): region \(entry.code) is named '\(entry.name)' here but '\(other)' elsewhere in this import")
+                    throw CamindexError.usage("\(at): region \(entry.code) is named '\(entry.name)' here but '\(other)' elsewhere in this import", code: .inventoryInvalid, value: entry.code.rawValue)
                 }
                 continue
             }
@@ -86,7 +71,7 @@ extension Store {
             for entry in file.cameras {
                 let at = "\(file.path):\(entry.line)"
                 if let first = listed[entry.id.rawValue] {
-                    throw CamindexError.usage("\(at): camera \(entry.id) is listed twice (also at \(first))")
+                    throw CamindexError.usage("\(at): camera \(entry.id) is listed twice (also at \(first))", code: .inventoryInvalid, value: entry.id.rawValue)
                 }
                 listed[entry.id.rawValue] = at
                 let region: Region
@@ -94,7 +79,7 @@ extension Store {
                     region = try resolveRegion(db, entry.region)
                     try checkCameraRegion(db, region.code)
                 } catch let e as CamindexError {
-                    throw CamindexError.usage("\(at): camera \(entry.id) field 'region': \(e.message)")
+                    throw CamindexError.usage("\(at): camera \(entry.id) field 'region': \(e.message)", code: e.code, value: e.value)
                 }
                 var wanted = Camera(
                     id: entry.id.rawValue, name: entry.name, regionCode: region.code, url: entry.url?.secret,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CamindexCore
 import CamindexDaemon
+import CamindexService
 import CamindexStore
 import Foundation
 import Logging
@@ -26,7 +27,7 @@ struct PeriodicScan: AsyncParsableCommand {
         let pool = BlockingPool(threads: 1)
         defer { pool.shutdown() }
         let stats = DaemonStats()
-        let loop = RecordingLoop(store: store, pool: pool, clock: SystemClock(), config: config, stats: stats,
+        let loop = RecordingLoop(service: IndexService(store: store, caller: .osUser()), pool: pool, clock: SystemClock(), config: config, stats: stats,
                                  logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
         let clock = ContinuousClock()
         var times: [Double] = []

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CamindexCore
 import CamindexDaemon
+import CamindexService
 import CamindexMedia
 import CamindexStore
 import Foundation

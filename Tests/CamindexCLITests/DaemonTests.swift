@@ -285,7 +285,7 @@ import Testing
         try ci(["region", "add", "620723100", "沙河镇"])
         try ci(["camera", "add", "rec-1", "--name", "录像", "--region", "620723100", "--recordings", dir.file("rec")])
         for m in 0..<6 { try segment("20261120_0800\(m)0.mp4", seconds: 10) }
-        let first = try startDaemon()
+        let first = try startDaemon(["--require-reason"])
         let lock = db + ".daemon.lock"
         for _ in 0..<100 {
             if (try? String(contentsOfFile: lock, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == "\(first.processIdentifier)" { break }
@@ -307,6 +307,10 @@ import Testing
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(second.terminationStatus == 1, "\(message)")
         #expect(message.contains("pid \(first.processIdentifier)") && message.contains(lock), "\(message)")
+        #expect(message.contains("error[daemon.running]"), "\(message)")
+        // The refused daemon wrote nothing: the first one's export policy holds.
+        let export = try ci(["export", "--camera", "rec-1", "--from", "2026-11-20 08:00", "--to", "2026-11-20 08:01", "--output", dir.file("out")], status: 2)
+        #expect(export.stderr.contains("error[export.reason_required]"), "\(export.stderr)")
 
         // Beside the daemon: index by hand, query, check.
         try ci(["index", "--settle", "0"])

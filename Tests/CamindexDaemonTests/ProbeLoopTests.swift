@@ -1,5 +1,6 @@
 import CamindexCore
 import CamindexDaemon
+import CamindexService
 import CamindexStore
 import Foundation
 import Logging
@@ -282,7 +283,7 @@ final class LoopHarness: Sendable {
         config.refreshMs = 30_000
         // Half the range: new cameras are due half an interval after they are seen; a success
         // reschedules at exactly one interval (jitter 3000 of 0...6000).
-        let loop = ProbeLoop(store: store, storeThread: storeThread, prober: prober, clock: clock, config: config, stats: stats,
+        let loop = ProbeLoop(service: IndexService(store: store, caller: .osUser()), storeThread: storeThread, prober: prober, clock: clock, config: config, stats: stats,
                              logger: Logger(label: "ProbeLoopTests", factory: { _ in SwiftLogNoOpLogHandler() }),
                              random: { $0 / 2 })
         let outcome = self.outcome

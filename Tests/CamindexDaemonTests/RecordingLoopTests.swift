@@ -1,5 +1,6 @@
 import CamindexCore
 @testable import CamindexDaemon
+import CamindexService
 import CamindexStore
 import CamindexTestSupport
 import Foundation
@@ -24,7 +25,7 @@ import Testing
         config.watch = false
         config.retainDays = retainDays
         let pool = BlockingPool(threads: 1)
-        let loop = RecordingLoop(store: store, pool: pool, clock: FixedClock(now), config: config, stats: DaemonStats(),
+        let loop = RecordingLoop(service: IndexService(store: store, caller: .osUser()), pool: pool, clock: FixedClock(now), config: config, stats: DaemonStats(),
                                  logger: Logger(label: "RecordingLoopTests", factory: { _ in SwiftLogNoOpLogHandler() }))
         return (store, loop, pool)
     }

@@ -92,7 +92,7 @@ import Testing
     @Test func verifyConfirmsContainerIndexWindows() throws {
         let cam = try camera("verify")
         try Footage.make(dir.file("verify/20261120_080000.mp4"), .init(seconds: 10))
-        var options = Indexer.Options()
+        var options = IndexOptions()
         _ = try Indexer(store: store, options: options).indexRecordings(of: cam)
         let range = Interval(startMs: eight, endMs: eight + 10_000)
         #expect(try store.windows(cameraID: "verify", range: range).map(\.verified) == [false])

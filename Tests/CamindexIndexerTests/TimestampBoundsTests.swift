@@ -48,7 +48,7 @@ import Testing
         try Footage.make(dir.file("source.mp4"), .init(seconds: 8))
         try Footage.retime(dir.file("source.mp4"), to: dir.file("\(id)/20261120_080000.\(ext)"), pts: "if(eq(N,2),PTS+83500/TB,PTS)")
         for verify in [false, true] {
-            var options = Indexer.Options()
+            var options = IndexOptions()
             options.verify = verify
             let report = try Indexer(store: store, options: options).indexRecordings(of: cam)
             #expect(report.failures.isEmpty && report.clipped == 0)
@@ -75,7 +75,7 @@ import Testing
         _ = try Indexer(store: store).indexRecordings(of: cam)
         #expect(try windows("mtime") == [iv(0, 10)])
 
-        var options = Indexer.Options()
+        var options = IndexOptions()
         options.mtimeSlackMs = 1000
         options.force = true
         let report = try Indexer(store: store, options: options).indexRecordings(of: cam)
@@ -92,7 +92,7 @@ import Testing
         let cam = try camera("undated")
         try Footage.make(dir.file("undated/clip.ts"), .init(seconds: 10))
         try Footage.setMtime(dir.file("undated/clip.ts"), Date(timeIntervalSince1970: Double(eight + 10_000) / 1000))
-        var options = Indexer.Options()
+        var options = IndexOptions()
         options.mtimeSlackMs = 0
         #expect(try Indexer(store: store, options: options).indexRecordings(of: cam).clipped == 0)
         #expect(try windows("undated") == [iv(0, 10)])
@@ -101,8 +101,8 @@ import Testing
     @Test func segmentsLongerThanTheLimitAreClipped() throws {
         let cam = try camera("long")
         try Footage.make(dir.file("long/20261120_080000.ts"), .init(seconds: 10))
-        #expect(Indexer.Options().maxSegmentMs == 6 * 3_600_000)
-        var options = Indexer.Options()
+        #expect(IndexOptions().maxSegmentMs == 6 * 3_600_000)
+        var options = IndexOptions()
         options.maxSegmentMs = 4000
         let report = try Indexer(store: store, options: options).indexRecordings(of: cam)
         #expect(report.clipped == 1)
@@ -124,7 +124,7 @@ import Testing
         let reports = Mutex<[CameraIndexReport]>([])
         let errors = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 2) { i in
-            var options = Indexer.Options()
+            var options = IndexOptions()
             options.workers = 1
             do {
                 let report = try Indexer(store: i == 0 ? a : b, options: options).indexRecordings(of: cam)

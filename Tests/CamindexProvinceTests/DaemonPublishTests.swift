@@ -56,4 +56,38 @@ import Testing
         #expect(try server.psql(url, "SELECT url FROM camera").contains("admin:***@"))
         #expect(try server.psql(url, "SELECT count(*) FROM camera WHERE url LIKE '%secret%'") == "0\n")
     }
+
+    /// With a long --interval the daemon still stops within seconds of SIGTERM: the wait between
+    /// publishes ends at once (it used to sleep the whole interval and publish once more).
+    @Test func sigtermStopsThePublishingDaemonWithinSeconds() async throws {
+        let server = try PostgresTestServer.shared()
+        let url = try server.createDatabase()
+        let db = dir.file("long.sqlite")
+        try CountyFixture.check(["--db", db, "region", "add", "620723", "临泽县"])
+        let urlFile = dir.file("province-long")
+        try (url + "\n").write(toFile: urlFile, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["daemon", "--db", db, "--interval", "600", "--publish-file", urlFile]
+        p.standardOutput = FileHandle.nullDevice
+        let log = dir.file("daemon-long.log")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let clock = ContinuousClock()
+        let started = clock.now
+        while !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("daemon started") && clock.now - started < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let signalled = clock.now
+        kill(p.processIdentifier, SIGTERM)
+        while p.isRunning && clock.now - signalled < .seconds(20) { try await Task.sleep(for: .milliseconds(50)) }
+        let took = clock.now - signalled
+        let logged = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(!p.isRunning && p.terminationStatus == 0, "\(logged)")
+        #expect(took < .seconds(5), "stopped after \(took)")
+        #expect(!logged.contains("published"), "no publish on the way out: \(logged)")
+    }
 }

@@ -71,7 +71,7 @@ import Testing
 
         // Nothing listening.
         let refused = try CLI.run(["--db", county, "publish", "--to", "postgresql://u:hunter2@127.0.0.1:1/x?sslmode=disable"])
-        #expect(refused.status == 1 && refused.stderr == "camindex: error: cannot connect to the province database at 127.0.0.1:1: connection refused\n",
+        #expect(refused.status == 1 && refused.stderr == "camindex: error[province.unreachable]: cannot connect to the province database at 127.0.0.1:1: connection refused\n",
                 "\(refused.all)")
         #expect(connectError("postgresql://u@127.0.0.1:1/x")?.code == .provinceUnreachable)
         let unknown = try #require(connectError("postgresql://u@no-such-host.invalid/x"))

@@ -67,7 +67,7 @@ import Testing
     @Test func namesLeadingOutsideTheOutputAreRefused() throws {
         #expect(try Exporter.inside("/srv/out", "cam-1_20261120T080000.mp4") == "/srv/out/cam-1_20261120T080000.mp4")
         for name in ["../cam.mp4", "../../etc/passwd", "sub/cam.mp4", "/etc/passwd", ".."] {
-            #expect(throws: CamindexError(.runtime, "", code: "export.path_escape")) { try Exporter.inside("/srv/out", name) }
+            #expect(throws: CamindexError(.runtime, "", code: .exportPathEscape)) { try Exporter.inside("/srv/out", name) }
         }
     }
 }

@@ -59,6 +59,13 @@ public struct AuditFilter: Sendable, Hashable {
     public init(range: Interval? = nil, user: String? = nil, camera: String? = nil, command: String? = nil) {
         self.range = range; self.user = user; self.camera = camera; self.command = command
     }
+
+    /// Whether `record` is one this filter lists (both stores apply it to the rows they read).
+    public func matches(_ record: AuditRecord) -> Bool {
+        let e = record.entry
+        return (range.map { $0.start <= e.at && e.at < $0.end } ?? true) && (user.map { $0 == e.user } ?? true)
+            && (command.map { $0 == e.command } ?? true) && (camera.map { e.cameras.contains($0) } ?? true)
+    }
 }
 
 /// The outcome of walking the chain.
@@ -73,6 +80,37 @@ public struct AuditVerification: Sendable, Hashable {
     }
 
     public var intact: Bool { firstBroken == nil && problem == nil }
+}
+
+extension AuditVerification {
+    /// Walks a chain from its first row, as both stores read it: each row's hash must match
+    /// its content, link to the row before, and the ids must follow one another (a removed
+    /// row leaves a hole). `next` gives the rows in id order, nil after the last.
+    public static func walk(_ next: () throws -> AuditRecord?) rethrows -> AuditVerification {
+        var previous = "", expectedID: Int64 = 1, count = 0
+        while let r = try next() {
+            count += 1
+            if r.id != expectedID {
+                return AuditVerification(rows: count, firstBroken: r.id, problem: "row \(expectedID) is missing (next row is \(r.id))")
+            }
+            if r.previousHash != previous {
+                return AuditVerification(rows: count, firstBroken: r.id, problem: "row \(r.id) does not link to the row before it")
+            }
+            if !r.isSound {
+                return AuditVerification(rows: count, firstBroken: r.id, problem: "row \(r.id) was changed after it was written")
+            }
+            previous = r.hash
+            expectedID += 1
+        }
+        return AuditVerification(rows: count, firstBroken: nil, problem: nil)
+    }
+
+    /// The row to append after `head` (nil: the chain is empty).
+    public static func next(after head: AuditRecord?, _ entry: AuditEntry) -> AuditRecord {
+        let id = (head?.id ?? 0) + 1
+        let previous = head?.hash ?? ""
+        return AuditRecord(id: id, entry: entry, previousHash: previous, hash: AuditRecord.hash(id: id, entry: entry, previousHash: previous))
+    }
 }
 
 /// An append-only, hash-chained record of what was done with the index.
@@ -90,7 +128,7 @@ public enum SHA256Hex {
     /// Reads the file in 1 MiB blocks: memory stays flat whatever its size.
     public static func ofFile(_ path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CamindexError.runtime("cannot read \(path) to hash it", value: path)
+            throw CamindexError.runtime("cannot read \(path) to hash it", code: .fileUnreadable, value: path)
         }
         defer { try? handle.close() }
         var hasher = SHA256()

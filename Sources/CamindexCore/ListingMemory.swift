@@ -11,11 +11,18 @@ import Synchronization
 public final class ListingMemory: Sendable {
     /// A directory seen: its mtime when listed, how many segment files it held, and whether
     /// they were all settled and indexed then.
-    struct Entry: Sendable, Hashable {
-        var mtimeSec: Int
-        var mtimeNsec: Int
-        var files: Int
-        var settled = false
+    package struct Entry: Sendable, Hashable {
+        package var mtimeSec: Int
+        package var mtimeNsec: Int
+        package var files: Int
+        package var settled = false
+
+        package init(mtimeSec: Int, mtimeNsec: Int, files: Int, settled: Bool = false) {
+            self.mtimeSec = mtimeSec
+            self.mtimeNsec = mtimeNsec
+            self.files = files
+            self.settled = settled
+        }
     }
 
     private struct State {
@@ -33,13 +40,13 @@ public final class ListingMemory: Sendable {
     public var listedDirectories: Int { state.withLock { $0.listed } }
     public var skippedDirectories: Int { state.withLock { $0.skipped } }
 
-    func entries(root: String) -> [String: Entry] {
+    package func entries(root: String) -> [String: Entry] {
         state.withLock { $0.entries[root] ?? [:] }
     }
 
     /// After a scan of `root`: the leaf directories it now knows (those gone are forgotten),
     /// and how many directories it read and skipped.
-    func update(root: String, seen: [String: Entry], listed: Int, skipped: Int) {
+    package func update(root: String, seen: [String: Entry], listed: Int, skipped: Int) {
         state.withLock {
             $0.entries[root] = seen.isEmpty ? nil : seen
             $0.listed += listed

@@ -1,0 +1,55 @@
+import CamindexCore
+import Foundation
+import PostgresNIO
+
+/// The province's own audit trail (migration p5): reads asked of the province, with the county
+/// store's row shape and hash chain (`AuditVerification`).
+extension ProvinceReader: AuditTrail {
+    private static let columns = #"id, at_ms, "user", command, arguments, reason, cameras, result, previous_hash, hash"#
+
+    private static func record(_ row: PostgresRow) throws -> AuditRecord {
+        var c = Cells(row)
+        let id = try c.next(Int64.self), at = try c.next(Int64.self), user = try c.next(String.self), command = try c.next(String.self)
+        let arguments = try c.next(String.self), reason = try c.next(String?.self), cameras = try c.next(String.self)
+        let result = try c.next(String.self), previous = try c.next(String.self), hash = try c.next(String.self)
+        var entry = AuditEntry(at: Instant(ms: at), user: user, command: command, arguments: [], reason: reason,
+                               cameras: list(cameras), result: result)
+        // As stored: already masked when written.
+        entry.arguments = list(arguments)
+        return AuditRecord(id: id, entry: entry, previousHash: previous, hash: hash)
+    }
+
+    private static func json(_ list: [String]) -> String {
+        String(decoding: (try? JSONEncoder().encode(list)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    private static func list(_ json: String) -> [String] { (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? [] }
+
+    /// Appends a row at the head of the chain; the table lock orders appends from every reader.
+    @discardableResult
+    public func appendAudit(_ entry: AuditEntry) throws -> AuditRecord {
+        try db.transaction {
+            try db.execute("LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE")
+            let head = try db.query(PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM audit ORDER BY id DESC LIMIT 1")).first.map(Self.record)
+            let r = AuditVerification.next(after: head, entry)
+            let e = r.entry
+            try db.query("""
+                INSERT INTO audit (id, at_ms, "user", command, arguments, reason, cameras, result, previous_hash, hash)
+                VALUES (\(r.id), \(e.at.ms), \(e.user), \(e.command), \(Self.json(e.arguments)), \(e.reason), \(Self.json(e.cameras)),
+                        \(e.result), \(r.previousHash), \(r.hash))
+                """)
+            return r
+        }
+    }
+
+    public func auditRecords(_ filter: AuditFilter) throws -> [AuditRecord] {
+        let range = filter.range ?? Interval(startMs: Int64.min / 2, endMs: Int64.max / 2)
+        return try db.query("SELECT \(unescaped: Self.columns) FROM audit WHERE at_ms >= \(range.start.ms) AND at_ms < \(range.end.ms) ORDER BY id")
+            .map(Self.record).filter(filter.matches)
+    }
+
+    public func verifyAudit() throws -> AuditVerification {
+        var rows = try db.query(PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM audit ORDER BY id")).makeIterator()
+        return try AuditVerification.walk { try rows.next().map(Self.record) }
+    }
+}

@@ -1,0 +1,83 @@
+import CamindexCore
+@_exported import CamindexKPI
+import Foundation
+
+/// The read use cases. Those that show footage or a camera to a person (query, keyframe,
+/// camera show, report) record an audit row in the trail of the store read.
+extension IndexService {
+    public func footage(_ query: FootageQuery, reason: String? = nil) throws -> FootageAnswer {
+        let answer = try queries().footage(query)
+        let covered = answer.cameras.reduce(Int64(0)) { $0 + $1.coveredMs }
+        audit("query", reason: reason, cameras: answer.cameras.map(\.camera.id),
+              result: "\(answer.cameras.count) cameras, \(answer.cameras.filter { !$0.windows.isEmpty }.count) with footage, "
+                + "\(Self.seconds(covered)) s of footage in \(TimeFormat.rfc3339(answer.range.start, in: answer.zone))/\(TimeFormat.rfc3339(answer.range.end, in: answer.zone))")
+        return answer
+    }
+
+    public func keyframe(cameraID: String, at: String, date: String? = nil, timezone: String? = nil, reason: String? = nil) throws -> KeyframeAnswer {
+        let answer = try queries().keyframe(cameraID: cameraID, at: at, date: date, timezone: timezone)
+        let k = answer.keyframe
+        audit("keyframe", reason: reason, cameras: [answer.camera.id],
+              result: "keyframe \(TimeFormat.rfc3339(k.time, in: answer.camera.zone)) at \(Self.seconds(k.offsetMs)) s in \(k.path)")
+        return answer
+    }
+
+    public func cameraDetail(id: String, probes: Int = 10, reason: String? = nil) throws -> CameraDetail {
+        let detail = try queries().cameraDetail(id: id, probes: probes)
+        let f = detail.footage
+        audit("camera show", reason: reason, cameras: [detail.camera.id],
+              result: "\(f.segments - f.failed) segments, \(Self.seconds(f.coveredMs)) s of footage")
+        return detail
+    }
+
+    public func cameraList(region: String?, includeDisabled: Bool) throws -> CameraListing {
+        try queries().cameraList(region: region, includeDisabled: includeDisabled)
+    }
+
+    public func regionTree(under region: String?) throws -> (root: Region?, tree: [RegionSummary]) {
+        try queries().regionTree(under: region)
+    }
+
+    public func status() throws -> StatusSummary { try queries().status() }
+
+    public func health(region: String?, thresholds: HealthThresholds, checks: Set<HealthCheck>) throws -> HealthResult {
+        try queries().health(region: region, thresholds: thresholds, checks: checks)
+    }
+
+    public func report(region: String?, period: ReportPeriod, zone: TimeZone, options: Report.Options, reason: String? = nil) throws -> Report {
+        let report = try queries().report(region: region, period: period, zone: zone, options: options)
+        audit("report", reason: reason, cameras: report.facts.cameras.map(\.id),
+              result: "\(report.scope?.code ?? "all regions") \(TimeFormat.rfc3339(report.period.start, in: zone))/\(TimeFormat.rfc3339(report.period.end, in: zone)), \(report.facts.cameras.count) cameras")
+        return report
+    }
+
+    /// The keyframe thumbnail the last full probe kept: the last in good order, or the last
+    /// with a picture fault.
+    public func thumbnail(cameraID: String, faulty: Bool) throws -> (camera: Camera, thumbnail: CameraThumbnail) {
+        let store = try countyStore()
+        let camera = try store.requireCamera(id: cameraID)
+        guard let thumb = try store.thumbnail(cameraID: camera.id, faulty: faulty) else {
+            throw CamindexError.runtime("camera \(camera.id) has no \(faulty ? "faulty" : "good") keyframe thumbnail: "
+                + (faulty ? "no full probe found a picture fault" : "no full probe has decoded a picture in good order yet (is the daemon running?)"),
+                code: .thumbnailNone, value: camera.id)
+        }
+        return (camera, thumb)
+    }
+
+    /// Audit rows, oldest first, of the store this service reads (a county's or the province's).
+    public func auditRows(_ filter: AuditFilter) throws -> [AuditRecord] { try trail().auditRecords(filter) }
+
+    /// Walks the trail's hash chain.
+    public func verifyAudit() throws -> AuditVerification { try trail().verifyAudit() }
+
+    func trail() throws -> any AuditTrail {
+        switch backend {
+        case let .county(county): return try county.store()
+        case let .province(reader, _): return reader
+        case let .provinceRegistry(url): throw Self.provinceReadOnly(url)
+        }
+    }
+
+    /// Seconds as the audit rows write them: `120.0`, `1.5`.
+    static func seconds(_ ms: Int64) -> Double { Double(ms) / 1000 }
+}

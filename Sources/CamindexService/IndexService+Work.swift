@@ -1,0 +1,94 @@
+import CamindexCore
+import CamindexIndexer
+import CamindexMedia
+import CamindexProvince
+import CamindexStore
+import Foundation
+
+/// The use cases that read files or streams, or write the index: index, check, export,
+/// probe, diagnose, publish.
+extension IndexService {
+    /// With `cameraID` and `paths`, those files (or directories) for that camera; with
+    /// `cameraID` alone, its recordings directory; with neither, every enabled camera's.
+    public func index(cameraID: String?, paths: [String], options: IndexOptions) throws -> [CameraIndexReport] {
+        try coded { try IndexRun(store: try countyStore(), options: options).run(cameraID: cameraID, paths: paths) }
+    }
+
+    /// An fsck of the store against the files on disk; `repair` fixes what it finds.
+    public func check(cameraID: String?, repair: Bool, settleMs: Int64) throws -> IndexCheck.Result {
+        try coded { try IndexCheck(store: try countyStore(), settleMs: settleMs).run(cameraID: cameraID, repair: repair) }
+    }
+
+    /// Evidence export: the county's policy on reasons is applied, and the export (not a dry
+    /// run) is recorded in the audit trail with its files and their hashes.
+    public func export(_ request: Exporter.Request, requireReason: Bool = false, progress: (@Sendable (String) -> Void)? = nil) throws -> Exporter.Outcome {
+        let store = try countyStore()
+        if try store.requiresReason() || requireReason, (request.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw CamindexError.usage("this store requires --reason for exports (a case number or request)", code: .exportReasonRequired)
+        }
+        let outcome = try coded { try Exporter(store: store, user: caller.name, progress: progress).run(request) }
+        let m = outcome.manifest
+        if !request.dryRun {
+            audit("export", reason: request.reason, cameras: m.cameras.filter { !$0.clips.isEmpty }.map(\.id),
+                  result: "\(m.files.count) files to \(URL(fileURLWithPath: request.output).standardizedFileURL.path): "
+                    + m.files.map { "\($0.file) sha256 \($0.sha256)" }.joined(separator: "; "))
+        }
+        return outcome
+    }
+
+    /// Re-hashes every clip an export's manifest lists.
+    public static func verifyExport(directory: String) throws -> (checked: Int, problems: [String]) {
+        try Exporter.verify(directory: directory)
+    }
+
+    /// What `camindex probe` shows: the stream probed now, its picture judged against the
+    /// daemon's last full probe of the camera. `target` is a registered camera ID or a URL.
+    public struct ProbeAnswer: Sendable {
+        /// The stream's URL, password masked.
+        public var url: String
+        public var zone: TimeZone
+        public var result: ProbeResult
+    }
+
+    public static func probe(url: String, light: Bool, deadline: Duration, transport: StreamTransport) throws -> ProbeAnswer {
+        let secret = try StreamURL(url).secret
+        var result = StreamProber.probe(url: secret, depth: light ? .light : .full, deadline: deadline, transport: transport)
+        result.judgePicture(PictureThresholds(), previousSignature: nil)
+        return ProbeAnswer(url: Redaction.redactURL(secret), zone: try Zones.named(Zones.defaultIdentifier), result: result)
+    }
+
+    public func probe(cameraID: String, light: Bool, deadline: Duration, transport: StreamTransport) throws -> ProbeAnswer {
+        let store = try countyStore()
+        let camera = try store.requireCamera(id: cameraID)
+        guard let url = camera.url else {
+            throw CamindexError.usage("camera \(camera.id) has no live URL: set one with 'camindex camera update \(camera.id) --url URL'",
+                                      code: .cameraNoURL, value: camera.id)
+        }
+        var result = StreamProber.probe(url: url, depth: light ? .light : .full, deadline: deadline, transport: transport)
+        // The frozen check compares with the daemon's last full probe of the camera.
+        result.judgePicture(camera.pictureThresholds, previousSignature: try store.pictureSignatures(cameraID: camera.id)[camera.id])
+        return ProbeAnswer(url: Redaction.redactURL(url), zone: camera.zone, result: result)
+    }
+
+    /// Video quality diagnosis of a recorded file.
+    public static func diagnose(file: String) throws -> PictureDiagnosis { try Diagnose.file(file) }
+
+    /// Video quality diagnosis of a camera's indexed footage at `at` (its latest when nil),
+    /// read in `timezone`, else the camera's zone, judged by the camera's thresholds.
+    public func diagnose(cameraID: String, at: String?, date: String?, timezone: String?) throws -> PictureDiagnosis {
+        let store = try countyStore()
+        let camera = try store.requireCamera(id: cameraID)
+        let zone = try timezone.map { try Zones.named($0) } ?? camera.zone
+        let moment = try at.map { try DateSpec(date: date, zone: zone).instant($0, option: "--at", now: store.clock.now()) }
+        return try Diagnose.camera(camera.id, at: moment, store: store, thresholds: camera.pictureThresholds)
+    }
+
+    /// Pushes the county's changes to the province at `url` (see `Publish`), stopping at a
+    /// batch boundary once `stopping` says so.
+    public func publish(to url: String, batchSize: Int = 2000, stopping: () -> Bool = { false }) throws -> Publish.Result {
+        try Publish.run(store: try countyStore(), to: try ProvinceURL(url), batchSize: batchSize, stopping: stopping)
+    }
+
+    /// Whether exports from this store must give a reason (the county's policy, kept in the store).
+    public func setRequiresReason(_ required: Bool) throws { try countyStore().setRequiresReason(required) }
+}
