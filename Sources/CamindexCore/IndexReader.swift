@@ -1,17 +1,26 @@
 /// Everything the read commands (query, keyframe, camera list/show, region list, status,
 /// health, report) ask of a store, as plain values. The SQLite store implements it; a
-/// province's PostgreSQL store is the second implementation. Implementations answer each call
-/// from one consistent snapshot and throw `CamindexError` (codes `store.*`, `region.*`).
+/// province's PostgreSQL store is the second implementation. Implementations supply plain
+/// fetches, each from one consistent snapshot, and throw `CamindexError` (codes `store.*`,
+/// `region.*`); what the fetches mean — finding a region, totalling a tree, summing up a
+/// camera's footage — is written once, below and in `ReadPolicy.swift`, over both.
 public protocol IndexReader: Sendable {
     /// Where the store is, for messages (a path, or a URL without its password).
     var location: String { get }
 
+    /// Runs `body`, whose fetches then read one snapshot where the store can give one across
+    /// statements (a province's repeatable-read transaction). By default each fetch is its own.
+    func consistently<T>(_ body: () throws -> T) throws -> T
+
     // Registry
     func region(code: String) throws -> Region?
-    /// A region by code or exact name; unknown and ambiguous names are refused.
-    func resolveRegion(_ text: String) throws -> Region
-    /// Regions at or under `root` (all when nil), in code order, with camera counts.
-    func regionTree(under root: Region?) throws -> [RegionSummary]
+    /// The regions with exactly this name.
+    func regions(named name: String) throws -> [Region]
+    /// Regions at or under `root` (all when nil).
+    func regionList(under root: Region?) throws -> [Region]
+    /// Enabled cameras per region code at or under `root` (all when nil), each counted in its
+    /// own region only.
+    func enabledCameraCounts(under root: Region?) throws -> [String: Int]
     /// The regions of `codes` that the store holds with a name (a province's unnamed provinces
     /// and cities are left out, so paths of names never show an empty one).
     func regions(codes: Set<String>) throws -> [String: Region]
@@ -29,7 +38,13 @@ public protocol IndexReader: Sendable {
     /// from and how many had stalled timestamps.
     func timeQuality(_ cameraIDs: [String], range: Interval) throws -> [String: FootageTimeQuality]
     func keyframes(cameraID: String, at: Instant) throws -> KeyframePair
-    func footageSummary(cameraID: String) throws -> FootageSummary
+    func segmentCounts(cameraID: String) throws -> SegmentCounts
+    /// The length of the camera's stored footage windows.
+    func windowedMs(cameraID: String) throws -> Int64
+    /// Indexed segments per source of their start.
+    func startSources(cameraID: String) throws -> [SegmentRecord.StartSource: Int]
+    /// mtime − end of the camera's newest path-dated segments, newest first, at most `limit`.
+    func pathDatedEndOffsets(cameraID: String, limit: Int) throws -> [Int64]
     /// Files that could not be indexed, for one camera or all.
     func segmentErrors(cameraID: String?) throws -> [SegmentError]
     func failedFileCounts() throws -> [String: Int]
@@ -48,6 +63,28 @@ public protocol IndexReader: Sendable {
 }
 
 extension IndexReader {
+    public func consistently<T>(_ body: () throws -> T) throws -> T { try body() }
+
+    /// A region by code or exact name; unknown and ambiguous names are refused.
+    public func resolveRegion(_ text: String) throws -> Region {
+        try consistently {
+            try RegionLookup.resolve(text, byCode: { try region(code: $0) }, byName: { try regions(named: $0) }, parents: { try regions(codes: $0) })
+        }
+    }
+
+    /// Regions at or under `root` (all when nil), in code order, with camera counts.
+    public func regionTree(under root: Region?) throws -> [RegionSummary] {
+        try consistently { RegionSummary.tree(try regionList(under: root), own: try enabledCameraCounts(under: root)) }
+    }
+
+    public func footageSummary(cameraID: String) throws -> FootageSummary {
+        try consistently {
+            FootageSummary(try segmentCounts(cameraID: cameraID), coveredMs: try windowedMs(cameraID: cameraID),
+                           timeSources: try startSources(cameraID: cameraID),
+                           pathDatedEndOffsetsMs: try pathDatedEndOffsets(cameraID: cameraID, limit: FootageSummary.pathZoneSample))
+        }
+    }
+
     public func requireCamera(id: String) throws -> Camera {
         guard let camera = try camera(id: id) else {
             throw CamindexError.usage("unknown camera \(id) (see 'camindex camera list')", code: .cameraUnknown, value: id)

@@ -24,3 +24,45 @@ struct Cells {
 extension PostgresRow {
     var cells: Cells { Cells(self) }
 }
+
+/// The columns a statement selects, by name: its select list is made from them, and its rows
+/// are read by name (`NamedCells`), so a column added to a published table is added in one
+/// list (`ProvinceSchema.tables`) and read where it is used.
+struct ColumnList: Sendable {
+    let names: [String]
+    fileprivate let position: [String: Int]
+
+    init(_ names: [String]) {
+        self.names = names
+        position = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The select list, each column of table `alias` when given.
+    func select(_ alias: String? = nil) -> String {
+        names.map { (alias.map { "\($0)." } ?? "") + $0 }.joined(separator: ", ")
+    }
+
+    /// The published columns of `table` (the county store's names).
+    static func published(_ table: PublishedTable) -> [String] { ProvinceSchema.tables[table]!.columns.map(\.0) }
+}
+
+/// A row read by column name, the names those of the `ColumnList` its statement selected
+/// from cell `offset` on (a join selects one list after another).
+struct NamedCells {
+    private let cells: [PostgresCell]
+    private let columns: ColumnList
+    private let offset: Int
+
+    init(_ row: PostgresRow, _ columns: ColumnList, from offset: Int = 0) {
+        cells = Array(row)
+        self.columns = columns
+        self.offset = offset
+    }
+
+    func callAsFunction<T: PostgresDecodable>(_ name: String, _: T.Type = T.self) throws -> T {
+        guard let i = columns.position[name], offset + i < cells.count else {
+            throw CamindexError.runtime("province: no column \(name) in the row read", code: .provinceFailed, value: name)
+        }
+        return try cells[offset + i].decode(T.self)
+    }
+}

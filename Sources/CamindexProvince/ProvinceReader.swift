@@ -74,56 +74,32 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
         return try db.query("SELECT code, name, level, parent_code FROM region WHERE code = \(code) LIMIT 1").first.map(Self.region)
     }
 
-    public func resolveRegion(_ text: String) throws -> Region {
-        let text = text.trimmingCharacters(in: .whitespaces)
-        if RegionCode.looksLikeCode(text) {
-            let code = try RegionCode(text)
-            guard let region = try region(code: code.rawValue) else {
-                throw CamindexError.usage("unknown region \(code): no such region code in the store (see 'camindex region list')",
-                                          code: .regionUnknown, value: text)
-            }
-            return region
-        }
-        let above = try regionsAboveCounties().values.filter { $0.name == text }
-        let matches = (try db.query("SELECT code, name, level, parent_code FROM region WHERE name = \(text) ORDER BY code").map(Self.region) + above)
-            .sorted { $0.code < $1.code }
-        switch matches.count {
-        case 1: return matches[0]
-        case 0: throw CamindexError.usage("unknown region '\(text)': no region has that name (see 'camindex region list')",
-                                          code: .regionUnknown, value: text)
-        default:
-            let parents = try regions(codes: Set(matches.compactMap(\.parentCode)))
-            let list = matches.map { r in "\(r.code) \(r.name)" + (r.parentCode.flatMap { parents[$0] }.map { " in \($0.name)" } ?? "") }
-            throw CamindexError.usage("ambiguous region '\(text)': \(matches.count) regions have that name: \(list.joined(separator: ", ")); give the code",
-                                      code: .regionAmbiguous, value: text)
-        }
+    public func consistently<T>(_ body: () throws -> T) throws -> T { try snapshot(body) }
+
+    public func regions(named name: String) throws -> [Region] {
+        let above = try regionsAboveCounties().values.filter { $0.name == name }
+        return try db.query("SELECT code, name, level, parent_code FROM region WHERE name = \(name) ORDER BY code").map(Self.region) + above
     }
 
-    public func regionTree(under root: Region?) throws -> [RegionSummary] {
-        try snapshot {
-            let lower = root?.code ?? "", upper = root.map { RegionCode.descendantsUpperBound(of: $0.code) } ?? "~"
-            var own: [String: Int] = [:]
-            var b = Self.binds(lower, upper)
-            for row in try db.query(PostgresQuery(unsafeSQL: """
-                SELECT region_code, count(*) FROM camera WHERE enabled AND region_code >= $1 AND region_code < $2\(try counties(of: root, &b))
-                GROUP BY region_code
-                """, binds: b)) {
-                var c = row.cells
-                own[try c.next(String.self)] = Int(try c.next(Int64.self))
-            }
-            // Each code's cameras count for it and every region above it: linear in the codes,
-            // where a prefix filter per region is quadratic over a province's ~2,000 regions.
-            var total: [String: Int] = [:]
-            for (code, n) in own {
-                for c in RegionCode.ancestors(of: code) + [code] { total[c, default: 0] += n }
-            }
-            let above = try regionsAboveCounties().values.filter { $0.code >= lower && $0.code < upper }
-            return try (db.query("""
-                SELECT code, name, level, parent_code FROM region WHERE code >= \(lower) AND code < \(upper)
-                """).map(Self.region) + above).sorted { $0.code < $1.code }.map { r in
-                RegionSummary(region: r, ownCameras: own[r.code] ?? 0, totalCameras: total[r.code] ?? 0)
-            }
+    /// The counties' regions and the named or derived ones above them.
+    public func regionList(under root: Region?) throws -> [Region] {
+        let lower = root?.code ?? "", upper = root.map { RegionCode.descendantsUpperBound(of: $0.code) } ?? "~"
+        let above = try regionsAboveCounties().values.filter { $0.code >= lower && $0.code < upper }
+        return try db.query("SELECT code, name, level, parent_code FROM region WHERE code >= \(lower) AND code < \(upper)").map(Self.region) + above
+    }
+
+    public func enabledCameraCounts(under root: Region?) throws -> [String: Int] {
+        let lower = root?.code ?? "", upper = root.map { RegionCode.descendantsUpperBound(of: $0.code) } ?? "~"
+        var own: [String: Int] = [:]
+        var b = Self.binds(lower, upper)
+        for row in try db.query(PostgresQuery(unsafeSQL: """
+            SELECT region_code, count(*) FROM camera WHERE enabled AND region_code >= $1 AND region_code < $2\(try counties(of: root, &b))
+            GROUP BY region_code
+            """, binds: b)) {
+            var c = row.cells
+            own[try c.next(String.self)] = Int(try c.next(Int64.self))
         }
+        return own
     }
 
     public func regions(codes: Set<String>) throws -> [String: Region] {
@@ -135,19 +111,17 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
         return out
     }
 
-    private static let cameraColumns = """
-        id, name, region_code, url, recordings, lat, lon, timezone, path_pattern, path_timezone, enabled, source, created_at_ms, updated_at_ms,
-        quality_thresholds, county
-        """
+    /// The published camera columns, then the county the row belongs to.
+    private static let cameraColumns = ColumnList(ColumnList.published(.camera) + ["county"])
 
     /// Cameras from rows of `cameraColumns`, their counties remembered.
     private func cameras(_ rows: [PostgresRow]) throws -> [Camera] {
         var counties: [(String, String)] = []
         counties.reserveCapacity(rows.count)
         let cameras = try rows.map { row in
-            var cells = row.cells
-            let c = try Self.camera(&cells)
-            counties.append((c.id, try cells.next(String.self)))
+            let cells = NamedCells(row, Self.cameraColumns)
+            let c = try Self.camera(cells)
+            counties.append((c.id, try cells("county")))
             return c
         }
         countyLock.withLock { for (id, county) in counties { countyOf[id] = county } }
@@ -244,25 +218,25 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
         return countyLock.withLock { countyCameras }
     }
 
-    /// A camera from the first 15 cells of `cameraColumns`.
-    private static func camera(_ r: inout Cells) throws -> Camera {
-        var c = Camera(id: try r.next(), name: try r.next(), regionCode: try r.next(), url: try r.next(), recordings: try r.next(),
-                       lat: try r.next(), lon: try r.next(), timezone: try r.next(), pathPattern: try r.next(),
-                       pathTimezone: try r.next(), enabled: try r.next(), source: try r.next(), at: Instant(ms: try r.next()))
-        c.updatedAtMs = try r.next()
-        c.qualityThresholds = try r.next(String?.self).flatMap { Self.json([String: Double].self, $0) } ?? [:]
+    private static func camera(_ r: NamedCells) throws -> Camera {
+        var c = Camera(id: try r("id"), name: try r("name"), regionCode: try r("region_code"), url: try r("url"), recordings: try r("recordings"),
+                       lat: try r("lat"), lon: try r("lon"), timezone: try r("timezone"), pathPattern: try r("path_pattern"),
+                       pathTimezone: try r("path_timezone"), enabled: try r("enabled"), source: try r("source"),
+                       at: Instant(ms: try r("created_at_ms")))
+        c.updatedAtMs = try r("updated_at_ms")
+        c.qualityThresholds = try r("quality_thresholds", String?.self).flatMap { Self.json([String: Double].self, $0) } ?? [:]
         return c
     }
 
     public func camera(id: String) throws -> Camera? {
-        try cameras(db.query(PostgresQuery(unsafeSQL: "SELECT \(Self.cameraColumns) FROM camera WHERE id = $1 LIMIT 1", binds: Self.binds(id)))).first
+        try cameras(db.query(PostgresQuery(unsafeSQL: "SELECT \(Self.cameraColumns.select()) FROM camera WHERE id = $1 LIMIT 1", binds: Self.binds(id)))).first
     }
 
     public func cameras(in region: Region?, includeDisabled: Bool) throws -> [Camera] {
         let lower = region?.code ?? "", upper = region.map { RegionCode.descendantsUpperBound(of: $0.code) } ?? "~"
         var b = Self.binds(lower, upper, includeDisabled)
         return try cameras(db.query(PostgresQuery(unsafeSQL: """
-            SELECT \(Self.cameraColumns) FROM camera WHERE region_code >= $1 AND region_code < $2 AND (enabled OR $3)\(try counties(of: region, &b))
+            SELECT \(Self.cameraColumns.select()) FROM camera WHERE region_code >= $1 AND region_code < $2 AND (enabled OR $3)\(try counties(of: region, &b))
             ORDER BY id
             """, binds: b)))
     }
@@ -282,7 +256,7 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
     /// Candidates of a radius query from the camera_position index.
     public func cameras(inBox lat: ClosedRange<Double>, _ lon: ClosedRange<Double>, includeDisabled: Bool) throws -> [Camera] {
         try cameras(db.query(PostgresQuery(unsafeSQL: """
-            SELECT \(Self.cameraColumns) FROM camera
+            SELECT \(Self.cameraColumns.select()) FROM camera
             WHERE lat IS NOT NULL AND lon IS NOT NULL AND lat BETWEEN $1 AND $2 AND lon BETWEEN $3 AND $4 AND (enabled OR $5) ORDER BY id
             """, binds: Self.binds(lat.lowerBound, lat.upperBound, lon.lowerBound, lon.upperBound, includeDisabled))))
     }
@@ -393,35 +367,40 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
                                         source: source.flatMap(SegmentRecord.StartSource.init(rawValue:)) ?? .path)
     }
 
-    public func footageSummary(cameraID: String) throws -> FootageSummary {
-        try snapshot {
-            let row = try db.query("""
-                SELECT count(*), count(error), count(*) FILTER (WHERE error IS NULL AND NOT verified),
-                       count(*) FILTER (WHERE start_source = 'mtime'), min(start_ms), max(end_ms),
-                       coalesce(sum(bad_timestamps), 0)::bigint, count(*) FILTER (WHERE stalled_timestamps > 0)
-                FROM segment WHERE camera_id = \(cameraID)
-                """).first!
-            let (n, failed, unverified, low, first, last, bad, stalled) =
-                try row.decode((Int64, Int64, Int64, Int64, Int64?, Int64?, Int64, Int64).self)
-            let covered = try db.query("SELECT coalesce(sum(end_ms - start_ms), 0)::bigint FROM footage_window WHERE camera_id = \(cameraID)")
-                .first.map { try $0.decode(Int64.self) } ?? 0
-            var summary = FootageSummary(segments: Int(n), failed: Int(failed), unverified: Int(unverified), lowConfidence: Int(low),
-                                         first: first.map(Instant.init(ms:)), last: last.map(Instant.init(ms:)), coveredMs: covered,
-                                         badTimestamps: Int(bad))
-            summary.stalledSegments = Int(stalled)
-            for row in try db.query("""
-                SELECT start_source, count(*) FROM segment WHERE camera_id = \(cameraID) AND error IS NULL GROUP BY start_source
-                """) {
-                let (source, n) = try row.decode((String?, Int64).self)
-                if let s = source.flatMap(SegmentRecord.StartSource.init(rawValue:)) { summary.timeSources[s] = Int(n) }
-            }
-            let diffs = try db.query("""
-                SELECT mtime_ms - end_ms FROM segment WHERE camera_id = \(cameraID) AND error IS NULL AND start_source = 'path'
-                ORDER BY start_ms DESC LIMIT 200
-                """).map { try $0.decode(Int64.self) }
-            summary.pathZoneOffsetHours = PathTimestamp.wholeHourOffset(diffs)
-            return summary
+    public func segmentCounts(cameraID: String) throws -> SegmentCounts {
+        var r = try db.query("""
+            SELECT count(*), count(error), count(*) FILTER (WHERE error IS NULL AND NOT verified),
+                   count(*) FILTER (WHERE start_source = 'mtime'), min(start_ms), max(end_ms),
+                   coalesce(sum(bad_timestamps), 0)::bigint, count(*) FILTER (WHERE stalled_timestamps > 0)
+            FROM segment WHERE camera_id = \(cameraID)
+            """).first!.cells
+        var c = SegmentCounts()
+        c.segments = Int(try r.next(Int64.self)); c.failed = Int(try r.next(Int64.self))
+        c.unverified = Int(try r.next(Int64.self)); c.lowConfidence = Int(try r.next(Int64.self))
+        c.firstMs = try r.next(); c.lastMs = try r.next()
+        c.badTimestamps = Int(try r.next(Int64.self)); c.stalledSegments = Int(try r.next(Int64.self))
+        return c
+    }
+
+    public func windowedMs(cameraID: String) throws -> Int64 {
+        try db.query("SELECT coalesce(sum(end_ms - start_ms), 0)::bigint FROM footage_window WHERE camera_id = \(cameraID)")
+            .first.map { try $0.decode(Int64.self) } ?? 0
+    }
+
+    public func startSources(cameraID: String) throws -> [SegmentRecord.StartSource: Int] {
+        var out: [SegmentRecord.StartSource: Int] = [:]
+        for row in try db.query("SELECT start_source, count(*) FROM segment WHERE camera_id = \(cameraID) AND error IS NULL GROUP BY start_source") {
+            var c = row.cells
+            if let s = try c.next(String?.self).flatMap(SegmentRecord.StartSource.init(rawValue:)) { out[s] = Int(try c.next(Int64.self)) }
         }
+        return out
+    }
+
+    public func pathDatedEndOffsets(cameraID: String, limit: Int) throws -> [Int64] {
+        try db.query("""
+            SELECT mtime_ms - end_ms FROM segment WHERE camera_id = \(cameraID) AND error IS NULL AND start_source = 'path'
+            ORDER BY start_ms DESC LIMIT \(Int64(limit))
+            """).map { try $0.decode(Int64.self) }
     }
 
     public func segmentErrors(cameraID: String?) throws -> [SegmentError] {
@@ -461,10 +440,11 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
 
     // MARK: Live
 
-    private static let probeColumns = """
-        at_ms, depth, ok, error, message, duration_ms, codec, profile, width, height, fps, bitrate_kbps, keyframe_interval_s,
-        first_keyframe_ms, clock_offset_s, quality
-        """
+    /// The published probe columns but its keys.
+    private static let probeColumns = ColumnList(ColumnList.published(.probe).filter { $0 != "id" && $0 != "camera_id" })
+    /// What `liveStates` reads of a camera's state row, before its last full probe's columns.
+    private static let stateColumns = ColumnList(["camera_id", "state", "since_ms", "last_probe_ms", "last_depth", "last_ok", "last_error",
+                                                  "last_message", "last_duration_ms", "consecutive_failures"])
 
     /// The county's JSON text of a column.
     private static func json<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
@@ -477,17 +457,16 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
         text == "[]" ? [] : json([PictureVerdict].self, text)
     }
 
-    /// A probe from the next 16 cells, the columns of `probeColumns`.
-    private static func probe(_ r: inout Cells) throws -> ProbeResult {
-        var p = ProbeResult(at: Instant(ms: try r.next()), depth: ProbeResult.Depth(rawValue: try r.next()) ?? .full,
-                            ok: try r.next(), error: try r.next(String?.self).flatMap(ProbeResult.ErrorClass.init(rawValue:)),
-                            message: try r.next(), durationMs: try r.next())
-        p.codec = try r.next(); p.profile = try r.next()
-        p.width = try r.next(Int64?.self).map(Int.init); p.height = try r.next(Int64?.self).map(Int.init)
-        p.fps = try r.next(); p.bitrateKbps = try r.next()
-        p.keyframeIntervalS = try r.next(); p.firstKeyframeMs = try r.next()
-        p.clockOffsetS = try r.next()
-        p.quality = try r.next(String?.self).flatMap(Self.verdicts)
+    private static func probe(_ r: NamedCells) throws -> ProbeResult {
+        var p = ProbeResult(at: Instant(ms: try r("at_ms")), depth: ProbeResult.Depth(rawValue: try r("depth")) ?? .full,
+                            ok: try r("ok"), error: try r("error", String?.self).flatMap(ProbeResult.ErrorClass.init(rawValue:)),
+                            message: try r("message"), durationMs: try r("duration_ms"))
+        p.codec = try r("codec"); p.profile = try r("profile")
+        p.width = try r("width", Int64?.self).map(Int.init); p.height = try r("height", Int64?.self).map(Int.init)
+        p.fps = try r("fps"); p.bitrateKbps = try r("bitrate_kbps")
+        p.keyframeIntervalS = try r("keyframe_interval_s"); p.firstKeyframeMs = try r("first_keyframe_ms")
+        p.clockOffsetS = try r("clock_offset_s")
+        p.quality = try r("quality", String?.self).flatMap(Self.verdicts)
         return p
     }
 
@@ -495,28 +474,25 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
         let scope: CameraScope? = try cameraIDs.map { try self.scope($0) }
         let from: String = scope?.from("camera_state", "s") ?? "camera_state s"
         let filter: String = scope.map { "WHERE " + $0.condition("s") } ?? ""
-        let probe: String = Self.probeColumns.split(separator: ",").map { "p." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
         let rows = try db.query(PostgresQuery(unsafeSQL: """
-            SELECT s.camera_id, s.state, s.since_ms, s.last_probe_ms, s.last_depth, s.last_ok, s.last_error, s.last_message,
-                   s.last_duration_ms, s.consecutive_failures, p.id, \(probe)
+            SELECT \(Self.stateColumns.select("s")), \(Self.probeColumns.select("p"))
             FROM \(from) LEFT JOIN probe p ON p.county = s.county AND p.id = s.last_full_probe_id \(filter)
             """, binds: scope?.binds ?? PostgresBindings()))
         var out: [String: CameraLiveState] = [:]
         out.reserveCapacity(rows.count)
         for row in rows {
-            var r = row.cells
-            let id: String = try r.next()
+            let s = NamedCells(row, Self.stateColumns)
+            let id: String = try s("camera_id")
             if let scope, !scope.wants(id) { continue }
-            let state = CameraLiveState.State(rawValue: try r.next()) ?? .offline
-            let since = Instant(ms: try r.next())
-            var last = ProbeResult(at: Instant(ms: try r.next()), depth: ProbeResult.Depth(rawValue: try r.next()) ?? .light,
-                                   ok: try r.next(), error: try r.next(String?.self).flatMap(ProbeResult.ErrorClass.init(rawValue:)),
-                                   message: try r.next(), durationMs: try r.next())
-            let failures: Int64 = try r.next()
-            let full: ProbeResult? = try r.next(Int64?.self) == nil ? nil : try Self.probe(&r)
-            if let full, full.at == last.at { last = full }
-            out[id] = CameraLiveState(cameraID: id, state: state, since: since, lastProbe: last, lastFullProbe: full,
-                                      consecutiveFailures: Int(failures))
+            let last = ProbeResult(at: Instant(ms: try s("last_probe_ms")), depth: ProbeResult.Depth(rawValue: try s("last_depth")) ?? .light,
+                                   ok: try s("last_ok"), error: try s("last_error", String?.self).flatMap(ProbeResult.ErrorClass.init(rawValue:)),
+                                   message: try s("last_message"), durationMs: try s("last_duration_ms"))
+            let p = NamedCells(row, Self.probeColumns, from: Self.stateColumns.names.count)
+            // No full probe joined: its columns are null.
+            let full: ProbeResult? = try p("at_ms", Int64?.self) == nil ? nil : try Self.probe(p)
+            out[id] = CameraLiveState(cameraID: id, state: CameraLiveState.State(rawValue: try s("state")) ?? .offline,
+                                      since: Instant(ms: try s("since_ms")), lastProbe: last, lastFullProbe: full,
+                                      consecutiveFailures: Int(try s("consecutive_failures", Int64.self)))
         }
         return out
     }
@@ -578,11 +554,8 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
     }
 
     public func probeHistory(cameraID: String, limit: Int) throws -> [ProbeResult] {
-        try db.query(PostgresQuery(unsafeSQL: "SELECT \(Self.probeColumns) FROM probe WHERE camera_id = $1 ORDER BY at_ms DESC LIMIT $2",
-                                   binds: Self.binds(cameraID, Int64(limit)))).map { row in
-            var r = row.cells
-            return try Self.probe(&r)
-        }
+        try db.query(PostgresQuery(unsafeSQL: "SELECT \(Self.probeColumns.select()) FROM probe WHERE camera_id = $1 ORDER BY at_ms DESC LIMIT $2",
+                                   binds: Self.binds(cameraID, Int64(limit)))).map { try Self.probe(NamedCells($0, Self.probeColumns)) }
     }
 
     /// Each county's daemon beats on its own: the province's heartbeat is the stalest

@@ -50,44 +50,50 @@ extension Store {
         }
     }
 
-    public func footageSummary(cameraID: String) throws -> FootageSummary {
+    public func segmentCounts(cameraID: String) throws -> SegmentCounts {
         try read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*), count(error), sum(error IS NULL AND NOT verified), sum(start_source = 'mtime'), min(start_ms), max(end_ms),
                        coalesce(sum(bad_timestamps), 0), coalesce(sum(stalled_timestamps > 0), 0)
                 FROM segment WHERE camera_id = ?
                 """, arguments: [cameraID])!
-            let covered = try Int64.fetchOne(db, sql: "SELECT sum(end_ms - start_ms) FROM footage_window WHERE camera_id = ?", arguments: [cameraID]) ?? 0
-            var summary = FootageSummary(
-                segments: row[0], failed: row[1], unverified: row[2] ?? 0, lowConfidence: row[3] ?? 0,
-                first: (row[4] as Int64?).map(Instant.init(ms:)), last: (row[5] as Int64?).map(Instant.init(ms:)),
-                coveredMs: covered, badTimestamps: row[6])
-            summary.stalledSegments = row[7]
+            var c = SegmentCounts()
+            c.segments = row[0]; c.failed = row[1]; c.unverified = row[2] ?? 0; c.lowConfidence = row[3] ?? 0
+            c.firstMs = row[4]; c.lastMs = row[5]; c.badTimestamps = row[6]; c.stalledSegments = row[7]
+            return c
+        }
+    }
+
+    public func windowedMs(cameraID: String) throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT sum(end_ms - start_ms) FROM footage_window WHERE camera_id = ?", arguments: [cameraID]) ?? 0 }
+    }
+
+    public func startSources(cameraID: String) throws -> [SegmentRecord.StartSource: Int] {
+        try read { db in
+            var out: [SegmentRecord.StartSource: Int] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT start_source, count(*) FROM segment WHERE camera_id = ? AND error IS NULL GROUP BY start_source
                 """, arguments: [cameraID]) {
-                if let source = (row[0] as String?).flatMap(SegmentRecord.StartSource.init(rawValue:)) { summary.timeSources[source] = row[1] }
+                if let source = (row[0] as String?).flatMap(SegmentRecord.StartSource.init(rawValue:)) { out[source] = row[1] }
             }
-            summary.pathZoneOffsetHours = try Self.pathZoneOffsetHours(db, cameraID: cameraID)
-            return summary
+            return out
+        }
+    }
+
+    public func pathDatedEndOffsets(cameraID: String, limit: Int) throws -> [Int64] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT mtime_ms - end_ms FROM segment WHERE camera_id = ? AND error IS NULL AND start_source = 'path'
+                ORDER BY start_ms DESC LIMIT ?
+                """, arguments: [cameraID, limit]).map { $0[0] as Int64 }
         }
     }
 
     /// How many whole hours most of the camera's path-dated segments end before their files'
     /// mtimes (a path read in the wrong zone), if they do. See `FootageSummary.pathZoneOffsetHours`.
     public func pathZoneOffsetHours(cameraID: String) throws -> Int? {
-        try read { db in try Self.pathZoneOffsetHours(db, cameraID: cameraID) }
+        PathTimestamp.wholeHourOffset(try pathDatedEndOffsets(cameraID: cameraID, limit: FootageSummary.pathZoneSample))
     }
-
-    static func pathZoneOffsetHours(_ db: Database, cameraID: String) throws -> Int? {
-        let diffs = try Row.fetchAll(db, sql: """
-            SELECT mtime_ms - end_ms FROM segment WHERE camera_id = ? AND error IS NULL AND start_source = 'path'
-            ORDER BY start_ms DESC LIMIT 200
-            """, arguments: [cameraID]).map { $0[0] as Int64 }
-        return wholeHourOffset(diffs)
-    }
-
-    static func wholeHourOffset(_ diffs: [Int64]) -> Int? { PathTimestamp.wholeHourOffset(diffs) }
 
     /// Per camera with segments overlapping `range`: where their starts came from and how
     /// many had stalled timestamps; one snapshot, one bounded index scan per batch of cameras.

@@ -108,11 +108,10 @@ extension Store {
             for row in rows {
                 let id: String = row["camera_id"]
                 if let wanted, !wanted.contains(id) { continue }
-                var last = ProbeResult(at: Instant(ms: row["last_probe_ms"]), depth: ProbeResult.Depth(rawValue: row["last_depth"]) ?? .light,
+                let last = ProbeResult(at: Instant(ms: row["last_probe_ms"]), depth: ProbeResult.Depth(rawValue: row["last_depth"]) ?? .light,
                                        ok: row["last_ok"], error: (row["last_error"] as String?).flatMap(ProbeResult.ErrorClass.init(rawValue:)),
                                        message: row["last_message"], durationMs: row["last_duration_ms"])
                 let full: ProbeResult? = (row["p_id"] as Int64?) == nil ? nil : try Self.probe(row)
-                if let full, full.at == last.at { last = full }
                 out[id] = CameraLiveState(
                     cameraID: id, state: CameraLiveState.State(rawValue: row["state"]) ?? .offline,
                     since: Instant(ms: row["since_ms"]), lastProbe: last, lastFullProbe: full,

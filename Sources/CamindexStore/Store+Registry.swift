@@ -48,57 +48,39 @@ extension Store {
         try read { db in try RegionRow.fetchOne(db, key: code)?.value }
     }
 
-    /// A region by code or exact name. Unknown and ambiguous names are refused, the latter
-    /// with every candidate listed.
-    public func resolveRegion(_ text: String) throws -> Region {
-        try read { db in try Self.resolveRegion(db, text) }
+    public func regions(named name: String) throws -> [Region] {
+        try read { db in try RegionRow.filter(RegionRow.Columns.name == name).order(RegionRow.Columns.code).fetchAll(db).map(\.value) }
     }
 
+    /// `resolveRegion` inside a write transaction (an inventory sync checks its entries).
     static func resolveRegion(_ db: Database, _ text: String) throws -> Region {
-        let text = text.trimmingCharacters(in: .whitespaces)
-        if RegionCode.looksLikeCode(text) {
-            let code = try RegionCode(text)
-            guard let region = try RegionRow.fetchOne(db, key: code.rawValue) else {
-                throw CamindexError.usage("unknown region \(code): no such region code in the store (see 'camindex region list')",
-                                          code: .regionUnknown, value: text)
-            }
-            return region.value
-        }
-        let matches = try RegionRow.filter(RegionRow.Columns.name == text).order(RegionRow.Columns.code).fetchAll(db).map(\.value)
-        switch matches.count {
-        case 1: return matches[0]
-        case 0: throw CamindexError.usage("unknown region '\(text)': no region has that name (see 'camindex region list')",
-                                          code: .regionUnknown, value: text)
-        default:
-            let list = try matches.map { "\($0.code) \($0.name)\(try parentName(db, $0))" }.joined(separator: ", ")
-            throw CamindexError.usage("ambiguous region '\(text)': \(matches.count) regions have that name: \(list); give the code",
-                                      code: .regionAmbiguous, value: text)
-        }
+        try RegionLookup.resolve(
+            text, byCode: { try RegionRow.fetchOne(db, key: $0)?.value },
+            byName: { try RegionRow.filter(RegionRow.Columns.name == $0).order(RegionRow.Columns.code).fetchAll(db).map(\.value) },
+            parents: { try RegionRow.filter(keys: Array($0)).fetchAll(db).reduce(into: [:]) { $0[$1.code] = $1.value } })
     }
 
-    private static func parentName(_ db: Database, _ region: Region) throws -> String {
-        guard let p = region.parentCode, let parent = try RegionRow.fetchOne(db, key: p) else { return "" }
-        return " in \(parent.name)"
-    }
-
-    /// Regions at or under `root` (all when nil), in code order, with camera counts.
-    public func regionTree(under root: Region?) throws -> [RegionSummary] {
+    public func regionList(under root: Region?) throws -> [Region] {
         try read { db in
             var regions = RegionRow.order(RegionRow.Columns.code)
+            if let root {
+                regions = regions.filter(RegionRow.Columns.code >= root.code && RegionRow.Columns.code < RegionCode.descendantsUpperBound(of: root.code))
+            }
+            return try regions.fetchAll(db).map(\.value)
+        }
+    }
+
+    public func enabledCameraCounts(under root: Region?) throws -> [String: Int] {
+        try read { db in
             var counts = "SELECT region_code, COUNT(*) AS n FROM camera WHERE enabled"
             var arguments: StatementArguments = []
             if let root {
-                let upper = RegionCode.descendantsUpperBound(of: root.code)
-                regions = regions.filter(RegionRow.Columns.code >= root.code && RegionRow.Columns.code < upper)
                 counts += " AND region_code >= ? AND region_code < ?"
-                arguments = [root.code, upper]
+                arguments = [root.code, RegionCode.descendantsUpperBound(of: root.code)]
             }
             var own: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: counts + " GROUP BY region_code", arguments: arguments) { own[row[0]] = row[1] }
-            return try regions.fetchAll(db).map { r in
-                let total = own.filter { $0.key.hasPrefix(r.code) }.reduce(0) { $0 + $1.value }
-                return RegionSummary(region: r.value, ownCameras: own[r.code] ?? 0, totalCameras: total)
-            }
+            return own
         }
     }
 

@@ -11,8 +11,11 @@ public struct CameraLiveState: Sendable, Hashable {
     public var lastFullProbe: ProbeResult?
     public var consecutiveFailures: Int
 
+    /// `lastProbe` as the state row keeps it (its outcome only); when it is the full probe,
+    /// that probe's figures stand for it.
     public init(cameraID: String, state: State, since: Instant, lastProbe: ProbeResult, lastFullProbe: ProbeResult?, consecutiveFailures: Int) {
-        self.cameraID = cameraID; self.state = state; self.since = since; self.lastProbe = lastProbe
+        self.cameraID = cameraID; self.state = state; self.since = since
+        self.lastProbe = lastFullProbe.flatMap { $0.at == lastProbe.at ? $0 : nil } ?? lastProbe
         self.lastFullProbe = lastFullProbe; self.consecutiveFailures = consecutiveFailures
     }
 }
