@@ -102,6 +102,18 @@ public enum ClipWriter {
         }
     }
 
+    /// Why `path` cannot be a clip's source (missing, not a media file, no video stream), or
+    /// nil: an export checks its sources first, so that one lost file is a hole, not a failed
+    /// camera.
+    public static func unreadable(_ path: String, timeout: Duration) -> MediaError? {
+        do throws(MediaError) {
+            _ = try SegmentReader.openVideo(path: path, interrupt: Interrupt(timeout: timeout, cancel: nil))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     /// ISO 8601 UTC with microseconds, as FFmpeg writes `creation_time`
     /// (`2026-11-20T06:00:30.000000Z`).
     public static func creationTimeText(_ t: Instant) -> String {

@@ -34,12 +34,19 @@ public struct Exporter: Sendable {
         public struct Span: Codable, Sendable {
             public var start, end: String
             public var seconds: Double
+            /// For a hole inside the footage the index holds: why it is not in a clip (a source
+            /// file missing or unreadable since it was indexed, or ending early).
+            public var cause: String?
         }
         public struct RegionRef: Codable, Sendable { public var code, name: String }
         public struct SourceFile: Codable, Sendable {
             public var path: String
+            /// As read for the export (not as indexed).
             public var bytes: Int64
             public var mtime: String
+            /// The size and mtime the index holds, when the file changed since it was indexed.
+            public var indexed_bytes: Int64?
+            public var indexed_mtime: String?
             public var sha256: String?
             public var packets: Int?
             /// Stopped before the planned end: truncated or damaged; what was copied is every packet before that.
@@ -93,7 +100,16 @@ public struct Exporter: Sendable {
         public var manifest: Manifest
         /// Cameras that failed, with the reason (the others were still exported).
         public var failures: [(camera: String, message: String)]
+        /// What the exporter should know: sources changed since they were indexed, footage the
+        /// index holds that could not be read.
+        public var warnings: [String]
         public var manifestPath: String?
+    }
+
+    /// A stretch of the range not in any clip, and why when the index holds footage there.
+    struct Hole {
+        var interval: Interval
+        var cause: String?
     }
 
     public let store: Store
@@ -121,6 +137,7 @@ public struct Exporter: Sendable {
         let regions = try store.regionPaths(for: selection.cameras)
         var cameras: [Manifest.CameraExport] = []
         var failures: [(camera: String, message: String)] = []
+        var warnings: [String] = []
         for camera in selection.cameras {
             let z = camera.zone
             let path = (RegionCode.ancestors(of: camera.regionCode) + [camera.regionCode]).compactMap { regions[$0] }
@@ -129,10 +146,32 @@ public struct Exporter: Sendable {
                 region: .init(code: camera.regionCode, name: regions[camera.regionCode]?.name ?? ""),
                 region_path: path.map { .init(code: $0.code, name: $0.name) }, actual: nil, clips: [], holes: [], error: nil)
             do {
-                let plan = ExportPlan(segments: try store.segments(cameraID: camera.id, overlapping: range), range: range)
-                var holes = plan.holes
+                // From the keyframe `keyframe --at` names for the start, however far back.
+                let keyframe = try store.keyframes(cameraID: camera.id, at: range.start).atOrBefore?.time
+                let from = min(keyframe ?? range.start, range.start)
+                let plan = ExportPlan(segments: try store.segments(cameraID: camera.id, overlapping: Interval(from, range.end)), range: range)
+                var holes = plan.holes.map { Hole(interval: $0, cause: nil) }
                 entry.clips = try writeParts(plan, of: camera, request: request, dir: dir, holes: &holes)
-                entry.holes = holes.sorted { $0.start < $1.start }.map { Self.span($0, z) }
+                entry.holes = holes.sorted { $0.interval.start < $1.interval.start }.map {
+                    var span = Self.span($0.interval, z)
+                    span.cause = $0.cause
+                    return span
+                }
+                // Footage the index holds that could not be exported is said (the manifest names
+                // each hole's cause); a camera of which nothing could be exported has failed.
+                let lost = holes.compactMap { h in h.cause.map { "\(Self.span(h.interval, z).start)–\(Self.span(h.interval, z).end) not exported: \($0)" } }
+                if entry.clips.isEmpty && !lost.isEmpty {
+                    let message = "nothing could be exported: " + lost.joined(separator: "; ")
+                    entry.error = message
+                    failures.append((camera.id, message))
+                } else {
+                    warnings += lost.map { "camera \(camera.id): \($0)" }
+                }
+                for clip in entry.clips {
+                    for source in clip.sources where source.indexed_bytes != nil {
+                        warnings.append("camera \(camera.id): \(source.path) changed since it was indexed (\(source.indexed_bytes!) bytes, mtime \(source.indexed_mtime ?? "?") then; \(source.bytes) bytes, mtime \(source.mtime) now): what was read is what the manifest records; 'camindex index' reads it again")
+                    }
+                }
                 if let first = plan.parts.first, let last = plan.parts.last {
                     entry.actual = Self.span(Interval(first.start, max(first.start, last.end)), z)
                 }
@@ -153,7 +192,7 @@ public struct Exporter: Sendable {
         if !request.dryRun {
             manifestPath = try writeManifest(manifest, dir: dir, force: request.force)
         }
-        return Outcome(manifest: manifest, failures: failures, manifestPath: manifestPath)
+        return Outcome(manifest: manifest, failures: failures, warnings: warnings, manifestPath: manifestPath)
     }
 
     /// SHA-256 of files, computed on a background thread from the moment it is made.
@@ -187,7 +226,7 @@ public struct Exporter: Sendable {
     /// part there: the time it lacks becomes a hole and the next file starts a new part, so no
     /// clip's timeline closes over missing footage. Parts are renamed into place once all are
     /// written and counted (NAME.mp4 for one, NAME_partN.mp4 for several).
-    private func writeParts(_ plan: ExportPlan, of camera: Camera, request: Request, dir: String, holes: inout [Interval]) throws -> [Manifest.Clip] {
+    private func writeParts(_ plan: ExportPlan, of camera: Camera, request: Request, dir: String, holes: inout [Hole]) throws -> [Manifest.Clip] {
         let stamp = Self.fileStamp(plan.range.start, zone: camera.zone)
         // Source files are hashed on another thread while the clips are written: the two
         // together take about as long as the longer of them, not their sum.
@@ -195,7 +234,37 @@ public struct Exporter: Sendable {
         var written: [Written] = []
         defer { for w in written { try? FileManager.default.removeItem(atPath: w.temp) } }
         var queue = plan.parts[...]
+        var unreadable: [String: String] = [:]
+        func problem(_ source: ExportPlan.Source) -> String? {
+            let path = source.segment.path
+            if let known = unreadable[path] { return known.isEmpty ? nil : known }
+            let why: String?
+            if !FileManager.default.fileExists(atPath: path) {
+                why = "source file \(path) is missing (it was indexed)"
+            } else if source.segment.recovered {
+                why = nil
+            } else {
+                why = ClipWriter.unreadable(path, timeout: .seconds(30)).map { "source file \(path) cannot be read since it was indexed: \($0.message)" }
+            }
+            unreadable[path] = why ?? ""
+            return why
+        }
         while var part = queue.popFirst() {
+            // A source lost since indexing is a hole in the manifest, with its cause; the files
+            // around it are still exported, each side its own part.
+            if !request.dryRun, let bad = part.sources.firstIndex(where: { problem($0) != nil }) {
+                let before = Array(part.sources[..<bad]), after = Array(part.sources[(bad + 1)...])
+                let lostStart = bad == 0 ? part.start : Self.wallStart(part.sources[bad])
+                let lostEnd = after.first.map(Self.wallStart) ?? part.end
+                holes.append(Hole(interval: Interval(lostStart, max(lostStart, lostEnd)), cause: problem(part.sources[bad])))
+                if !after.isEmpty {
+                    queue.insert(ExportPlan.Part(number: 0, start: lostEnd, end: part.end, codec: part.codec, width: part.width,
+                                                 height: part.height, sources: after, estimatedBytes: 0), at: queue.startIndex)
+                }
+                guard !before.isEmpty else { continue }
+                part.sources = before
+                part.end = lostStart
+            }
             if request.dryRun {
                 written.append(Written(temp: "", clip: clip(for: part, camera: camera, plan: plan)))
                 progress?("\(camera.id): would write part \(written.count) (~\(part.estimatedBytes / 1_000_000) MB from \(part.sources.count) file\(part.sources.count == 1 ? "" : "s"))")
@@ -209,6 +278,7 @@ public struct Exporter: Sendable {
                 var c = clip(for: part, camera: camera, plan: plan)
                 c.duration_seconds = Double(part.end.ms - part.start.ms) / 1000
                 c.sources[0].note = "recovered: its recorder died before writing moov; copied whole, as recorded (pictures timed from the frame rate)"
+                Self.recordAsRead(&c, indexed: part.sources, zone: camera.zone)
                 written.append(Written(temp: temp, clip: c))
                 continue
             }
@@ -219,7 +289,8 @@ public struct Exporter: Sendable {
                 part.sources = Array(part.sources[...short])
                 let endMs = part.sources[short].segment.startMs + ((result.sources[short].lastPtsMs ?? part.sources[short].fromPtsMs) - part.sources[short].segment.firstPtsMs)
                 let lostEnd = rest[0].segment.startMs + (rest[0].fromPtsMs - rest[0].segment.firstPtsMs)
-                holes.append(Interval(startMs: min(endMs, lostEnd), endMs: lostEnd))
+                holes.append(Hole(interval: Interval(startMs: min(endMs, lostEnd), endMs: lostEnd),
+                                  cause: "source file \(part.sources[short].segment.path) ended early: \(result.sources[short].endReason ?? "truncated or damaged since it was indexed")"))
                 let next = ExportPlan.Part(number: 0, start: Instant(ms: lostEnd), end: part.end, codec: part.codec, width: part.width,
                                            height: part.height, sources: rest, estimatedBytes: 0)
                 part.end = Instant(ms: endMs)
@@ -235,6 +306,7 @@ public struct Exporter: Sendable {
                 c.sources[i].ended_early = source.endedEarly
                 c.sources[i].note = source.endReason
             }
+            Self.recordAsRead(&c, indexed: part.sources, zone: camera.zone)
             written.append(Written(temp: temp, clip: c))
         }
         var clips: [Manifest.Clip] = []
@@ -261,6 +333,25 @@ public struct Exporter: Sendable {
             clips.append(c)
         }
         return clips
+    }
+
+    /// Where a source's copy starts, in wall-clock time.
+    static func wallStart(_ s: ExportPlan.Source) -> Instant { Instant(ms: s.segment.startMs + (s.fromPtsMs - s.segment.firstPtsMs)) }
+
+    /// The sources' size and mtime as the export read them; the indexed ones beside them when
+    /// the file changed since it was indexed.
+    static func recordAsRead(_ clip: inout Manifest.Clip, indexed: [ExportPlan.Source], zone: TimeZone) {
+        for (i, s) in indexed.enumerated() where i < clip.sources.count {
+            var st = stat()
+            guard stat(s.segment.path, &st) == 0 else { continue }
+            let mtimeMs = Int64(st.st_mtim.tv_sec) * 1000 + Int64(st.st_mtim.tv_nsec) / 1_000_000
+            clip.sources[i].bytes = Int64(st.st_size)
+            clip.sources[i].mtime = TimeFormat.rfc3339(Instant(ms: mtimeMs), in: zone)
+            if Int64(st.st_size) != s.segment.size || mtimeMs != s.segment.mtimeMs {
+                clip.sources[i].indexed_bytes = s.segment.size
+                clip.sources[i].indexed_mtime = TimeFormat.rfc3339(Instant(ms: s.segment.mtimeMs), in: zone)
+            }
+        }
     }
 
     private func copyWhole(_ source: String, to temp: String, camera: Camera) throws {
@@ -290,7 +381,7 @@ public struct Exporter: Sendable {
             ends_at: TimeFormat.rfc3339(part.end, in: z), from_offset_seconds: Double(max(0, plan.range.start.ms - part.start.ms)) / 1000,
             sources: part.sources.map { s in
                 Manifest.SourceFile(path: s.segment.path, bytes: s.segment.size, mtime: TimeFormat.rfc3339(Instant(ms: s.segment.mtimeMs), in: z),
-                                    sha256: nil, packets: nil, ended_early: false, note: nil)
+                                    indexed_bytes: nil, indexed_mtime: nil, sha256: nil, packets: nil, ended_early: false, note: nil)
             })
     }
 
@@ -374,10 +465,13 @@ public struct Exporter: Sendable {
                 if clip.from_offset_seconds > 0 { out.append("    the requested start is \(clip.from_offset_seconds) s into this clip") }
                 for s in clip.sources {
                     out.append("    from \(s.path) (\(s.bytes) bytes, mtime \(s.mtime), sha256 \(s.sha256 ?? "-"))"
-                        + (s.ended_early ? " — ended early: \(s.note ?? "truncated or damaged")" : ""))
+                        + (s.ended_early ? " — ended early: \(s.note ?? "truncated or damaged")" : "")
+                        + (s.indexed_bytes.map { " — changed since it was indexed (then \($0) bytes, mtime \(s.indexed_mtime ?? "?"))" } ?? ""))
                 }
             }
-            for h in c.holes { out.append("  hole (no footage): \(h.start) → \(h.end) (\(h.seconds) s)") }
+            for h in c.holes {
+                out.append("  hole (\(h.cause == nil ? "no footage" : "not exported")): \(h.start) → \(h.end) (\(h.seconds) s)" + (h.cause.map { ": \($0)" } ?? ""))
+            }
             out.append("")
         }
         return out.joined(separator: "\n")

@@ -27,6 +27,7 @@ extension IndexService {
             throw CamindexError.usage("this store requires --reason for exports (a case number or request)", code: .exportReasonRequired)
         }
         let outcome = try coded { try Exporter(store: store, user: caller.name, progress: progress).run(request) }
+        for w in outcome.warnings { notice("warning: \(w)") }
         let m = outcome.manifest
         if !request.dryRun {
             audit("export", reason: request.reason, cameras: m.cameras.filter { !$0.clips.isEmpty }.map(\.id),

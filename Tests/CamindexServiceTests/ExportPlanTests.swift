@@ -27,6 +27,27 @@ import Testing
         #expect(p.estimatedBytes == 28_000 + 30_000)
     }
 
+    @Test func theStartKeyframeMayLieFarBeforeTheRange() {
+        // Keyframes every 10 s: the range starts 5 s after one, 8 s into the window.
+        var a = segment("a", start: 0, seconds: 60)
+        a.keyframeOffsetsMs = [0, 10_000, 20_000, 30_000, 40_000, 50_000]
+        let plan = ExportPlan(segments: [a], range: s(15, 30))
+        #expect(plan.holes.isEmpty && plan.parts.count == 1)
+        #expect(plan.parts[0].start == Instant(ms: 10_000) && plan.parts[0].sources[0].fromPtsMs == 10_000)
+    }
+
+    @Test func overlappingFilesAreTakenOnceTheLaterTakingOverAtItsKeyframe() {
+        // b starts 30 s into a's minute; c lies wholly inside b.
+        let plan = ExportPlan(segments: [segment("a", start: 0, seconds: 60), segment("b", start: 30, seconds: 60),
+                                         segment("c", start: 40, seconds: 10)], range: s(0, 90))
+        #expect(plan.parts.count == 1 && plan.holes.isEmpty)
+        let p = plan.parts[0]
+        #expect(p.sources.map(\.segment.path) == ["/r/a", "/r/b"])
+        // a ends one frame (40 ms at 25 fps) before b's first keyframe, at 30 s; b runs to its end.
+        #expect(p.sources.map(\.fromPtsMs) == [0, 0] && p.sources.map(\.toPtsMs) == [30_000 - 40, nil])
+        #expect(p.estimatedBytes == 30_000 + 60_000)
+    }
+
     @Test func aHoleSplitsPartsAndIsListed() {
         let plan = ExportPlan(segments: [segment("a", start: 0, seconds: 60), segment("b", start: 100, seconds: 60)], range: s(30, 130))
         #expect(plan.holes == [s(60, 100)])

@@ -1,0 +1,114 @@
+import CamindexTestSupport
+import Foundation
+import Testing
+
+/// Export defects a trial found, each made to happen on footage made with the ffmpeg CLI: the
+/// start keyframe far before --from, overlapping files, sources lost or changed after indexing.
+@Suite(.serialized) struct ExportEvidenceTests {
+    let dir = TempDir("export-evidence")
+    var db: String { dir.file("store.sqlite") }
+
+    @discardableResult
+    func ci(_ args: [String], status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLI.Result {
+        let r = try CLI.run(["--db", db] + args)
+        #expect(r.status == status, "camindex \(args.joined(separator: " ")) → \(r.status)\n\(r.all)", sourceLocation: sourceLocation)
+        return r
+    }
+
+    /// A camera whose files are `names` (path-dated, 08:00:00 on) of `seconds` each.
+    func seed(_ names: [String], seconds: Double = 10, fps: Int = 10, gop: Int = 10) throws -> String {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        let rec = dir.file("rec/cam-1")
+        for name in names { try Footage.make("\(rec)/\(name).mp4", .init(seconds: seconds, fps: fps, gop: gop)) }
+        try ci(["camera", "add", "cam-1", "--name", "镇政府", "--region", "沙河镇", "--recordings", rec])
+        try ci(["index", "--settle", "0"])
+        return rec
+    }
+
+    func manifest(_ out: String) throws -> [String: Any] {
+        try #require(try CLI.json(String(contentsOfFile: "\(out)/manifest.json", encoding: .utf8)) as? [String: Any])
+    }
+
+    func camera(_ out: String) throws -> [String: Any] {
+        try #require((try manifest(out)["cameras"] as? [[String: Any]])?.first)
+    }
+
+    func seconds(_ clip: String) throws -> Double {
+        let p = try FFprobe.packets(clip)
+        let stream = try FFprobe.videoStream(clip)
+        return stream.ms((p.map(\.pts).max() ?? 0) + (p.last?.duration ?? 0) - (p.map(\.pts).min() ?? 0)) / 1000
+    }
+
+    @Test func theClipStartsAtTheKeyframeAtOrBeforeFromHoweverFarBack() throws {
+        // One 30 s file with a keyframe every 10 s: 08:00:05 is 5 s after the keyframe before it.
+        try seed(["20261120_080000"], seconds: 30, gop: 100)
+        let key = try #require(try CLI.json(try ci(["keyframe", "--camera", "cam-1", "--at", "2026-11-20 08:00:05", "--format", "json"]).stdout) as? [String: Any])
+        #expect((key["keyframe"] as? [String: Any])?["time"] as? String == "2026-11-20T08:00:00+08:00")
+        let out = dir.file("out")
+        try ci(["export", "--camera", "cam-1", "--from", "2026-11-20 08:00:05", "--to", "2026-11-20 08:00:15", "--output", out])
+        let cam = try camera(out)
+        let clips = try #require(cam["clips"] as? [[String: Any]])
+        #expect(clips.count == 1 && (cam["holes"] as? [Any])?.isEmpty == true, "\(cam)")
+        #expect(clips[0]["starts_at"] as? String == "2026-11-20T08:00:00+08:00")
+        #expect(clips[0]["from_offset_seconds"] as? Double == 5)
+        #expect((cam["actual"] as? [String: Any])?["start"] as? String == "2026-11-20T08:00:00+08:00")
+        let s = try seconds("\(out)/\(clips[0]["file"] as! String)")
+        #expect(abs(s - 15.1) < 0.05, "08:00:00 to the first frame at or after 08:00:15: \(s) s")
+    }
+
+    @Test func overlappingFilesAreCopiedOnce() throws {
+        // 08:00:00–08:01:00 and 08:00:30–08:01:30: 30 s recorded twice.
+        try seed(["20261120_080000", "20261120_080030"], seconds: 60)
+        let out = dir.file("out")
+        try ci(["export", "--camera", "cam-1", "--from", "2026-11-20 08:00:00", "--to", "2026-11-20 08:01:30", "--output", out])
+        let clips = try #require(try camera(out)["clips"] as? [[String: Any]])
+        #expect(clips.count == 1)
+        let clip = "\(out)/\(clips[0]["file"] as! String)"
+        let s = try seconds(clip)
+        #expect(abs(s - 90) < 0.05, "the clip follows wall-clock time: \(s) s, not 120")
+        let pts = try FFprobe.packets(clip).map(\.pts).sorted()
+        #expect(Set(pts).count == pts.count && pts.count == 900, "one frame per 100 ms, none twice: \(pts.count)")
+    }
+
+    @Test func aSourceLostAfterIndexingIsAHoleWithItsCauseAndTheRestIsExported() throws {
+        let rec = try seed(["20261120_080000", "20261120_080010", "20261120_080020", "20261120_080030", "20261120_080040"])
+        try FileManager.default.removeItem(atPath: "\(rec)/20261120_080010.mp4")
+        try Footage.truncate("\(rec)/20261120_080030.mp4", toBytes: 600)
+        let out = dir.file("out")
+        // What is intact is exported; the export says what is not.
+        let r = try ci(["export", "--camera", "cam-1", "--from", "2026-11-20 08:00:00", "--to", "2026-11-20 08:00:50", "--output", out])
+        #expect(r.stderr.contains("warning: camera cam-1") && r.stderr.contains("20261120_080010.mp4") && r.stderr.contains("missing"), "\(r.stderr)")
+        let cam = try camera(out)
+        #expect(cam["error"] == nil || cam["error"] is NSNull)
+        let clips = try #require(cam["clips"] as? [[String: Any]])
+        #expect(clips.map { $0["starts_at"] as? String } == ["2026-11-20T08:00:00+08:00", "2026-11-20T08:00:20+08:00", "2026-11-20T08:00:40+08:00"])
+        let holes = try #require(cam["holes"] as? [[String: Any]])
+        #expect(holes.map { $0["start"] as? String } == ["2026-11-20T08:00:10+08:00", "2026-11-20T08:00:30+08:00"])
+        #expect(holes.map { $0["end"] as? String } == ["2026-11-20T08:00:20+08:00", "2026-11-20T08:00:40+08:00"])
+        #expect((holes[0]["cause"] as? String)?.contains("missing") == true && (holes[1]["cause"] as? String)?.contains("cannot be read") == true, "\(holes)")
+        let text = try String(contentsOfFile: "\(out)/manifest.txt", encoding: .utf8)
+        #expect(text.contains("not exported") && text.contains("20261120_080010.mp4"))
+        try ci(["export", "verify", out])
+        // Nothing left to export of it: the camera has failed, named.
+        for name in ["20261120_080000", "20261120_080020", "20261120_080040"] { try FileManager.default.removeItem(atPath: "\(rec)/\(name).mp4") }
+        let none = try ci(["export", "--camera", "cam-1", "--from", "2026-11-20 08:00:00", "--to", "2026-11-20 08:00:50", "--output", dir.file("out2")], status: 1)
+        #expect(none.stderr.contains("error[export.failed]") && none.stderr.contains("nothing could be exported"), "\(none.stderr)")
+    }
+
+    @Test func aSourceChangedSinceIndexingIsRecordedAsReadAndSaid() throws {
+        let rec = try seed(["20261120_080000"])
+        let file = "\(rec)/20261120_080000.mp4"
+        let indexed = try Footage.size(file)
+        // The same footage written again, a little longer: other bytes, another size and mtime.
+        try Footage.make(file, .init(seconds: 11, fps: 10, gop: 10))
+        try Footage.setMtime(file, Date().addingTimeInterval(-30))
+        let out = dir.file("out")
+        let r = try ci(["export", "--camera", "cam-1", "--from", "2026-11-20 08:00:00", "--to", "2026-11-20 08:00:05", "--output", out])
+        #expect(r.stderr.contains("changed since it was indexed"), "\(r.stderr)")
+        let source = try #require(((try camera(out)["clips"] as? [[String: Any]])?.first?["sources"] as? [[String: Any]])?.first)
+        #expect(source["bytes"] as? Int64 == Int64(try Footage.size(file)) && source["indexed_bytes"] as? Int64 == Int64(indexed), "\(source)")
+        #expect(source["sha256"] as? String == (try Footage.run("sha256sum", [file]).split(separator: " ").first.map(String.init)))
+        #expect(try String(contentsOfFile: "\(out)/manifest.txt", encoding: .utf8).contains("changed since it was indexed"))
+    }
+}
