@@ -72,6 +72,8 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         case exportExists = "export.exists"
         /// A name that would leave the export directory.
         case exportPathEscape = "export.path_escape"
+        /// --output inside a camera's recordings directory: the clips would be indexed as footage.
+        case exportOutputInRecordings = "export.output_in_recordings"
         case exportNoManifest = "export.no_manifest"
         case exportBadManifest = "export.bad_manifest"
         /// Some cameras could not be exported (the others were).

@@ -47,6 +47,11 @@ extension Indexer {
         var skipped: [String: Int] = [:]
         /// Directories read.
         var read: [String] = []
+        /// Directories that could not be opened or read, and why: the rows of their files are
+        /// kept (the files may well be there), and the run says so.
+        var unreadable: [String: String] = [:]
+        /// Directories holding a camindex export (its manifest): clips, never footage.
+        var exports: [String] = []
     }
 
     struct Leaf {
@@ -61,7 +66,10 @@ extension Indexer {
         var listing = Listing()
         let root = absolute(dir)
         let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return listing }
+        guard fd >= 0 else {
+            listing.unreadable[root] = String(cString: strerror(errno))
+            return listing
+        }
         list(fd, path: root == "/" ? "" : root, remembered: remembered, into: &listing)
         listing.files.sort { $0.path < $1.path }
         listing.hiddenTemps.sort()
@@ -86,7 +94,13 @@ extension Indexer {
             close(fd)
             return
         }
+        if isExport(fd) {
+            listing.exports.append(key)
+            close(fd)
+            return
+        }
         guard let d = fdopendir(fd) else {
+            listing.unreadable[key] = String(cString: strerror(errno))
             close(fd)
             return
         }
@@ -132,7 +146,12 @@ extension Indexer {
                     continue
                 }
                 let sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-                if sub >= 0 { list(sub, path: subPath, remembered: remembered, into: &listing) }
+                if sub >= 0 {
+                    list(sub, path: subPath, remembered: remembered, into: &listing)
+                } else if errno != ELOOP && errno != ENOTDIR {
+                    // ELOOP/ENOTDIR: a symbolic link, not followed.
+                    listing.unreadable[subPath] = String(cString: strerror(errno))
+                }
             }
         }
         if hasMtime, subdirectories == 0 {
@@ -140,6 +159,17 @@ extension Indexer {
                                                                             mtimeNsec: dirStat.st_mtim.tv_nsec, files: files),
                                        hiddenTemps: temps))
         }
+    }
+
+    /// Whether the directory open at `fd` holds a camindex export: its `manifest.json` names
+    /// `camindex_version`. Its clips are evidence taken from the index, not footage.
+    static func isExport(_ fd: Int32) -> Bool {
+        let m = openat(fd, "manifest.json", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard m >= 0 else { return false }
+        defer { close(m) }
+        var head = [UInt8](repeating: 0, count: 4096)
+        let n = read(m, &head, head.count)
+        return n > 0 && String(decoding: head[0..<n], as: UTF8.self).contains("\"camindex_version\"")
     }
 
     /// Whether a file name has a segment file's extension (as `URL.pathExtension`, any case).

@@ -48,10 +48,16 @@ public struct Indexer: Sendable {
         }
         let prefix = dir.hasSuffix("/") ? dir : dir + "/"
         let present = Set(listed.map(\.path))
-        // Rows in skipped directories stand for their files, unchanged.
-        let gone = known.keys.filter {
-            $0.hasPrefix(prefix) && !present.contains($0) && (listing.skipped.isEmpty || listing.skipped[Self.parent($0)] == nil)
+        // Rows in skipped directories stand for their files, unchanged; so do the rows under a
+        // directory that could not be read: its files may well be there.
+        let unreadable = listing.unreadable.keys.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+        let gone = known.keys.filter { path in
+            path.hasPrefix(prefix) && !present.contains(path) && (listing.skipped.isEmpty || listing.skipped[Self.parent(path)] == nil)
+                && !unreadable.contains { path.hasPrefix($0) }
         }.sorted()
+        for (path, why) in listing.unreadable.sorted(by: { $0.key < $1.key }) {
+            report.failures.append(FileFailure(path: path, error: "directory cannot be read (\(why)): its files were not indexed and their rows are kept"))
+        }
         try store.deleteSegments(cameraID: camera.id, paths: gone)
         report.removed = gone.count
         var unsettled = Set<String>()

@@ -38,6 +38,10 @@ extension ProvinceReader: AuditTrail {
                 VALUES (\(r.id), \(e.at.ms), \(e.user), \(e.command), \(Self.json(e.arguments)), \(e.reason), \(Self.json(e.cameras)),
                         \(e.result), \(r.previousHash), \(r.hash))
                 """)
+            try db.query("""
+                INSERT INTO audit_head (one, rows, hash) VALUES (true, \(r.id), \(r.hash))
+                ON CONFLICT (one) DO UPDATE SET rows = excluded.rows, hash = excluded.hash
+                """)
             return r
         }
     }
@@ -49,7 +53,13 @@ extension ProvinceReader: AuditTrail {
     }
 
     public func verifyAudit() throws -> AuditVerification {
-        var rows = try db.query(PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM audit ORDER BY id")).makeIterator()
-        return try AuditVerification.walk { try rows.next().map(Self.record) }
+        try db.snapshot {
+            let anchor = try db.query("SELECT rows, hash FROM audit_head").first.map { row -> AuditAnchor in
+                var c = row.cells
+                return AuditAnchor(rows: Int(try c.next(Int64.self)), hash: try c.next(String.self))
+            } ?? AuditAnchor(rows: 0, hash: "")
+            var rows = try db.query(PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM audit ORDER BY id")).makeIterator()
+            return try AuditVerification.walk(anchor: anchor) { try rows.next().map(Self.record) }
+        }
     }
 }

@@ -157,6 +157,9 @@ enum ProvinceSchema {
             """,
             "CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
             "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+            // The head, kept outside the table and written with each row: rows removed from the
+            // end leave the chain sound but short of it.
+            "CREATE TABLE audit_head (one boolean PRIMARY KEY DEFAULT true CHECK (one), rows bigint NOT NULL, hash text NOT NULL)",
         ]),
     ]
 

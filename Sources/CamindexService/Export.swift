@@ -133,7 +133,10 @@ public struct Exporter: Sendable {
         let zone = try Queries.zone(for: selection.cameras, override: request.timezone)
         let range = try DateSpec(date: request.date, zone: zone).range(from: request.from, to: request.to, now: store.clock.now())
         let dir = URL(fileURLWithPath: request.output).standardizedFileURL.path
-        if !request.dryRun { try prepare(dir, force: request.force) }
+        try refuseInsideRecordings(dir)
+        // A dry run checks what the real run would refuse at once, and writes nothing.
+        try check(dir, force: request.force)
+        if !request.dryRun { try create(dir) }
         let regions = try store.regionPaths(for: selection.cameras)
         var cameras: [Manifest.CameraExport] = []
         var failures: [(camera: String, message: String)] = []
@@ -316,13 +319,13 @@ public struct Exporter: Sendable {
             for j in c.sources.indices { c.sources[j].sha256 = hashes[c.sources[j].path] }
             c.part = i + 1
             c.file = written.count == 1 ? "\(camera.id)_\(stamp).mp4" : "\(camera.id)_\(stamp)_part\(i + 1).mp4"
-            if request.dryRun {
-                clips.append(c)
-                continue
-            }
             let final = try Self.inside(dir, c.file)
             if FileManager.default.fileExists(atPath: final), !request.force {
                 throw CamindexError.runtime("\(final) exists: not overwritten (use --force)", code: .exportExists, value: final)
+            }
+            if request.dryRun {
+                clips.append(c)
+                continue
             }
             guard rename(w.temp, final) == 0 else {
                 throw CamindexError.runtime("cannot rename \(w.temp) to \(final): \(String(cString: strerror(errno)))", code: .outputFailed, value: final)
@@ -385,8 +388,34 @@ public struct Exporter: Sendable {
             })
     }
 
-    /// The output directory, created if missing (0750: evidence is not for every local user).
-    private func prepare(_ dir: String, force: Bool) throws {
+    /// An export inside a camera's recordings directory would be indexed as that camera's
+    /// footage: refused, paths compared with symbolic links resolved.
+    private func refuseInsideRecordings(_ dir: String) throws {
+        let output = Self.resolved(dir)
+        for camera in try store.cameras(in: nil, includeDisabled: true) {
+            guard let recordings = camera.recordings else { continue }
+            let r = Self.resolved(recordings)
+            if output == r || output.hasPrefix(r.hasSuffix("/") ? r : r + "/") {
+                throw CamindexError.usage("--output \(dir) is inside camera \(camera.id)'s recordings directory \(recordings): its clips would be indexed as that camera's footage; export elsewhere",
+                                          code: .exportOutputInRecordings, value: dir)
+            }
+        }
+    }
+
+    /// `path` with symbolic links resolved as far as it exists.
+    static func resolved(_ path: String) -> String {
+        var existing = URL(fileURLWithPath: path).standardizedFileURL
+        var rest: [String] = []
+        while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" {
+            rest.insert(existing.lastPathComponent, at: 0)
+            existing.deleteLastPathComponent()
+        }
+        return rest.reduce(existing.resolvingSymlinksInPath()) { $0.appendingPathComponent($1) }.path
+    }
+
+    /// What the output directory must be: a directory (or one that can be made) this user can
+    /// write, without an earlier export's manifest unless `force`.
+    private func check(_ dir: String, force: Bool) throws {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
             guard isDir.boolValue else {
@@ -397,12 +426,25 @@ public struct Exporter: Sendable {
                 throw CamindexError.runtime("\(manifest) exists: an earlier export is there; choose another --output or use --force",
                                             code: .exportExists, value: manifest)
             }
-        } else {
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-            } catch {
-                throw CamindexError.runtime("cannot create \(dir): \(error.localizedDescription)", code: .outputFailed, value: dir)
+            guard access(dir, W_OK | X_OK) == 0 else {
+                throw CamindexError.runtime("cannot write into \(dir): \(String(cString: strerror(errno)))", code: .outputFailed, value: dir)
             }
+        } else {
+            var parent = (dir as NSString).deletingLastPathComponent
+            while !parent.isEmpty, parent != "/", !FileManager.default.fileExists(atPath: parent) { parent = (parent as NSString).deletingLastPathComponent }
+            guard access(parent.isEmpty ? "/" : parent, W_OK | X_OK) == 0 else {
+                throw CamindexError.runtime("cannot create \(dir): \(parent) is not writable (\(String(cString: strerror(errno))))", code: .outputFailed, value: dir)
+            }
+        }
+    }
+
+    /// The output directory, created if missing (0750: evidence is not for every local user).
+    private func create(_ dir: String) throws {
+        guard !FileManager.default.fileExists(atPath: dir) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw CamindexError.runtime("cannot create \(dir): \(error.localizedDescription)", code: .outputFailed, value: dir)
         }
     }
 

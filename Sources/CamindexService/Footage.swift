@@ -90,7 +90,9 @@ extension Queries {
             }.sorted { $0.distanceM! < $1.distanceM! }
             return CameraSelection(title: "within \(Int(radius)) m of \(point.lat),\(point.lon)", items: items)
         case let .cameras(ids):
-            let items = try ids.map { CameraSelection.Item(camera: try reader.requireCamera(id: $0)) }
+            // A camera named twice is selected once, where it was first named.
+            var seen = Set<String>()
+            let items = try ids.filter { seen.insert($0).inserted }.map { CameraSelection.Item(camera: try reader.requireCamera(id: $0)) }
             let title = items.count == 1 ? "\(items[0].camera.name) (\(items[0].camera.id))" : "\(items.count) cameras"
             return CameraSelection(title: title, items: items)
         }

@@ -6,7 +6,7 @@ import Foundation
 /// `camindex check`: an fsck of the store against the files on disk, and its repair.
 public struct IndexCheck: Sendable {
     public struct Problem: Encodable, Hashable, Sendable {
-        public enum Kind: String, Encodable, Sendable { case integrity, missing, changed, unindexed, windows }
+        public enum Kind: String, Encodable, Sendable { case integrity, missing, unreadable, changed, unindexed, windows }
         public var kind: Kind
         public var camera: String?
         public var path: String?
@@ -69,12 +69,19 @@ public struct IndexCheck: Sendable {
         let now = store.clock.now().ms
         var warnings: [Warning] = []
         for cam in cameras {
-            var missing: [String] = [], changed: [String] = []
+            var missing: [String] = [], changed: [String] = [], unreadable: [(path: String, why: String)] = []
             let stored = try store.storedFiles(cameraID: cam.id)
             notes += stored.filter { $0.badTimestamps > 0 }.map { TimestampNote(camera: cam.id, path: $0.path, bad_timestamps: $0.badTimestamps) }
             for file in stored {
                 guard let (size, mtime) = Indexer.stat(file.path) else {
-                    missing.append(file.path)
+                    // Only a file that is gone is missing: one this user cannot reach (a
+                    // directory without permission) keeps its row.
+                    var st = stat()
+                    if lstat(file.path, &st) != 0, errno != ENOENT, errno != ENOTDIR {
+                        unreadable.append((file.path, String(cString: strerror(errno))))
+                    } else {
+                        missing.append(file.path)
+                    }
                     continue
                 }
                 if size != file.size || mtime != file.mtimeMs { changed.append(file.path) }
@@ -92,6 +99,9 @@ public struct IndexCheck: Sendable {
                 if !windowsOK { try store.rebuildWindows(cameraID: cam.id) }
             }
             problems += missing.map { Problem(kind: .missing, camera: cam.id, path: $0, detail: "indexed file no longer exists", repaired: repair) }
+            problems += unreadable.map {
+                Problem(kind: .unreadable, camera: cam.id, path: $0.path, detail: "cannot be reached (\($0.why)): its row is kept", repaired: false)
+            }
             problems += changed.map { Problem(kind: .changed, camera: cam.id, path: $0, detail: "size or mtime differ from the index", repaired: repair) }
             problems += unindexed.map { Problem(kind: .unindexed, camera: cam.id, path: $0, detail: "segment file not in the index", repaired: repair) }
             let summary = try store.footageSummary(cameraID: cam.id)

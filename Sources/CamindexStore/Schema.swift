@@ -354,6 +354,15 @@ enum Schema {
                     """)
             }
         }
+        m.registerMigration("v12: audit trail head anchored in store_meta") { db in
+            // The chain alone cannot show rows removed from its end: its row count and its last
+            // row's hash are kept outside the table, written with each row (the hash prefixed, so
+            // that the INTEGER column keeps it as text).
+            try db.execute(sql: """
+                INSERT INTO store_meta (key, value) SELECT 'audit_rows', count(*) FROM audit;
+                INSERT INTO store_meta (key, value) SELECT 'audit_head', 'sha256:' || hash FROM audit ORDER BY id DESC LIMIT 1;
+                """)
+        }
         return m
     }
 }

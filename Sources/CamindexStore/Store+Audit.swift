@@ -55,6 +55,10 @@ extension Store: AuditTrail {
         try write { db in
             let record = AuditVerification.next(after: try AuditRow.order(AuditRow.Columns.id.desc).fetchOne(db)?.value, entry)
             try AuditRow(record).insert(db)
+            try db.execute(sql: """
+                INSERT INTO store_meta (key, value) VALUES ('audit_rows', ?), ('audit_head', ?)
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                """, arguments: [record.id, "sha256:" + record.hash])
             return record
         }
     }
@@ -72,8 +76,13 @@ extension Store: AuditTrail {
 
     public func verifyAudit() throws -> AuditVerification {
         try read { db in
+            var anchor: AuditAnchor?
+            if let rows = try Int.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'audit_rows'") {
+                let head = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'audit_head'") ?? ""
+                anchor = AuditAnchor(rows: rows, hash: head.hasPrefix("sha256:") ? String(head.dropFirst(7)) : head)
+            }
             let cursor = try AuditRow.order(AuditRow.Columns.id).fetchCursor(db)
-            return try AuditVerification.walk { try cursor.next()?.value }
+            return try AuditVerification.walk(anchor: anchor) { try cursor.next()?.value }
         }
     }
 }

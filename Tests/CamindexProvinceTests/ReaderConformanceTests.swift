@@ -133,5 +133,11 @@ import Testing
         _ = try server.psql(url, "ALTER TABLE audit DISABLE TRIGGER audit_no_update; UPDATE audit SET \"user\" = 'someone' WHERE id = 2")
         let broken = try CLI.run(["--db", url, "audit", "verify"])
         #expect(broken.status == 1 && broken.stderr.contains("error[audit.broken]") && broken.stderr.contains("row 2"), "\(broken.all)")
+        // Put back, then the newest row removed: the head kept beside the table finds it.
+        _ = try server.psql(url, "UPDATE audit SET \"user\" = '\(rows[1]["user"] as! String)' WHERE id = 2")
+        #expect(try CountyFixture.check(["--db", url, "audit", "verify"]).stdout.contains("intact: 3 rows; head sha256 "))
+        _ = try server.psql(url, "DELETE FROM audit WHERE id = 3")
+        let short = try CLI.run(["--db", url, "audit", "verify"])
+        #expect(short.status == 1 && short.stderr.contains("rows 3–3 are missing"), "\(short.all)")
     }
 }

@@ -74,19 +74,36 @@ public struct AuditVerification: Sendable, Hashable {
     /// The first row whose content, link or place does not match; nil when the chain is intact.
     public var firstBroken: Int64?
     public var problem: String?
+    /// The last row's hash ("" for an empty trail): print it and keep it elsewhere, and a later
+    /// verify shows whether the trail still ends there.
+    public var head: String
 
-    public init(rows: Int, firstBroken: Int64?, problem: String?) {
-        self.rows = rows; self.firstBroken = firstBroken; self.problem = problem
+    public init(rows: Int, firstBroken: Int64?, problem: String?, head: String = "") {
+        self.rows = rows; self.firstBroken = firstBroken; self.problem = problem; self.head = head
     }
 
     public var intact: Bool { firstBroken == nil && problem == nil }
+}
+
+/// The trail's head as kept outside its table, written with every row: how many rows and the
+/// last one's hash. Rows removed from the end leave the chain sound but short of it.
+public struct AuditAnchor: Sendable, Hashable {
+    public var rows: Int
+    public var hash: String
+
+    public init(rows: Int, hash: String) {
+        self.rows = rows
+        self.hash = hash
+    }
 }
 
 extension AuditVerification {
     /// Walks a chain from its first row, as both stores read it: each row's hash must match
     /// its content, link to the row before, and the ids must follow one another (a removed
     /// row leaves a hole). `next` gives the rows in id order, nil after the last.
-    public static func walk(_ next: () throws -> AuditRecord?) rethrows -> AuditVerification {
+    /// `anchor` is the head kept outside the table (nil where none is kept: a store from
+    /// before it was); the chain must end exactly there.
+    public static func walk(anchor: AuditAnchor?, _ next: () throws -> AuditRecord?) rethrows -> AuditVerification {
         var previous = "", expectedID: Int64 = 1, count = 0
         while let r = try next() {
             count += 1
@@ -102,7 +119,13 @@ extension AuditVerification {
             previous = r.hash
             expectedID += 1
         }
-        return AuditVerification(rows: count, firstBroken: nil, problem: nil)
+        if let anchor, anchor.rows != count || anchor.hash != previous {
+            let missing = anchor.rows > count ? " (rows \(count + 1)–\(anchor.rows) are missing from its end)" : ""
+            return AuditVerification(rows: count, firstBroken: Int64(min(count, anchor.rows) + 1),
+                                     problem: "the trail ends at row \(count) (hash \(previous.isEmpty ? "-" : previous)), but its head kept outside the table says \(anchor.rows) rows ending with hash \(anchor.hash.isEmpty ? "-" : anchor.hash)\(missing)",
+                                     head: previous)
+        }
+        return AuditVerification(rows: count, firstBroken: nil, problem: nil, head: previous)
     }
 
     /// The row to append after `head` (nil: the chain is empty).
