@@ -46,14 +46,14 @@ struct CheckCommand: ParsableCommand, GlobalConfigurable {
                 [$0.kind.rawValue + ($0.repaired ? " (repaired)" : ""), $0.camera ?? "-", $0.path ?? "-", $0.detail]
             }))
         }
-        if format != .json { for w in result.warnings { print("warning: \(w.camera): \(w.detail)") } }
+        if format != .json { for w in result.warnings { print("warning: \(w.camera): \(Names.printable(w.detail))") } }
         if format != .json, !result.badTimestamps.isEmpty {
             print("\nfiles with timestamps not believed (left out of their footage; see camindex camera show):")
-            for n in result.badTimestamps { print("  \(n.camera) \(n.path): \(n.bad_timestamps)") }
+            for n in result.badTimestamps { print("  \(n.camera) \(Names.printable(n.path)): \(n.bad_timestamps)") }
         }
         if format != .json, !result.recovered.isEmpty {
             print("\nunfinished MP4s (no moov) recovered from their media data (timed from the frame rate):")
-            for r in result.recovered { print("  \(r.camera) \(r.path)") }
+            for r in result.recovered { print("  \(r.camera) \(Names.printable(r.path))") }
         }
         if !result.ok { throw ExitCode(1) }
     }

@@ -101,17 +101,19 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
                 [$0.cameraID, "\($0.files)", "\($0.indexed)", "\($0.unchanged)", "\($0.removed)", "\($0.failures.count)"]
             }, rightAligned: [1, 2, 3, 4, 5]))
         }
-        for r in reports { for f in r.failures { Swift.print("\(r.cameraID): \(f.path): \(f.error)") } }
+        // File names come from disk: a newline in one must not forge a line of the report.
+        let p = Names.printable
+        for r in reports { for f in r.failures { Swift.print("\(r.cameraID): \(p(f.path)): \(p(f.error))") } }
         for r in reports { if let h = r.pathZoneOffsetHours { Swift.print("\(r.cameraID): " + FootageSummary.pathZoneWarning(hours: h)) } }
-        for r in reports { for f in r.recovered { Swift.print("\(r.cameraID): \(f): unfinished (no moov), pictures recovered from its media data, timed from the frame rate") } }
-        for r in reports { for f in r.inProgress { Swift.print("\(r.cameraID): \(f.path): in progress (\(f.reason))") } }
+        for r in reports { for f in r.recovered { Swift.print("\(r.cameraID): \(p(f)): unfinished (no moov), pictures recovered from its media data, timed from the frame rate") } }
+        for r in reports { for f in r.inProgress { Swift.print("\(r.cameraID): \(p(f.path)): in progress (\(f.reason))") } }
         // A county-wide run can meet dozens of cameras whose NVR share is not mounted: say so once.
         let skipped = reports.filter { $0.problem != nil }
         if skipped.count > 5 {
             Swift.print("\(skipped.count) cameras skipped, recordings directory missing: "
                 + skipped.prefix(3).map(\.cameraID).joined(separator: ", ") + ", … (--format json lists them)")
         } else {
-            for r in skipped { Swift.print("\(r.cameraID): \(r.problem!)") }
+            for r in skipped { Swift.print("\(r.cameraID): \(p(r.problem!))") }
         }
         let total = reports.reduce(into: (files: 0, indexed: 0, unchanged: 0, pending: 0, failed: 0)) {
             $0.files += $1.files; $0.indexed += $1.indexed; $0.unchanged += $1.unchanged; $0.pending += $1.pending

@@ -32,6 +32,8 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         case timeInvalid = "time.invalid"
         case nameInvalid = "name.invalid"
         case nameDuplicate = "name.duplicate"
+        /// A --reason that is blank or too long.
+        case reasonInvalid = "reason.invalid"
         case rangeEmpty = "range.empty"
         case zoneUnknown = "zone.unknown"
         case coordinateInvalid = "coordinate.invalid"

@@ -40,3 +40,27 @@ public enum Names {
         }
     }
 }
+
+/// Why a thing is looked up or exported (a case number, a request), as the audit trail and the
+/// export's manifest keep it.
+public enum Reason {
+    /// Longer than a case number and a sentence of why; a longer one would widen every audit
+    /// table row after it.
+    public static let maxLength = 500
+
+    /// The trimmed reason, or nil when none was given. A reason of only white space (newlines
+    /// included) is no reason; one longer than `maxLength` is refused. Control characters are
+    /// kept, and escaped wherever a reason is shown.
+    public static func validate(_ reason: String?) throws(CamindexError) -> String? {
+        guard let reason else { return nil }
+        let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else {
+            throw .usage("--reason is blank: give the case number or request, or leave --reason out", code: .reasonInvalid)
+        }
+        guard trimmed.count <= maxLength else {
+            throw .usage("--reason is \(trimmed.count) characters long; at most \(maxLength)", code: .reasonInvalid,
+                         value: String(Names.printable(trimmed).prefix(40)) + "…")
+        }
+        return trimmed
+    }
+}

@@ -492,27 +492,30 @@ public struct Exporter: Sendable {
         }
     }
 
-    /// The readable manifest: what a court clerk or an officer reads.
+    /// The readable manifest: what a court clerk or an officer reads. Every value from outside
+    /// (names, paths, the reason, messages) is shown with its control characters escaped: a
+    /// newline in one cannot forge a line of it.
     static func text(_ m: Manifest) -> String {
+        func p(_ s: String) -> String { Names.printable(s) }
         var out = ["camindex evidence export (调取录像)", "",
-                   "exported at: \(m.exported_at) by \(m.user)", "reason: \(m.reason ?? "-")",
+                   "exported at: \(m.exported_at) by \(p(m.user))", "reason: \(m.reason.map(p) ?? "-")",
                    "requested: \(m.requested.start) → \(m.requested.end)", "camindex \(m.camindex_version)", ""]
         for c in m.cameras {
-            out.append("camera \(c.id) \(c.name) — \(c.region_path.map(\.name).joined(separator: " / ")) (\(c.region.code))")
-            if let e = c.error { out.append("  FAILED: \(e)") }
+            out.append("camera \(p(c.id)) \(p(c.name)) — \(c.region_path.map { p($0.name) }.joined(separator: " / ")) (\(c.region.code))")
+            if let e = c.error { out.append("  FAILED: \(p(e))") }
             if let a = c.actual { out.append("  footage exported: \(a.start) → \(a.end)") } else if c.error == nil { out.append("  no footage in the range") }
             for clip in c.clips {
-                out.append("  \(clip.file): \(clip.starts_at) → \(clip.ends_at), \(clip.codec) \(clip.width)x\(clip.height), \(clip.bytes) bytes")
+                out.append("  \(p(clip.file)): \(clip.starts_at) → \(clip.ends_at), \(clip.codec) \(clip.width)x\(clip.height), \(clip.bytes) bytes")
                 out.append("    sha256 \(clip.sha256 ?? "-")")
                 if clip.from_offset_seconds > 0 { out.append("    the requested start is \(clip.from_offset_seconds) s into this clip") }
                 for s in clip.sources {
-                    out.append("    from \(s.path) (\(s.bytes) bytes, mtime \(s.mtime), sha256 \(s.sha256 ?? "-"))"
-                        + (s.ended_early ? " — ended early: \(s.note ?? "truncated or damaged")" : "")
+                    out.append("    from \(p(s.path)) (\(s.bytes) bytes, mtime \(s.mtime), sha256 \(s.sha256 ?? "-"))"
+                        + (s.ended_early ? " — ended early: \(p(s.note ?? "truncated or damaged"))" : "")
                         + (s.indexed_bytes.map { " — changed since it was indexed (then \($0) bytes, mtime \(s.indexed_mtime ?? "?"))" } ?? ""))
                 }
             }
             for h in c.holes {
-                out.append("  hole (\(h.cause == nil ? "no footage" : "not exported")): \(h.start) → \(h.end) (\(h.seconds) s)" + (h.cause.map { ": \($0)" } ?? ""))
+                out.append("  hole (\(h.cause == nil ? "no footage" : "not exported")): \(h.start) → \(h.end) (\(h.seconds) s)" + (h.cause.map { ": \(p($0))" } ?? ""))
             }
             out.append("")
         }

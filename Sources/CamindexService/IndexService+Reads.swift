@@ -6,28 +6,31 @@ import Foundation
 /// camera show, report) record an audit row in the trail of the store read.
 extension IndexService {
     public func footage(_ query: FootageQuery, reason: String? = nil) throws -> FootageAnswer {
-        let answer = try queries().footage(query)
-        let covered = answer.cameras.reduce(Int64(0)) { $0 + $1.coveredMs }
-        audit("query", reason: reason, cameras: answer.cameras.map(\.camera.id),
-              result: "\(answer.cameras.count) cameras, \(answer.cameras.filter { !$0.windows.isEmpty }.count) with footage, "
-                + "\(Self.seconds(covered)) s of footage in \(TimeFormat.rfc3339(answer.range.start, in: answer.zone))/\(TimeFormat.rfc3339(answer.range.end, in: answer.zone))")
-        return answer
+        let named: [String] = if case let .cameras(ids) = query.selector { ids } else { [] }
+        return try audited("query", reason: reason, cameras: named) { reason in
+            let answer = try queries().footage(query)
+            let covered = answer.cameras.reduce(Int64(0)) { $0 + $1.coveredMs }
+            return (answer, answer.cameras.map(\.camera.id),
+                    "\(answer.cameras.count) cameras, \(answer.cameras.filter { !$0.windows.isEmpty }.count) with footage, "
+                        + "\(Self.seconds(covered)) s of footage in \(TimeFormat.rfc3339(answer.range.start, in: answer.zone))/\(TimeFormat.rfc3339(answer.range.end, in: answer.zone))")
+        }
     }
 
     public func keyframe(cameraID: String, at: String, date: String? = nil, timezone: String? = nil, reason: String? = nil) throws -> KeyframeAnswer {
-        let answer = try queries().keyframe(cameraID: cameraID, at: at, date: date, timezone: timezone)
-        let k = answer.keyframe
-        audit("keyframe", reason: reason, cameras: [answer.camera.id],
-              result: "keyframe \(TimeFormat.rfc3339(k.time, in: answer.camera.zone)) at \(Self.seconds(k.offsetMs)) s in \(k.path)")
-        return answer
+        try audited("keyframe", reason: reason, cameras: [cameraID]) { _ in
+            let answer = try queries().keyframe(cameraID: cameraID, at: at, date: date, timezone: timezone)
+            let k = answer.keyframe
+            return (answer, [answer.camera.id],
+                    "keyframe \(TimeFormat.rfc3339(k.time, in: answer.camera.zone)) at \(Self.seconds(k.offsetMs)) s in \(k.path)")
+        }
     }
 
     public func cameraDetail(id: String, probes: Int = 10, reason: String? = nil) throws -> CameraDetail {
-        let detail = try queries().cameraDetail(id: id, probes: probes)
-        let f = detail.footage
-        audit("camera show", reason: reason, cameras: [detail.camera.id],
-              result: "\(f.segments - f.failed) segments, \(Self.seconds(f.coveredMs)) s of footage")
-        return detail
+        try audited("camera show", reason: reason, cameras: [id]) { _ in
+            let detail = try queries().cameraDetail(id: id, probes: probes)
+            let f = detail.footage
+            return (detail, [detail.camera.id], "\(f.segments - f.failed) segments, \(Self.seconds(f.coveredMs)) s of footage")
+        }
     }
 
     public func cameraList(region: String?, includeDisabled: Bool) throws -> CameraListing {
@@ -45,10 +48,11 @@ extension IndexService {
     }
 
     public func report(region: String?, period: ReportPeriod, zone: TimeZone, options: Report.Options, reason: String? = nil) throws -> Report {
-        let report = try queries().report(region: region, period: period, zone: zone, options: options)
-        audit("report", reason: reason, cameras: report.facts.cameras.map(\.id),
-              result: "\(report.scope?.code ?? "all regions") \(TimeFormat.rfc3339(report.period.start, in: zone))/\(TimeFormat.rfc3339(report.period.end, in: zone)), \(report.facts.cameras.count) cameras")
-        return report
+        try audited("report", reason: reason, cameras: []) { _ in
+            let report = try queries().report(region: region, period: period, zone: zone, options: options)
+            return (report, report.facts.cameras.map(\.id),
+                    "\(report.scope?.code ?? "all regions") \(TimeFormat.rfc3339(report.period.start, in: zone))/\(TimeFormat.rfc3339(report.period.end, in: zone)), \(report.facts.cameras.count) cameras")
+        }
     }
 
     /// The keyframe thumbnail the last full probe kept: the last in good order, or the last
@@ -65,7 +69,13 @@ extension IndexService {
     }
 
     /// Audit rows, oldest first, of the store this service reads (a county's or the province's).
-    public func auditRows(_ filter: AuditFilter) throws -> [AuditRecord] { try trail().auditRecords(filter) }
+    public func auditRows(_ filter: AuditFilter) throws -> [AuditRecord] {
+        if let command = filter.command, !AuditEntry.commands.contains(command) {
+            throw CamindexError.usage("unknown --command '\(Names.printable(command))': the trail records \(AuditEntry.commands.map { "'\($0)'" }.joined(separator: ", "))",
+                                      value: command)
+        }
+        return try trail().auditRecords(filter)
+    }
 
     /// Walks the trail's hash chain.
     public func verifyAudit() throws -> AuditVerification { try trail().verifyAudit() }

@@ -19,22 +19,29 @@ extension IndexService {
         try coded { try IndexCheck(store: try countyStore(), settleMs: settleMs).run(cameraID: cameraID, repair: repair) }
     }
 
-    /// Evidence export: the county's policy on reasons is applied, and the export (not a dry
-    /// run) is recorded in the audit trail with its files and their hashes.
+    /// Evidence export: the county's policy on reasons is applied, and the attempt (not a dry
+    /// run) is recorded in the audit trail: its files and their hashes, or why it failed.
     public func export(_ request: Exporter.Request, requireReason: Bool = false, progress: (@Sendable (String) -> Void)? = nil) throws -> Exporter.Outcome {
-        let store = try countyStore()
-        if try store.requiresReason() || requireReason, (request.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-            throw CamindexError.usage("this store requires --reason for exports (a case number or request)", code: .exportReasonRequired)
+        let named: [String] = if case let .cameras(ids) = request.selector { ids } else { [] }
+        let run = { (reason: String?) throws -> (value: Exporter.Outcome, cameras: [String], result: String) in
+            let store = try self.countyStore()
+            var request = request
+            request.reason = reason
+            if try store.requiresReason() || requireReason, reason == nil {
+                throw CamindexError.usage("this store requires --reason for exports (a case number or request)", code: .exportReasonRequired)
+            }
+            let outcome = try self.coded { try Exporter(store: store, user: self.caller.name, progress: progress).run(request) }
+            for w in outcome.warnings { self.notice("warning: \(w)") }
+            let m = outcome.manifest
+            let failed = outcome.failures.map { "camera \($0.camera) failed: \($0.message)" }
+            return (outcome, m.cameras.filter { !$0.clips.isEmpty }.map(\.id),
+                    "\(m.files.count) files to \(URL(fileURLWithPath: request.output).standardizedFileURL.path): "
+                        + m.files.map { "\($0.file) sha256 \($0.sha256)" }.joined(separator: "; ")
+                        + (failed.isEmpty ? "" : "; " + failed.joined(separator: "; ")))
         }
-        let outcome = try coded { try Exporter(store: store, user: caller.name, progress: progress).run(request) }
-        for w in outcome.warnings { notice("warning: \(w)") }
-        let m = outcome.manifest
-        if !request.dryRun {
-            audit("export", reason: request.reason, cameras: m.cameras.filter { !$0.clips.isEmpty }.map(\.id),
-                  result: "\(m.files.count) files to \(URL(fileURLWithPath: request.output).standardizedFileURL.path): "
-                    + m.files.map { "\($0.file) sha256 \($0.sha256)" }.joined(separator: "; "))
-        }
-        return outcome
+        // A dry run writes nothing, and leaves no row.
+        if request.dryRun { return try run(try Reason.validate(request.reason)).value }
+        return try audited("export", reason: request.reason, cameras: named, run)
     }
 
     /// Re-hashes every clip an export's manifest lists.

@@ -117,6 +117,43 @@ public final class IndexService: Sendable {
         }
     }
 
+    /// Runs an audited use case: the attempt is recorded whatever comes of it — its answer, or
+    /// the refusal or failure with its code (an unknown camera asked for, an export that
+    /// failed). `body` gets the validated reason and returns the value, the cameras it
+    /// concerned and what came of it; `cameras` are those named before it ran. Where the store
+    /// itself cannot be opened there is no trail to write to: the error alone is said.
+    func audited<T>(_ command: String, reason: String?, cameras: [String],
+                    _ body: (String?) throws -> (value: T, cameras: [String], result: String)) throws -> T {
+        let given = reason
+        let reason: String?
+        do { reason = try Reason.validate(given) } catch {
+            if storeIsOpen { audit(command, reason: nil, cameras: cameras, result: "refused: \(Self.coded(error))") }
+            throw error
+        }
+        do {
+            let (value, concerned, result) = try body(reason)
+            audit(command, reason: reason, cameras: concerned, result: result)
+            return value
+        } catch {
+            if storeIsOpen { audit(command, reason: reason, cameras: cameras, result: "\(Self.isRefusal(error) ? "refused" : "failed"): \(Self.coded(error))") }
+            throw error
+        }
+    }
+
+    /// Whether the store has a trail to write to: open, or able to open (a missing or damaged
+    /// store has none).
+    var storeIsOpen: Bool { (try? trail()) != nil }
+
+    static func coded(_ error: any Error) -> String {
+        switch error {
+        case let e as CamindexError: "\(e.code.rawValue): \(e.message)"
+        case let e as any CamindexErrorConvertible: "\(e.camindexError.code.rawValue): \(e.camindexError.message)"
+        default: "\(error)"
+        }
+    }
+
+    static func isRefusal(_ error: any Error) -> Bool { (error as? CamindexError)?.kind == .usage }
+
     /// Any error as the message a person reads.
     static func message(_ error: any Error) -> String {
         switch error {

@@ -112,4 +112,41 @@ import Testing
         #expect(broken.stderr.contains("error[audit.broken]") && broken.stderr.contains("rows 3–3 are missing") && broken.stderr.contains(head),
                 "\(broken.stderr)")
     }
+
+    @Test func reasonsAreRealAndNothingRawReachesTheManifestText() throws {
+        try seed()
+        for blank in ["\n", "  ", "\t \r\n"] {
+            let r = try ci(["query", "--camera", "cam-1", "--reason", blank] + range, status: 2)
+            #expect(r.stderr.contains("error[reason.invalid]"), "\(r.stderr)")
+        }
+        try ci(["query", "--camera", "cam-1", "--reason", String(repeating: "案", count: 501)] + range, status: 2)
+        // The county requires a reason: a blank one is none.
+        _ = try Footage.run("sqlite3", [db, "INSERT INTO store_meta (key, value) VALUES ('require_reason', 1) ON CONFLICT (key) DO UPDATE SET value = 1"])
+        try ci(["export", "--camera", "cam-1", "--output", dir.file("blank"), "--reason", " \n "] + range, status: 2)
+        // A reason with a newline and an escape: kept, and escaped where it is shown.
+        let out = dir.file("out")
+        try ci(["export", "--camera", "cam-1", "--output", out, "--reason", "案件 118\nreason: forged\u{1B}[2J"] + range)
+        let text = try String(contentsOfFile: "\(out)/manifest.txt", encoding: .utf8)
+        #expect(text.contains("reason: 案件 118\\nreason: forged\\u{1B}[2J") && !text.contains("\nreason: forged"), "\(text)")
+        let table = try ci(["audit"]).stdout
+        #expect(!table.contains("\u{1B}") && table.contains("\\u{1B}"))
+    }
+
+    @Test func attemptsAreAuditedAndUnknownFiltersRefused() throws {
+        try seed()
+        // A keyframe where there is no footage, an unknown camera, an export that is refused.
+        try ci(["keyframe", "--camera", "cam-1", "--at", "2026-11-20 09:00"], status: 1)
+        try ci(["query", "--camera", "no-such-camera"] + range, status: 2)
+        _ = try Footage.run("sqlite3", [db, "INSERT INTO store_meta (key, value) VALUES ('require_reason', 1) ON CONFLICT (key) DO UPDATE SET value = 1"])
+        try ci(["export", "--camera", "cam-1", "--output", dir.file("out")] + range, status: 2)
+        let rows = try #require(try CLI.json(try ci(["audit", "--format", "json"]).stdout) as? [[String: Any]])
+        #expect(rows.map { $0["command"] as? String } == ["keyframe", "query", "export"])
+        let results = rows.map { $0["result"] as? String ?? "" }
+        #expect(results[0].hasPrefix("failed: footage.none: ") && results[1].hasPrefix("refused: camera.unknown: ")
+                && results[2].hasPrefix("refused: export.reason_required: "), "\(results)")
+        #expect(rows.map { $0["cameras"] as? [String] ?? [] } == [["cam-1"], ["no-such-camera"], ["cam-1"]])
+        try ci(["audit", "verify"])
+        let bogus = try ci(["audit", "--command", "bogus"], status: 2)
+        #expect(bogus.stderr.contains("unknown --command 'bogus'") && bogus.stderr.contains("'camera show'"), "\(bogus.stderr)")
+    }
 }

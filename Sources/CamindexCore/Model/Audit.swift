@@ -18,6 +18,9 @@ public struct AuditEntry: Sendable, Hashable {
     /// What came of it, for people: cameras matched, seconds of footage, files and hashes.
     public var result: String
 
+    /// The use cases the trail records.
+    public static let commands = ["query", "keyframe", "camera show", "report", "export"]
+
     public init(at: Instant, user: String, command: String, arguments: [String], reason: String?, cameras: [String], result: String) {
         self.at = at; self.user = user; self.command = command; self.arguments = arguments.map(Redaction.redactSecrets)
         self.reason = reason; self.cameras = cameras; self.result = result
