@@ -24,7 +24,7 @@ public struct ProvinceURL: Sendable, CustomStringConvertible {
     public init(_ text: String) throws {
         let redacted = Redaction.redactURL(text)
         guard Self.isProvince(text), let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
-            throw CamindexError.usage("invalid province URL '\(redacted)': expected postgresql://user[:password]@host[:port]/database[?sslmode=...]",
+            throw CamindexError.usage("invalid province URL '\(redacted)': expected postgresql://user:password@host:port/database?sslmode=MODE (password, port and sslmode optional)",
                                       code: .urlInvalid, value: redacted)
         }
         self.host = host

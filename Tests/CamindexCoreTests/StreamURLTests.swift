@@ -68,6 +68,23 @@ import Testing
     }
 }
 
+/// RFC 3986 ends the authority at '/', '?' or '#': a password holding one is refused, with a
+/// hint to percent-encode it, and nothing of it in the message.
+@Suite struct PasswordWithDelimiterTests {
+    @Test(arguments: ["rtsp://admin:Zq7Secret/Rest@host/ch1", "rtsp://admin:Zq7?Secret@host/ch1", "rtsp://admin:Zq7#Secret@host:554/ch1",
+                      "rtsp://admin:Zq7Secret/@host/ch1"])
+    func refusedWithoutEchoingIt(_ url: String) throws {
+        let e = try expectError { try StreamURL(url) }
+        #expect(e.code == .urlInvalid && e.message.contains("percent-encoded") && e.message.contains("admin:***@host"), "\(e.message)")
+        #expect(!e.message.contains("Zq7") && !e.message.contains("Secret") && !(e.value ?? "").contains("Zq7"), "\(e.message)")
+    }
+
+    @Test(arguments: ["rtsp://admin:Zq7Secret%2FRest@host/ch1", "rtsp://host:554/live@main", "rtsp://admin@host/a/b@c", "http://host/hls/a@b.m3u8?x=1"])
+    func accepted(_ url: String) throws {
+        #expect(try StreamURL(url).secret == url)
+    }
+}
+
 @Suite struct MalformedURLRedactionTests {
     @Test(arguments: ["rtsp://admin:my secret@host/x", "rtsp://admin:pa/ss@host/x", "rtsp://admin:p@ss word@host/x"])
     func errorsNeverShowThePassword(_ url: String) throws {
