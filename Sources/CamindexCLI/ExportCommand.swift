@@ -47,6 +47,17 @@ struct ExportCommand: ParsableCommand {
             request.reason = audit.reason
             request.dryRun = dryRun
             request.force = force
+            // SIGINT or SIGTERM stops the export cleanly: what is whole is kept and listed.
+            let cancel = CancelFlag()
+            request.cancel = cancel
+            let signals = [SIGINT, SIGTERM].map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { cancel.cancel() }
+                source.resume()
+                return source
+            }
+            defer { for s in signals { s.cancel() } }
             let toStderr: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
             let progress: (@Sendable (String) -> Void)? = isatty(2) != 0 || dryRun ? toStderr : nil
             // The county's policy is kept in the store; the environment can ask for it too.
@@ -81,12 +92,13 @@ struct ExportCommand: ParsableCommand {
         @Argument(help: "The export directory (holding manifest.json).") var directory: String
 
         func run() throws {
-            let (checked, problems) = try IndexService.verifyExport(directory: directory)
-            guard problems.isEmpty else {
-                throw CamindexError.runtime("\(problems.count) of \(checked) clips changed or missing: " + problems.joined(separator: "; "),
+            let v = try IndexService.verifyExport(directory: directory)
+            let checked = v.checked
+            guard v.problems.isEmpty else {
+                throw CamindexError.runtime("\(v.problems.count) problem\(v.problems.count == 1 ? "" : "s") with the \(checked) clip\(checked == 1 ? "" : "s") the manifest lists: " + v.problems.joined(separator: "; "),
                                             code: .exportChanged, value: directory)
             }
-            print("ok: \(checked) clip\(checked == 1 ? "" : "s") match the manifest")
+            print("ok: \(checked) clip\(checked == 1 ? "" : "s") match the manifest" + (v.incomplete ? " (the export was stopped before it was done: the manifest is marked incomplete)" : ""))
         }
     }
 }

@@ -80,6 +80,8 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         case exportBadManifest = "export.bad_manifest"
         /// Some cameras could not be exported (the others were).
         case exportFailed = "export.failed"
+        /// The export was stopped (a signal) before every camera was done.
+        case exportInterrupted = "export.interrupted"
         /// `export verify` found clips changed or missing.
         case exportChanged = "export.changed"
         /// `audit verify` found the hash chain broken.

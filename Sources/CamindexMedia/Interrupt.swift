@@ -1,14 +1,5 @@
 import CFFmpeg
-import Synchronization
-
-/// Lets another thread stop a blocking FFmpeg call (a daemon shutting down).
-public final class CancelFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-
-    public init() {}
-    public func cancel() { flag.store(true, ordering: .relaxed) }
-    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
-}
+import CamindexCore
 
 /// The deadline FFmpeg polls through its interrupt callback while it blocks in I/O.
 /// It must outlive the format context that points at it; `InputFile` holds it.

@@ -20,6 +20,9 @@ public struct Exporter: Sendable {
         public var force = false
         /// Bound on writing one clip part (every open, read, seek and write).
         public var clipTimeout: Duration = .seconds(1800)
+        /// Stops the export (a signal): the clips whole so far are kept, listed in a manifest
+        /// marked incomplete; the part being written is removed.
+        public var cancel: CancelFlag?
 
         public init(selector: CameraSelector, from: String, to: String, output: String) {
             self.selector = selector
@@ -90,6 +93,11 @@ public struct Exporter: Sendable {
         public var user: String
         public var reason: String?
         public var dry_run: Bool
+        /// False when the export was stopped before every camera was done (`interrupted` says
+        /// how): the clips listed are whole, the cameras not done say so. Absent from manifests
+        /// of camindex versions that wrote only complete ones.
+        public var complete: Bool?
+        public var interrupted: String?
         public var requested: Span
         public var cameras: [CameraExport]
         /// Every clip written, for `export verify`.
@@ -136,11 +144,15 @@ public struct Exporter: Sendable {
         try refuseInsideRecordings(dir)
         // A dry run checks what the real run would refuse at once, and writes nothing.
         try check(dir, force: request.force)
-        if !request.dryRun { try create(dir) }
+        if !request.dryRun {
+            try create(dir)
+            if request.force { try removeEarlierExport(dir) }
+        }
         let regions = try store.regionPaths(for: selection.cameras)
         var cameras: [Manifest.CameraExport] = []
         var failures: [(camera: String, message: String)] = []
         var warnings: [String] = []
+        var interrupted: String?
         for camera in selection.cameras {
             let z = camera.zone
             let path = (RegionCode.ancestors(of: camera.regionCode) + [camera.regionCode]).compactMap { regions[$0] }
@@ -148,6 +160,12 @@ public struct Exporter: Sendable {
                 id: camera.id, name: camera.name,
                 region: .init(code: camera.regionCode, name: regions[camera.regionCode]?.name ?? ""),
                 region_path: path.map { .init(code: $0.code, name: $0.name) }, actual: nil, clips: [], holes: [], error: nil)
+            if interrupted != nil || request.cancel?.isCancelled == true {
+                interrupted = interrupted ?? Self.stopped
+                entry.error = "not exported: the export was stopped before this camera"
+                cameras.append(entry)
+                continue
+            }
             do {
                 // From the keyframe `keyframe --at` names for the start, however far back.
                 let keyframe = try store.keyframes(cameraID: camera.id, at: range.start).atOrBefore?.time
@@ -178,6 +196,10 @@ public struct Exporter: Sendable {
                 if let first = plan.parts.first, let last = plan.parts.last {
                     entry.actual = Self.span(Interval(first.start, max(first.start, last.end)), z)
                 }
+            } catch where request.cancel?.isCancelled == true {
+                interrupted = Self.stopped
+                entry.clips = []
+                entry.error = "not exported: the export was stopped while this camera was written; its parts were removed"
             } catch {
                 let message = Self.message(error)
                 entry.error = message
@@ -188,12 +210,18 @@ public struct Exporter: Sendable {
         }
         let manifest = Manifest(
             camindex_version: CamindexVersion.current, exported_at: TimeFormat.rfc3339(store.clock.now(), in: zone),
-            user: user, reason: request.reason, dry_run: request.dryRun, requested: Self.span(range, zone),
+            user: user, reason: request.reason, dry_run: request.dryRun, complete: interrupted == nil, interrupted: interrupted,
+            requested: Self.span(range, zone),
             cameras: cameras,
             files: cameras.flatMap(\.clips).compactMap { c in c.sha256.map { Manifest.FileHash(file: c.file, sha256: $0, bytes: c.bytes) } })
         var manifestPath: String?
         if !request.dryRun {
             manifestPath = try writeManifest(manifest, dir: dir, force: request.force)
+        }
+        if let interrupted {
+            let whole = cameras.filter { !$0.clips.isEmpty }.count
+            throw CamindexError.runtime("the export was \(interrupted): \(manifest.files.count) clip\(manifest.files.count == 1 ? "" : "s") of \(whole) camera\(whole == 1 ? "" : "s") are whole and listed in \(manifestPath ?? dir) (marked incomplete); \(cameras.count - whole) not exported. Run it again with --force to replace it",
+                                        code: .exportInterrupted, value: dir)
         }
         return Outcome(manifest: manifest, failures: failures, warnings: warnings, manifestPath: manifestPath)
     }
@@ -253,6 +281,7 @@ public struct Exporter: Sendable {
             return why
         }
         while var part = queue.popFirst() {
+            if request.cancel?.isCancelled == true { throw CamindexError.runtime(Self.stopped, code: .exportInterrupted) }
             // A source lost since indexing is a hole in the manifest, with its cause; the files
             // around it are still exported, each side its own part.
             if !request.dryRun, let bad = part.sources.firstIndex(where: { problem($0) != nil }) {
@@ -369,7 +398,7 @@ public struct Exporter: Sendable {
     private func copy(_ part: ExportPlan.Part, to temp: String, camera: Camera, request: Request) throws -> ClipResult {
         do {
             return try ClipWriter.write(sources: part.sources.map { ClipSource(path: $0.segment.path, fromPtsMs: $0.fromPtsMs, toPtsMs: $0.toPtsMs) },
-                                        to: temp, creationTime: part.start, timeout: request.clipTimeout)
+                                        to: temp, creationTime: part.start, timeout: request.clipTimeout, cancel: request.cancel)
         } catch {
             throw CamindexError.runtime("camera \(camera.id): \(part.sources.first?.segment.path ?? ""): \(error.message)", code: error.identifier, value: camera.id)
         }
@@ -423,8 +452,11 @@ public struct Exporter: Sendable {
             }
             let manifest = (dir as NSString).appendingPathComponent(Self.manifestName)
             if FileManager.default.fileExists(atPath: manifest), !force {
-                throw CamindexError.runtime("\(manifest) exists: an earlier export is there; choose another --output or use --force",
-                                            code: .exportExists, value: manifest)
+                let stopped = (try? Self.loadManifest(dir))?.complete == false
+                throw CamindexError.runtime(stopped
+                    ? "\(manifest) exists: an export into \(dir) was stopped before it was done (its manifest is marked incomplete); run it again with --force to replace it, or choose another --output"
+                    : "\(manifest) exists: an earlier export is there; choose another --output or use --force",
+                    code: .exportExists, value: manifest)
             }
             guard access(dir, W_OK | X_OK) == 0 else {
                 throw CamindexError.runtime("cannot write into \(dir): \(String(cString: strerror(errno)))", code: .outputFailed, value: dir)
@@ -435,6 +467,20 @@ public struct Exporter: Sendable {
             guard access(parent.isEmpty ? "/" : parent, W_OK | X_OK) == 0 else {
                 throw CamindexError.runtime("cannot create \(dir): \(parent) is not writable (\(String(cString: strerror(errno))))", code: .outputFailed, value: dir)
             }
+        }
+    }
+
+    /// With --force: the clips an earlier export's manifest lists and any partial clip left by
+    /// an interrupted write go first, so that none stays unlisted beside the new manifest.
+    private func removeEarlierExport(_ dir: String) throws {
+        if let earlier = try? Self.loadManifest(dir) {
+            for f in earlier.files {
+                guard let path = try? Self.inside(dir, f.file) else { continue }
+                try? FileManager.default.removeItem(atPath: path)
+            }
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".partial") {
+            try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(name))
         }
     }
 
@@ -474,6 +520,8 @@ public struct Exporter: Sendable {
         return path
     }
 
+    static let stopped = "stopped by a signal before it was done"
+
     static func fileStamp(_ t: Instant, zone: TimeZone) -> String {
         let c = CivilTime(msAsUTC: t.ms + Zones.offsetMs(zone, at: t))
         func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
@@ -499,7 +547,8 @@ public struct Exporter: Sendable {
         func p(_ s: String) -> String { Names.printable(s) }
         var out = ["camindex evidence export (调取录像)", "",
                    "exported at: \(m.exported_at) by \(p(m.user))", "reason: \(m.reason.map(p) ?? "-")",
-                   "requested: \(m.requested.start) → \(m.requested.end)", "camindex \(m.camindex_version)", ""]
+                   "requested: \(m.requested.start) → \(m.requested.end)", "camindex \(m.camindex_version)"]
+            + (m.complete != false ? [] : ["INCOMPLETE: the export was \(m.interrupted ?? "stopped") — only the clips listed here are whole"]) + [""]
         for c in m.cameras {
             out.append("camera \(p(c.id)) \(p(c.name)) — \(c.region_path.map { p($0.name) }.joined(separator: " / ")) (\(c.region.code))")
             if let e = c.error { out.append("  FAILED: \(p(e))") }
@@ -522,24 +571,49 @@ public struct Exporter: Sendable {
         return out.joined(separator: "\n")
     }
 
-    /// Re-hashes every clip a manifest lists: the files that are missing or changed.
-    public static func verify(directory: String) throws -> (checked: Int, problems: [String]) {
+    static func loadManifest(_ directory: String) throws -> Manifest {
         let path = (directory as NSString).appendingPathComponent(manifestName)
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw CamindexError.runtime("no manifest at \(path): not an export directory", code: .exportNoManifest, value: path)
         }
-        let manifest: Manifest
-        do { manifest = try JSONDecoder().decode(Manifest.self, from: data) } catch {
+        do { return try JSONDecoder().decode(Manifest.self, from: data) } catch {
             throw CamindexError.runtime("\(path) is not a camindex manifest: \(error)", code: .exportBadManifest, value: path)
         }
+    }
+
+    /// What `export verify` found.
+    public struct Verification: Sendable {
+        public var checked: Int
+        /// Clips changed or missing, clips on disk the manifest does not list, partial clips
+        /// left by an interrupted write, names that would leave the directory (never hashed).
+        public var problems: [String]
+        /// The manifest says the export was stopped before it was done.
+        public var incomplete: Bool
+    }
+
+    /// Re-hashes every clip a manifest lists, and looks for clips it does not list.
+    public static func verify(directory: String) throws -> Verification {
+        let manifest = try loadManifest(directory)
         var problems: [String] = []
+        var listed = Set<String>()
         for f in manifest.files {
-            let file = (directory as NSString).appendingPathComponent(f.file)
+            guard let file = try? inside(directory, f.file) else {
+                problems.append("\(Names.printable(f.file)): refused, the name leaves the export directory (not hashed)")
+                continue
+            }
+            listed.insert(f.file)
             guard FileManager.default.fileExists(atPath: file) else { problems.append("\(f.file): missing"); continue }
             let hash = try SHA256Hex.ofFile(file)
             if hash != f.sha256 { problems.append("\(f.file): changed (sha256 \(hash), manifest says \(f.sha256))") }
         }
-        return (manifest.files.count, problems)
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted() {
+            if name.hasPrefix("."), name.hasSuffix(".partial") {
+                problems.append("\(Names.printable(name)): a partial clip left by an interrupted write")
+            } else if !name.hasPrefix("."), name.lowercased().hasSuffix(".mp4"), !listed.contains(name) {
+                problems.append("\(Names.printable(name)): a clip the manifest does not list")
+            }
+        }
+        return Verification(checked: manifest.files.count, problems: problems, incomplete: manifest.complete == false)
     }
 }

@@ -45,7 +45,7 @@ extension IndexService {
     }
 
     /// Re-hashes every clip an export's manifest lists.
-    public static func verifyExport(directory: String) throws -> (checked: Int, problems: [String]) {
+    public static func verifyExport(directory: String) throws -> Exporter.Verification {
         try Exporter.verify(directory: directory)
     }
 

@@ -111,4 +111,84 @@ import Testing
         #expect(source["sha256"] as? String == (try Footage.run("sha256sum", [file]).split(separator: " ").first.map(String.init)))
         #expect(try String(contentsOfFile: "\(out)/manifest.txt", encoding: .utf8).contains("changed since it was indexed"))
     }
+
+    /// SIGINT in the middle of a many-camera export: the part being written goes, every clip
+    /// whole so far is listed in a manifest marked incomplete, the attempt is audited; a re-run
+    /// is refused with one message, --force replaces it all, and verify sees stray clips.
+    @Test func anInterruptedExportKeepsWhatIsWholeAndSaysSo() async throws {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        let footage = dir.file("one.mp4")
+        var spec = Footage.Spec(seconds: 120, fps: 25, gop: 25)
+        spec.size = "320x240"
+        try Footage.make(footage, spec)
+        let cameras = (1...40).map { String(format: "cam-%02d", $0) }
+        var yaml = "regions:\n  - code: \"620723100\"\n    name: 沙河镇\ncameras:\n"
+        for id in cameras {
+            let rec = dir.file("rec/\(id)")
+            try FileManager.default.createDirectory(atPath: rec, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: footage, toPath: "\(rec)/20261120_080000.mp4")
+            yaml += "  - id: \(id)\n    name: 路口\(id)\n    region: \"620723100\"\n    recordings: \(rec)\n"
+        }
+        try yaml.write(toFile: dir.file("inventory.yaml"), atomically: true, encoding: .utf8)
+        try ci(["import", dir.file("inventory.yaml")])
+        try ci(["index", "--settle", "0"])
+
+        let out = dir.file("out")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["--db", db, "export", "--region", "沙河镇", "--from", "2026-11-20 08:00:00", "--to", "2026-11-20 08:02:00", "--output", out,
+                       "--reason", "案件 118"]
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        try p.run()
+        // Signalled once the first clip is whole under its final name.
+        let clock = ContinuousClock(), started = clock.now
+        while p.isRunning && clock.now - started < .seconds(60) {
+            if ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).contains(where: { !$0.hasPrefix(".") && $0.hasSuffix(".mp4") }) { break }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 1 && stderr.contains("error[export.interrupted]"), "\(stderr)")
+
+        let names = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(!names.contains { $0.hasSuffix(".partial") }, "\(names)")
+        let manifest = try manifest(out)
+        #expect(manifest["complete"] as? Bool == false && (manifest["interrupted"] as? String)?.contains("signal") == true)
+        let files = try #require(manifest["files"] as? [[String: Any]]).map { $0["file"] as! String }
+        #expect(!files.isEmpty && files.count < cameras.count, "\(files.count) clips")
+        #expect(Set(names.filter { $0.hasSuffix(".mp4") }) == Set(files), "every clip on disk is listed, and only those")
+        let entries = try #require(manifest["cameras"] as? [[String: Any]])
+        #expect(entries.count == cameras.count && entries.filter { ($0["error"] as? String)?.contains("stopped") == true }.count == cameras.count - files.count)
+        #expect(try String(contentsOfFile: "\(out)/manifest.txt", encoding: .utf8).contains("INCOMPLETE"))
+        #expect(try ci(["export", "verify", out]).stdout.contains("marked incomplete"))
+        let rows = try #require(try CLI.json(try ci(["audit", "--command", "export", "--format", "json"]).stdout) as? [[String: Any]])
+        #expect(rows.count == 1 && (rows[0]["result"] as? String)?.hasPrefix("failed: export.interrupted") == true, "\(rows)")
+
+        // Run again: one message; with --force and a shorter range, nothing of the first is left.
+        let again = try ci(["export", "--region", "沙河镇", "--from", "2026-11-20 08:00:00", "--to", "2026-11-20 08:02:00", "--output", out], status: 1)
+        #expect(again.stderr.contains("stopped before it was done") && again.stderr.contains("--force"), "\(again.stderr)")
+        try ci(["export", "--camera", "cam-01", "--from", "2026-11-20 08:00:00", "--to", "2026-11-20 08:00:10", "--output", out, "--force"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".mp4") } == ["cam-01_20261120T080000.mp4"])
+        // A stray clip and a partial one beside the manifest are found.
+        try FileManager.default.copyItem(atPath: footage, toPath: "\(out)/extra.mp4")
+        FileManager.default.createFile(atPath: "\(out)/.cam-02_x_1.partial", contents: Data([0]))
+        let verify = try ci(["export", "verify", out], status: 1)
+        #expect(verify.stderr.contains("extra.mp4: a clip the manifest does not list") && verify.stderr.contains("partial clip"), "\(verify.stderr)")
+    }
+
+    @Test func verifyRefusesANameThatLeavesTheExportDirectory() throws {
+        try seed(["20261120_080000"])
+        let out = dir.file("out")
+        try ci(["export", "--camera", "cam-1", "--from", "2026-11-20 08:00:00", "--to", "2026-11-20 08:00:05", "--output", out])
+        let path = "\(out)/manifest.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"file\" : \"cam-1_20261120T080000.mp4\"", with: "\"file\" : \"../../etc/passwd\"")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try ci(["export", "verify", out], status: 1)
+        #expect(r.stderr.contains("../../etc/passwd: refused, the name leaves the export directory"), "\(r.stderr)")
+    }
 }
