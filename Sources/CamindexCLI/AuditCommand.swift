@@ -28,7 +28,12 @@ struct AuditCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand, GlobalConfigurable {
-        static let configuration = CommandConfiguration(abstract: "List audit rows, oldest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "List audit rows, oldest first.",
+            discussion: """
+                  camindex audit --from 2026-11-20 --to 2026-11-21 --command export
+                  camindex audit list --camera 62072300001320000001 --format csv
+                """)
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("Rows at or after this time.", valueName: "time")) var from: String?
@@ -73,7 +78,13 @@ struct AuditCommand: ParsableCommand {
 
     struct Verify: ParsableCommand, GlobalConfigurable {
         static let configuration = CommandConfiguration(
-            abstract: "Walk the hash chain; exit 0 when intact, 1 naming the first broken row.")
+            abstract: "Walk the hash chain; exit 0 when intact, 1 naming the first broken row.",
+            discussion: """
+                Prints the trail's head (its row count and last hash): keep it elsewhere, and a \
+                later verify shows whether rows were removed from the end.
+
+                  camindex audit verify
+                """)
 
         @OptionGroup var global: GlobalOptions
 

@@ -104,7 +104,12 @@ extension CameraCommand {
     }
 
     struct List: ParsableCommand, GlobalConfigurable {
-        static let configuration = CommandConfiguration(abstract: "List cameras, optionally of one region.")
+        static let configuration = CommandConfiguration(
+            abstract: "List cameras, optionally of one region.",
+            discussion: """
+                  camindex camera list --region 沙河镇
+                  camindex camera list --all --format csv > cameras.csv
+                """)
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("Only cameras in this region and under it (code or name).", valueName: "region"))
@@ -139,11 +144,19 @@ extension CameraCommand {
     }
 
     struct Show: ParsableCommand, GlobalConfigurable {
-        static let configuration = CommandConfiguration(abstract: "Show a camera: registry fields, footage indexed, files that failed.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show a camera: registry fields, footage indexed, files that failed.",
+            discussion: """
+                Also its live state and recent probes, picture quality, and where its footage's \
+                times came from. Recorded in the audit trail.
+
+                  camindex camera show 62072300001320000001
+                  camindex camera show 62072300001320000001 --format json --reason '案件 2026-118'
+                """)
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Camera ID.") var id: String
-        @Option(help: "table or json.") var format: OutputFormat = .table
+        @Option(help: "table or json.") var format: TableOrJSON = .table
         @OptionGroup var audit: AuditOptions
 
         func run() throws {
@@ -152,7 +165,7 @@ extension CameraCommand {
             let zone = camera.zone
             func t(_ i: Instant?) -> String? { i.map { TimeFormat.rfc3339($0, in: zone) } }
             switch format {
-            case .json, .csv:
+            case .json:
                 struct Footage: Encodable {
                     var segments, failed, unverified, low_confidence, bad_timestamps: Int
                     var first, last: String?
@@ -327,7 +340,11 @@ extension CameraCommand {
     struct Remove: ParsableCommand, GlobalConfigurable {
         static let configuration = CommandConfiguration(
             abstract: "Remove a camera with its footage index (the files are not touched).",
-            discussion: "To keep its index but stop using it: camindex camera update ID --disable"
+            discussion: """
+                To keep its index but stop using it: camindex camera update ID --disable
+
+                  camindex camera remove cam-7
+                """
         )
 
         @OptionGroup var global: GlobalOptions

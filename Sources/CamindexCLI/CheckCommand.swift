@@ -15,6 +15,9 @@ struct CheckCommand: ParsableCommand, GlobalConfigurable {
             modified within --settle seconds are still being written: left alone. MP4s whose \
             recorder died before writing their index (no moov) and whose pictures were recovered \
             from their media data are listed. Exit status 1 when problems remain.
+
+              camindex check
+              camindex check --camera 62072300001320000001 --repair
             """
     )
 
@@ -23,7 +26,7 @@ struct CheckCommand: ParsableCommand, GlobalConfigurable {
     @Flag(help: "Fix what is found.") var repair = false
     @Option(parsing: .unconditional, help: ArgumentHelp("A file modified within this many seconds is still being written: not reported, not read.", valueName: "seconds"))
     var settle: Double = 15
-    @Option(help: "table or json.") var format: OutputFormat = .table
+    @Option(help: "table or json.") var format: TableOrJSON = .table
 
     func validate() throws {
         if settle < 0 || !settle.isFinite { throw CamindexError.usage("--settle must be zero or more seconds") }

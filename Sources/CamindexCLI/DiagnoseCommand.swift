@@ -23,7 +23,7 @@ struct DiagnoseCommand: ParsableCommand, GlobalConfigurable {
     @Option(help: ArgumentHelp("Diagnose this camera's indexed footage instead of a file.", valueName: "id")) var camera: String?
     @Option(help: ArgumentHelp("With --camera: the moment to look at (default: its latest footage).", valueName: "time")) var at: String?
     @OptionGroup var time: TimeOptions
-    @Option(help: "table or json.") var format: OutputFormat = .table
+    @Option(help: "table or json.") var format: TableOrJSON = .table
 
     func validate() throws {
         guard (file == nil) != (camera == nil) else { throw CamindexError.usage("give a FILE or --camera ID") }

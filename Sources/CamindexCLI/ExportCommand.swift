@@ -27,7 +27,15 @@ struct ExportCommand: ParsableCommand {
 
     struct Create: ParsableCommand, GlobalConfigurable {
         static let configuration = CommandConfiguration(
-            commandName: "create", abstract: "Export clips (the default: 'camindex export …' is 'camindex export create …').")
+            commandName: "create", abstract: "Export clips (the default: 'camindex export …' is 'camindex export create …').",
+            discussion: """
+                SIGINT or SIGTERM stops it cleanly: the clips whole so far stay, listed in a \
+                manifest marked incomplete, and the attempt is in the audit trail.
+
+                  camindex export --camera 62072300001320000001 --from '2026-11-20 14:00' --to '2026-11-20 14:10' \\
+                      --output /media/usb/案件2026-118 --reason '案件 2026-118'
+                  camindex export create --region 沙河镇 --date yesterday --from 14:00 --to 14:30 --output ./export --dry-run
+                """)
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var selection: SelectionOptions
@@ -38,7 +46,7 @@ struct ExportCommand: ParsableCommand {
         @OptionGroup var audit: AuditOptions
         @Flag(help: "List the parts and their estimated sizes; write nothing.") var dryRun = false
         @Flag(help: "Replace clips and a manifest already in --output.") var force = false
-        @Option(help: "table or json (the manifest).") var format: OutputFormat = .table
+        @Option(help: "table or json (the manifest).") var format: TableOrJSON = .table
 
         func run() throws {
             var request = Exporter.Request(selector: try selection.selector(), from: from, to: to, output: output)
@@ -87,7 +95,13 @@ struct ExportCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-hash every clip a manifest lists; exit 0 when none changed, 1 naming those that did.")
+            abstract: "Re-hash every clip a manifest lists; exit 0 when none changed, 1 naming those that did.",
+            discussion: """
+                Also finds clips in the directory the manifest does not list, partial clips left by an \
+                interrupted write, and names that would leave the directory (refused, never hashed).
+
+                  camindex export verify /media/usb/案件2026-118
+                """)
 
         @Argument(help: "The export directory (holding manifest.json).") var directory: String
 
@@ -98,7 +112,7 @@ struct ExportCommand: ParsableCommand {
                 throw CamindexError.runtime("\(v.problems.count) problem\(v.problems.count == 1 ? "" : "s") with the \(checked) clip\(checked == 1 ? "" : "s") the manifest lists: " + v.problems.joined(separator: "; "),
                                             code: .exportChanged, value: directory)
             }
-            print("ok: \(checked) clip\(checked == 1 ? "" : "s") match the manifest" + (v.incomplete ? " (the export was stopped before it was done: the manifest is marked incomplete)" : ""))
+            print("ok: \(checked) clip\(checked == 1 ? " matches" : "s match") the manifest" + (v.incomplete ? " (the export was stopped before it was done: the manifest is marked incomplete)" : ""))
         }
     }
 }

@@ -121,9 +121,9 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            if format == .text || output == nil {
-                print("CAMINDEX UNKNOWN - \(Redaction.redactSecrets(Camindex.failure(error).report.message))")
-            }
+            // Whatever the format: the monitoring system reads this line, and a failure to write
+            // --output must not leave it with nothing.
+            print("CAMINDEX UNKNOWN - \(Redaction.redactSecrets(Camindex.failure(error).report.message))")
             throw ExitCode(3)
         }
     }
@@ -164,11 +164,14 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
         let temp = (dir.isEmpty ? "." : dir) + "/.\((output as NSString).lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp"
         do {
             try text.write(toFile: temp, atomically: false, encoding: .utf8)
-            guard rename(temp, output) == 0 else { throw CamindexError.runtime("cannot rename \(temp) to \(output): \(String(cString: strerror(errno)))", code: .outputFailed, value: output) }
-        } catch let e as CamindexError {
-            throw e
         } catch {
-            throw CamindexError.runtime("cannot write \(output): \(error.localizedDescription)", code: .outputFailed, value: output)
+            try? FileManager.default.removeItem(atPath: temp)
+            throw CamindexError.runtime("cannot write --output \(output): \(ErrorText.of(error))", code: .outputFailed, value: output)
+        }
+        guard rename(temp, output) == 0 else {
+            let why = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temp)
+            throw CamindexError.runtime("cannot write --output \(output): \(why)", code: .outputFailed, value: output)
         }
     }
 }

@@ -23,7 +23,7 @@ struct ImportCommand: ParsableCommand, GlobalConfigurable {
     @Flag(help: "Refuse cameras whose GB/T 28181 centre code names another county than their region's.") var strict = false
     @Option(help: ArgumentHelp("Resolve relative 'recordings' paths against this directory instead of the inventory file's.", valueName: "dir"))
     var recordingsRoot: String?
-    @Option(help: "table or json.") var format: OutputFormat = .table
+    @Option(help: "table or json.") var format: TableOrJSON = .table
 
     func validate() throws {
         if paths.isEmpty { throw CamindexError.usage("give at least one inventory file or directory") }
@@ -54,7 +54,7 @@ struct ImportCommand: ParsableCommand, GlobalConfigurable {
         }
         let (files, cameras) = (result.files, result.camerasListed)
         let counts = Dictionary(grouping: changes, by: \.kind).mapValues(\.count)
-        var summary = "\(files.count) file\(files.count == 1 ? "" : "s"), \(cameras) cameras listed: "
+        var summary = "\(files.count) file\(files.count == 1 ? "" : "s"), \(cameras) camera\(cameras == 1 ? "" : "s") listed: "
         let parts = [
             (InventoryChange.Kind.regionAdded, "regions added"), (.regionRenamed, "regions renamed"),
             (.cameraAdded, "cameras added"), (.cameraUpdated, "cameras updated"), (.cameraDisabled, "cameras disabled"),

@@ -45,7 +45,7 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
     @Option(parsing: .unconditional, help: ArgumentHelp("A segment claiming more than this is clipped, with a warning (a corrupt timestamp, not a recording).",
                                                         valueName: "hours"))
     var maxSegmentHours: Double = 6
-    @Option(help: "table or json.") var format: OutputFormat = .table
+    @Option(help: "table or json.") var format: TableOrJSON = .table
 
     func validate() throws {
         if !paths.isEmpty && camera == nil { throw CamindexError.usage("files given without --camera ID: say which camera they belong to") }
@@ -81,13 +81,18 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
                 var problem: String?
                 var in_progress: [PendingFile]
                 var path_zone_offset_hours: Int?
+                /// Files whose mtimes lie ahead of now (the recorder's clock), indexed as settled: the largest lead.
+                var mtime_ahead_seconds: Double?
+                /// Segments indexed that start more than a day after now.
+                var future_segments: Int
                 /// MP4s without moov indexed from the pictures in their mdat.
                 var recovered: [String]
             }
             try Output.json(reports.map {
                 Item(camera: $0.cameraID, files: $0.files, indexed: $0.indexed, verified: $0.verified, unchanged: $0.unchanged,
                      removed: $0.removed, failed: $0.failures, problem: $0.problem, in_progress: $0.inProgress,
-                     path_zone_offset_hours: $0.pathZoneOffsetHours, recovered: $0.recovered)
+                     path_zone_offset_hours: $0.pathZoneOffsetHours, mtime_ahead_seconds: $0.mtimeAheadMs.map { Double($0) / 1000 },
+                     future_segments: $0.futureSegments, recovered: $0.recovered)
             })
             return
         }
@@ -105,6 +110,14 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
         let p = Names.printable
         for r in reports { for f in r.failures { Swift.print("\(r.cameraID): \(p(f.path)): \(p(f.error))") } }
         for r in reports { if let h = r.pathZoneOffsetHours { Swift.print("\(r.cameraID): " + FootageSummary.pathZoneWarning(hours: h)) } }
+        for r in reports {
+            if let ahead = r.mtimeAheadMs {
+                Swift.print("\(r.cameraID): warning: files modified up to \(TextFormat.duration(ms: ahead)) in the future (the recorder's clock is ahead?): indexed as settled")
+            }
+            if r.futureSegments > 0 {
+                Swift.print("\(r.cameraID): warning: \(r.futureSegments) segment\(r.futureSegments == 1 ? "" : "s") dated more than a day ahead of now (the recorder's clock?): check its footage's dates")
+            }
+        }
         for r in reports { for f in r.recovered { Swift.print("\(r.cameraID): \(p(f)): unfinished (no moov), pictures recovered from its media data, timed from the frame rate") } }
         for r in reports { for f in r.inProgress { Swift.print("\(r.cameraID): \(p(f.path)): in progress (\(f.reason))") } }
         // A county-wide run can meet dozens of cameras whose NVR share is not mounted: say so once.

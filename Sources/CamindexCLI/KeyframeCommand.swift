@@ -20,7 +20,7 @@ struct KeyframeCommand: ParsableCommand, GlobalConfigurable {
     @Option(help: ArgumentHelp("Camera ID.", valueName: "id")) var camera: String
     @Option(help: ArgumentHelp("The moment to show.", valueName: "time")) var at: String
     @OptionGroup var time: TimeOptions
-    @Option(help: "table or json.") var format: OutputFormat = .table
+    @Option(help: "table or json.") var format: TableOrJSON = .table
     @OptionGroup var audit: AuditOptions
 
     func run() throws {

@@ -8,6 +8,12 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case table, json, csv
 }
 
+/// For commands whose answer is no list of rows: `--format csv` is refused by the parser,
+/// naming the two it has.
+enum TableOrJSON: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table, json
+}
+
 enum Output {
     static func json(_ value: some Encodable) throws {
         let encoder = JSONEncoder()

@@ -25,7 +25,7 @@ struct ProbeCommand: ParsableCommand, GlobalConfigurable {
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds the probe may take, all told.", valueName: "seconds")) var deadline: Double = 10
     @Option(help: "RTSP transport: tcp or udp.") var transport: StreamTransport = .tcp
     @Flag(help: "Only check that the camera answers and sends video (stop at the first packet).") var light = false
-    @Option(help: "table or json.") var format: OutputFormat = .table
+    @Option(help: "table or json.") var format: TableOrJSON = .table
 
     func validate() throws {
         guard deadline > 0, deadline <= 600 else { throw CamindexError.usage("--deadline must be between 0 and 600 seconds") }

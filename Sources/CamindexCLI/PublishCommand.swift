@@ -17,6 +17,9 @@ struct PublishCommand: ParsableCommand, GlobalConfigurable {
             The province URL is postgresql://user[:password]@host[:port]/database[?sslmode=...], \
             from --to, --to-file (its first line) or $CAMINDEX_PUBLISH_URL; the password is never \
             printed. Read commands take the same URL as --db.
+
+              camindex publish --to-file /etc/camindex/province-url
+              CAMINDEX_PUBLISH_URL='postgresql://county@pg.province.example/camindex' camindex publish --format json
             """
     )
 
@@ -24,7 +27,7 @@ struct PublishCommand: ParsableCommand, GlobalConfigurable {
     @Option(help: ArgumentHelp("The province's PostgreSQL URL.", valueName: "url")) var to: String?
     @Option(name: .customLong("to-file"), help: ArgumentHelp("A file whose first line is the province's URL.", valueName: "file")) var toFile: String?
     @Option(name: .customLong("batch-size"), help: "Changes per transaction.") var batchSize: Int = 2000
-    @Option(help: "table or json.") var format: OutputFormat = .table
+    @Option(help: "table or json.") var format: TableOrJSON = .table
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }

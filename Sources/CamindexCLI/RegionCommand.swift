@@ -47,6 +47,9 @@ extension RegionCommand {
                 CAMERAS counts enabled cameras in the region and all regions under it. On a \
                 province the tree starts with the provinces and cities above the published \
                 counties; one that no one named with 'region add' has an empty name.
+
+                  camindex region list
+                  camindex region list --under 沙河镇 --format csv
                 """
         )
 

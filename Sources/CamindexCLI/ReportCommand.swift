@@ -59,7 +59,7 @@ struct ReportCommand: ParsableCommand, GlobalConfigurable {
         }
         if let output {
             do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                throw CamindexError.runtime("cannot write \(output): \(error.localizedDescription)", code: .outputFailed, value: output)
+                throw CamindexError.runtime("cannot write \(output): \(ErrorText.of(error))", code: .outputFailed, value: output)
             }
             FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
         } else {

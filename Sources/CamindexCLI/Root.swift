@@ -42,6 +42,12 @@ public struct Camindex: AsyncParsableCommand {
         umask(0o027)
         let given = arguments ?? Array(CommandLine.arguments.dropFirst())
         let json = ErrorReport.wantsJSON(given)
+        // `export --help` and `audit --help` also show the options of their default subcommand,
+        // which is what 'camindex export …' runs.
+        if let (group, fallback) = ErrorReport.groupHelp(given) {
+            print(helpMessage(for: group) + "\n\n" + helpMessage(for: fallback))
+            Foundation.exit(0)
+        }
         var command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)
@@ -86,7 +92,7 @@ public struct Camindex: AsyncParsableCommand {
         case let e as CamindexError: (ErrorReport(code: e.code, message: e.message, value: e.value), e.kind == .usage ? 2 : 1)
         case let e as any CamindexErrorConvertible: failure(e.camindexError)
         case let e as ValidationError: (ErrorReport(code: .invalidArgument, message: e.message, value: nil), 2)
-        default: (ErrorReport(code: .failed, message: "\(error)", value: nil), 1)
+        default: (ErrorReport(code: .failed, message: ErrorText.of(error), value: nil), 1)
         }
     }
 }
@@ -130,6 +136,17 @@ struct ErrorReport: Encodable {
     /// `--format json` (or `--format=json`) anywhere among the arguments.
     static func wantsJSON(_ arguments: [String]) -> Bool {
         zip(arguments, arguments.dropFirst()).contains { $0 == "--format" && $1 == "json" } || arguments.contains("--format=json")
+    }
+
+    /// `[group] --help` for a command group that runs a default subcommand: the group and it.
+    static func groupHelp(_ arguments: [String]) -> (any ParsableCommand.Type, any ParsableCommand.Type)? {
+        let words = arguments.filter { $0 != "-v" && $0 != "-vv" && $0 != "--verbose" }
+        guard words.count == 2, ["--help", "-h"].contains(words[1]) else { return nil }
+        switch words[0] {
+        case ExportCommand.configuration.commandName: return (ExportCommand.self, ExportCommand.Create.self)
+        case AuditCommand.configuration.commandName: return (AuditCommand.self, AuditCommand.List.self)
+        default: return nil
+        }
     }
 
     /// The first word that is neither an option nor the value of the global `--db`.

@@ -7,11 +7,16 @@ struct StatusCommand: ParsableCommand, GlobalConfigurable {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "The daemon's heartbeat and last cycle, camera states and index totals.",
-        discussion: "A heartbeat older than two probe intervals means the daemon is not running: the index is stale."
+        discussion: """
+            A heartbeat older than two probe intervals means the daemon is not running: the index is stale.
+
+              camindex status
+              camindex status --format json
+            """
     )
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "table or json.") var format: OutputFormat = .table
+    @Option(help: "table or json.") var format: TableOrJSON = .table
 
     func run() throws {
         let s = try global.service(.read).status()

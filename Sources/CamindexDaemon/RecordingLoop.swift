@@ -106,6 +106,8 @@ public final class RecordingLoop: Service, Sendable {
         fast.workers = 1
         fast.maxSegmentMs = config.maxSegmentMs
         fast.checkPathZone = false
+        // Closed files come from inotify; growing ones are not read every pass.
+        fast.readRecentFiles = false
         var verify = fast
         verify.verify = true
         fast.memory = listingMemory.index

@@ -130,17 +130,24 @@ public struct Indexer: Sendable {
                          into report: inout CameraIndexReport, unsettled: inout Set<String>) throws {
         report.files = files.count
         var work: [(path: String, size: Int64, mtimeMs: Int64)] = []
+        // Modified within the settle time: indexed when it reads whole, else in progress.
+        var recent = Set<String>()
         let nowMs = store.clock.now().ms
         for (path, stat) in files {
             guard let (size, mtimeMs) = stat else {
                 report.failures.append(.init(path: path, error: "cannot read file attributes"))
                 continue
             }
-            if options.settleMs > 0 && nowMs - mtimeMs < options.settleMs {
-                report.pending += 1
-                let age = max(0, nowMs - mtimeMs)
-                report.inProgress.append(PendingFile(path: path, reason: "modified \(age / 1000) s ago, within the settle time of \(options.settleMs / 1000) s"))
-                continue
+            if mtimeMs > nowMs {
+                // Ahead of now: the recorder's clock is wrong, not the file in progress.
+                report.mtimeAheadMs = max(report.mtimeAheadMs ?? 0, mtimeMs - nowMs)
+            } else if options.settleMs > 0 && nowMs - mtimeMs < options.settleMs {
+                if !options.readRecentFiles {
+                    report.pending += 1
+                    report.inProgress.append(PendingFile(path: path, reason: "modified \((nowMs - mtimeMs) / 1000) s ago, within the settle time of \(options.settleMs / 1000) s"))
+                    continue
+                }
+                recent.insert(path)
             }
             if let state = known[path], isCurrent(state, size: size, mtimeMs: mtimeMs) {
                 // Still broken: a re-run keeps reporting it (as failed, not unchanged) until the file changes.
@@ -159,6 +166,7 @@ public struct Indexer: Sendable {
         let zones = Self.zones(camera)
         let pattern = camera.pathPattern.flatMap { try? PathTimestamp(pattern: $0) } ?? .builtIn
         let items = work
+        let fresh = recent
         let workers = min(options.workers, max(items.count, 1))
         // Another process may index the same store (the daemon, and `camindex index` by hand):
         // a file it is reading is left to it, one it has indexed since the listing is not read
@@ -181,6 +189,10 @@ public struct Indexer: Sendable {
                 }
                 do {
                     let info = try SegmentReader.read(path: item.path, mode: mode, timeout: options.timeout)
+                    if fresh.contains(item.path), info.truncated {
+                        outcome.withLock { $0.pending.append(Self.notYetWhole(item, nowMs: nowMs, settleMs: options.settleMs, why: "it ends inside a packet")) }
+                        continue
+                    }
                     let record = Self.record(item.path, size: item.size, mtimeMs: item.mtimeMs, info: info, pattern: pattern, pathZone: zones.path)
                     if record.startSource == .creationTime {
                         // Chained to the previous file once every file of this run is read, in order.
@@ -189,6 +201,10 @@ public struct Indexer: Sendable {
                     }
                     try save(record, info: info, camera: camera, into: outcome)
                 } catch let error as MediaError {
+                    if fresh.contains(item.path) {
+                        outcome.withLock { $0.pending.append(Self.notYetWhole(item, nowMs: nowMs, settleMs: options.settleMs, why: error.message)) }
+                        continue
+                    }
                     if error.kind == .invalidData, Self.isMP4(item.path), MP4Boxes.lacksMoov(item.path) == true {
                         // Its recorder stopped before writing the index (killed, power cut).
                         guard options.recoverUnfinished else {
@@ -235,6 +251,7 @@ public struct Indexer: Sendable {
         report.verified += result.verified
         report.busy += result.busy.count
         report.clipped += result.clipped
+        report.futureSegments += result.future
         report.recovered = (report.recovered + result.recovered).sorted()
         report.pending += result.pending.count
         report.inProgress = (report.inProgress + result.pending).sorted { $0.path < $1.path }
@@ -245,8 +262,13 @@ public struct Indexer: Sendable {
     }
 
     /// What the workers of one `process` call did.
+    /// A file modified within the settle time that does not read whole yet: being written.
+    private static func notYetWhole(_ item: (path: String, size: Int64, mtimeMs: Int64), nowMs: Int64, settleMs: Int64, why: String) -> PendingFile {
+        PendingFile(path: item.path, reason: "modified \((nowMs - item.mtimeMs) / 1000) s ago and not readable whole yet (\(why)): read again when it changes")
+    }
+
     private struct Outcome {
-        var indexed = 0, verified = 0, clipped = 0
+        var indexed = 0, verified = 0, clipped = 0, future = 0
         /// Files left to another process indexing the same store.
         var busy: [String] = []
         var failures: [FileFailure] = []
@@ -285,8 +307,12 @@ public struct Indexer: Sendable {
             if record.verified { $0.verified += 1 }
             if clip != nil { $0.clipped += 1 }
             if info.method == .recovered { $0.recovered.append(record.path) }
+            if record.startMs > store.clock.now().ms + Self.futureMarginMs { $0.future += 1 }
         }
     }
+
+    /// A segment starting more than this after now is dated by a clock set wrong.
+    public static let futureMarginMs: Int64 = 86_400_000
 
     private func saveFailure(_ error: MediaError, item: (path: String, size: Int64, mtimeMs: Int64), before: SegmentState?,
                              camera: Camera, into outcome: borrowing Mutex<Outcome>) {

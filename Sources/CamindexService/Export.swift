@@ -391,7 +391,7 @@ public struct Exporter: Sendable {
         do {
             try FileManager.default.copyItem(atPath: source, toPath: temp)
         } catch {
-            throw CamindexError.runtime("camera \(camera.id): cannot copy \(source): \(error.localizedDescription)", code: .outputFailed, value: source)
+            throw CamindexError.runtime("cannot copy \(source): \(ErrorText.of(error))", code: .outputFailed, value: source)
         }
     }
 
@@ -400,7 +400,8 @@ public struct Exporter: Sendable {
             return try ClipWriter.write(sources: part.sources.map { ClipSource(path: $0.segment.path, fromPtsMs: $0.fromPtsMs, toPtsMs: $0.toPtsMs) },
                                         to: temp, creationTime: part.start, timeout: request.clipTimeout, cancel: request.cancel)
         } catch {
-            throw CamindexError.runtime("camera \(camera.id): \(part.sources.first?.segment.path ?? ""): \(error.message)", code: error.identifier, value: camera.id)
+            // The camera is named once, by whoever reports the failure.
+            throw CamindexError.runtime("\(part.sources.first?.segment.path ?? ""): \(error.message)", code: error.identifier, value: camera.id)
         }
     }
 
@@ -490,7 +491,7 @@ public struct Exporter: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         } catch {
-            throw CamindexError.runtime("cannot create \(dir): \(error.localizedDescription)", code: .outputFailed, value: dir)
+            throw CamindexError.runtime("cannot create \(dir): \(ErrorText.of(error))", code: .outputFailed, value: dir)
         }
     }
 
@@ -532,13 +533,7 @@ public struct Exporter: Sendable {
         .init(start: TimeFormat.rfc3339(i.start, in: zone), end: TimeFormat.rfc3339(i.end, in: zone), seconds: Double(i.durationMs) / 1000)
     }
 
-    static func message(_ error: any Error) -> String {
-        switch error {
-        case let e as CamindexError: e.message
-        case let e as MediaError: e.message
-        default: "\(error)"
-        }
-    }
+    static func message(_ error: any Error) -> String { ErrorText.of(error) }
 
     /// The readable manifest: what a court clerk or an officer reads. Every value from outside
     /// (names, paths, the reason, messages) is shown with its control characters escaped: a

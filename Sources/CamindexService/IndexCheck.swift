@@ -108,6 +108,10 @@ public struct IndexCheck: Sendable {
             if let h = summary.pathZoneOffsetHours {
                 warnings.append(Warning(camera: cam.id, detail: FootageSummary.pathZoneWarning(hours: h)))
             }
+            let ahead = try store.segmentCount(cameraID: cam.id, startingAfter: Instant(ms: now + Indexer.futureMarginMs))
+            if ahead > 0 {
+                warnings.append(Warning(camera: cam.id, detail: "\(ahead) segment\(ahead == 1 ? "" : "s") dated more than a day ahead of now (the recorder's clock?)"))
+            }
             if summary.stalledSegments > 0 {
                 warnings.append(Warning(camera: cam.id, detail: "\(summary.stalledSegments) segment\(summary.stalledSegments == 1 ? "" : "s") with timestamps: stalled (re-timed from the frame rate, low confidence)"))
             }

@@ -148,20 +148,14 @@ public final class IndexService: Sendable {
         switch error {
         case let e as CamindexError: "\(e.code.rawValue): \(e.message)"
         case let e as any CamindexErrorConvertible: "\(e.camindexError.code.rawValue): \(e.camindexError.message)"
-        default: "\(error)"
+        default: ErrorText.of(error)
         }
     }
 
     static func isRefusal(_ error: any Error) -> Bool { (error as? CamindexError)?.kind == .usage }
 
     /// Any error as the message a person reads.
-    static func message(_ error: any Error) -> String {
-        switch error {
-        case let e as CamindexError: e.message
-        case let e as any CamindexErrorConvertible: e.camindexError.message
-        default: "\(error)"
-        }
-    }
+    static func message(_ error: any Error) -> String { ErrorText.of(error) }
 
     /// Runs `body`, turning errors of the layers below (FFmpeg's) into `CamindexError`s.
     func coded<T>(_ body: () throws -> T) throws -> T {

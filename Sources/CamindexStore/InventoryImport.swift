@@ -19,7 +19,7 @@ public struct InventoryImport: Sendable {
             let text: String
             let data: Data
             do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw CamindexError.runtime("\(path): cannot read: \(error.localizedDescription)", code: .inventoryInvalid, value: path)
+                throw CamindexError.runtime("\(path): cannot read: \(ErrorText.of(error))", code: .inventoryInvalid, value: path)
             }
             guard let decoded = String(data: data, encoding: .utf8) else {
                 throw CamindexError.usage("\(path): not a text file (an inventory is YAML in UTF-8)", code: .inventoryInvalid, value: path)

@@ -64,6 +64,14 @@ extension Store {
         }
     }
 
+    /// Indexed segments of the camera that start after `instant` (footage dated ahead of now).
+    public func segmentCount(cameraID: String, startingAfter instant: Instant) throws -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM segment WHERE camera_id = ? AND error IS NULL AND start_ms > ?",
+                             arguments: [cameraID, instant.ms]) ?? 0
+        }
+    }
+
     public func windowedMs(cameraID: String) throws -> Int64 {
         try read { db in try Int64.fetchOne(db, sql: "SELECT sum(end_ms - start_ms) FROM footage_window WHERE camera_id = ?", arguments: [cameraID]) ?? 0 }
     }

@@ -44,7 +44,7 @@ public struct Store: Sendable {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty {
                 do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                    throw CamindexError.runtime("cannot create the store's directory \(dir): \(error.localizedDescription)",
+                    throw CamindexError.runtime("cannot create the store's directory \(dir): \(ErrorText.of(error))",
                                                 code: .storeFailed, value: dir)
                 }
             }

@@ -59,4 +59,44 @@ import Testing
         let other = try CLI.run(["--db", db, "status", "--check", "nonsense"])
         #expect(other.status == 2 && other.stderr.hasPrefix("camindex: error[argument.invalid]: "))
     }
+
+    static let commands = ["region add", "region list", "camera add", "camera list", "camera show", "camera update", "camera remove",
+                           "camera thumb", "import", "index", "query", "keyframe", "probe", "daemon", "status", "check", "health", "report",
+                           "export", "export create", "export verify", "audit", "audit list", "audit verify", "diagnose", "publish"]
+
+    /// Every command's help teaches: its options and at least one example; a group that runs a
+    /// default subcommand shows that one's options too.
+    @Test(arguments: commands)
+    func helpHasOptionsAndAnExample(_ command: String) throws {
+        let r = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"], env: ["COLUMNS": "200"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("OPTIONS:") && r.stdout.contains("--help"), "camindex \(command) --help lists no options")
+        #expect(r.stdout.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("camindex \(command.split(separator: " ")[0])") },
+                "camindex \(command) --help has no example")
+    }
+
+    @Test func aGroupsHelpShowsItsDefaultSubcommandsOptions() throws {
+        let export = try CLI.run(["export", "--help"])
+        #expect(export.stdout.contains("verify") && export.stdout.contains("--output") && export.stdout.contains("--dry-run"))
+        let audit = try CLI.run(["audit", "--help"])
+        #expect(audit.stdout.contains("verify") && audit.stdout.contains("--command"))
+    }
+
+    @Test func csvIsRefusedWhereACommandCannotWriteIt() throws {
+        #expect(try CLI.run(["--db", db, "region", "add", "620723", "临泽县"]).status == 0)
+        for args in [["keyframe", "--camera", "x", "--at", "2026-11-20 08:00"], ["status"], ["camera", "show", "x"], ["check"]] {
+            let r = try CLI.run(["--db", db] + args + ["--format", "csv"])
+            #expect(r.status == 2 && r.stderr.contains("error[argument.invalid]") && r.stderr.contains("'table'") && r.stderr.contains("'json'"),
+                    "\(args): \(r.all)")
+        }
+    }
+
+    @Test func aHealthCheckThatCannotWriteItsOutputIsUnknownNamingIt() throws {
+        #expect(try CLI.run(["--db", db, "region", "add", "620723", "临泽县"]).status == 0)
+        for format in ["prometheus", "json", "text"] {
+            let r = try CLI.run(["--db", db, "health", "--format", format, "--output", "/no/such/dir/x.prom"])
+            #expect(r.status == 3 && r.stdout.hasPrefix("CAMINDEX UNKNOWN - cannot write --output /no/such/dir/x.prom: No such file or directory"),
+                    "\(format): \(r.all)")
+        }
+    }
 }

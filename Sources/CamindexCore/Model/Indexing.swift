@@ -13,6 +13,12 @@ public struct IndexOptions: Sendable {
     /// Files modified more recently than this are still being written: left for a later run,
     /// listed in the report's `inProgress`.
     public var settleMs: Int64 = 0
+    /// Read a file modified within `settleMs` all the same, and index it when it reads whole
+    /// (an MP4 with its moov, an MKV with its cues, a TS ending on a packet): a file copied or
+    /// written just now. One that does not read whole yet is in progress, not failed, and is
+    /// read again when it changes. Off for the daemon's periodic scan, which learns of closed
+    /// files from inotify and must not read growing ones every pass.
+    public var readRecentFiles = true
     /// Leaf directories found settled by an earlier scan and unchanged since are not read
     /// again (the daemon's periodic scan); nil reads every directory.
     public var memory: ListingMemory?
@@ -83,6 +89,12 @@ public struct CameraIndexReport: Sendable, Hashable {
     /// Most path-dated files end this many whole hours before their mtimes: the path is read in
     /// the wrong zone. See `FootageSummary.pathZoneOffsetHours`.
     public var pathZoneOffsetHours: Int?
+    /// How far ahead of now the latest mtime among the files lies, when some lie ahead (the
+    /// recorder's clock): they are indexed as settled, and this says so.
+    public var mtimeAheadMs: Int64?
+    /// Segments indexed this run that start more than a day after now (a recorder's clock set
+    /// wrong: footage filed under a day that has not come).
+    public var futureSegments = 0
 
     public init(cameraID: String) { self.cameraID = cameraID }
 }
