@@ -67,7 +67,7 @@ struct ExportCommand: ParsableCommand {
             }
             defer { for s in signals { s.cancel() } }
             let toStderr: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
-            let progress: (@Sendable (String) -> Void)? = isatty(2) != 0 || dryRun ? toStderr : nil
+            let progress: (@Sendable (String) -> Void)? = isatty(2) != 0 || dryRun || global.verbose > 0 ? toStderr : nil
             // The county's policy is kept in the store; the environment can ask for it too.
             let requireReason = ProcessInfo.processInfo.environment["CAMINDEX_REQUIRE_REASON"] == "1"
             let outcome = try global.service(.write).export(request, requireReason: requireReason, progress: progress)

@@ -20,9 +20,11 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
             else from the container's creation_time, else from the file's mtime less its duration \
             (low confidence).
 
-            A file modified within --settle seconds (15), or a hidden temp file, is still being \
-            written: it is skipped and listed as in progress, not failed, and read by a later run. \
-            An older MP4 without its moov box (the recorder was killed) is reported as unfinished.
+            A file modified within --settle seconds (15) is indexed when it reads whole (an MP4 \
+            with its moov, an MKV with its cues, a TS ending on a packet); one that does not yet, \
+            or a hidden temp file, is in progress: listed, not failed, and read again when it \
+            changes. An older MP4 without its moov box (the recorder was killed) is reported as \
+            unfinished. A directory that cannot be read is an error naming it; its rows are kept.
 
               camindex index
               camindex index --camera 62072300001320000001

@@ -138,8 +138,8 @@ public struct Indexer: Sendable {
                 report.failures.append(.init(path: path, error: "cannot read file attributes"))
                 continue
             }
-            if mtimeMs > nowMs {
-                // Ahead of now: the recorder's clock is wrong, not the file in progress.
+            if mtimeMs > nowMs + Self.clockAheadMarginMs {
+                // Well ahead of now: the recorder's clock is wrong, not the file in progress.
                 report.mtimeAheadMs = max(report.mtimeAheadMs ?? 0, mtimeMs - nowMs)
             } else if options.settleMs > 0 && nowMs - mtimeMs < options.settleMs {
                 if !options.readRecentFiles {
@@ -189,7 +189,8 @@ public struct Indexer: Sendable {
                 }
                 do {
                     let info = try SegmentReader.read(path: item.path, mode: mode, timeout: options.timeout)
-                    if fresh.contains(item.path), info.truncated {
+                    // A TS being written ends inside a packet as often as not.
+                    if fresh.contains(item.path), info.truncated || Self.tsPacketSize(item.path).map({ item.size % $0 != 0 }) == true {
                         outcome.withLock { $0.pending.append(Self.notYetWhole(item, nowMs: nowMs, settleMs: options.settleMs, why: "it ends inside a packet")) }
                         continue
                     }
@@ -310,6 +311,20 @@ public struct Indexer: Sendable {
             if record.startMs > store.clock.now().ms + Self.futureMarginMs { $0.future += 1 }
         }
     }
+
+    /// The packet size of an MPEG-TS file by its extension (BDAV's M2TS prefixes a 4-byte
+    /// timestamp); nil for other containers.
+    static func tsPacketSize(_ path: String) -> Int64? {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "ts", "mts": 188
+        case "m2ts": 192
+        default: nil
+        }
+    }
+
+    /// An mtime up to this far ahead of now is a file being written on a machine whose clock
+    /// differs a little (a share, rounding); further ahead, a recorder's clock set wrong.
+    public static let clockAheadMarginMs: Int64 = 60_000
 
     /// A segment starting more than this after now is dated by a clock set wrong.
     public static let futureMarginMs: Int64 = 86_400_000

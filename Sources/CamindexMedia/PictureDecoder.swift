@@ -98,36 +98,105 @@ final class VideoDecoder {
     }
 
     /// Luma sampled to at most 320 columns (nearest sample: high frequencies are what noise and
-    /// blur are judged by), and the mean of each chroma plane.
+    /// blur are judged by), and the mean of each chroma plane, on the 8-bit scale whatever the
+    /// picture's format: 10- and 12-bit samples are scaled down, RGB pictures turned into luma
+    /// and chroma (BT.601), so that one scene is judged alike in every format.
     private func sample() -> PictureSample? {
         let f = frame.pointee
         let width = Int(f.width), height = Int(f.height)
-        guard width > 0, height > 0, let y = f.data.0 else { return nil }
+        guard width > 0, height > 0, let desc = av_pix_fmt_desc_get(AVPixelFormat(rawValue: f.format)),
+              desc.pointee.nb_components >= 1, desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_PAL) == 0 else { return nil }
+        let reader = ComponentReader(frame: frame, desc: desc.pointee)
+        let rgb = desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB) != 0 && desc.pointee.nb_components >= 3
         let step = max(1, (width + 319) / 320)
         let w = width / step, h = height / step
         var luma = [UInt8](repeating: 0, count: w * h)
-        let stride = Int(f.linesize.0)
         for row in 0..<h {
-            let line = y + (row * step) * stride
-            for col in 0..<w { luma[row * w + col] = line[col * step] }
+            for col in 0..<w {
+                let (x, y) = (col * step, row * step)
+                luma[row * w + col] = rgb
+                    ? UInt8(clamping: (77 * reader.value(0, x, y) + 150 * reader.value(1, x, y) + 29 * reader.value(2, x, y)) >> 8)
+                    : UInt8(clamping: reader.value(0, x, y))
+            }
         }
         var cb = 128.0, cr = 128.0
-        if let desc = av_pix_fmt_desc_get(AVPixelFormat(rawValue: f.format)), desc.pointee.nb_components >= 3,
-           desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_PLANAR) != 0, desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB) == 0,
-           let u = f.data.1, let v = f.data.2 {
+        if rgb {
+            // Every fourth sample of every fourth row, as for planes.
+            var (r, g, b, n) = (0, 0, 0, 0)
+            for y in Swift.stride(from: 0, to: height, by: 4) {
+                for x in Swift.stride(from: 0, to: width, by: 4) {
+                    r += reader.value(0, x, y); g += reader.value(1, x, y); b += reader.value(2, x, y); n += 1
+                }
+            }
+            let (mr, mg, mb) = (Double(r) / Double(n), Double(g) / Double(n), Double(b) / Double(n))
+            cb = 128 - 0.168736 * mr - 0.331264 * mg + 0.5 * mb
+            cr = 128 + 0.5 * mr - 0.418688 * mg - 0.081312 * mb
+        } else if desc.pointee.nb_components >= 3 {
             let cw = (width + (1 << Int(desc.pointee.log2_chroma_w)) - 1) >> Int(desc.pointee.log2_chroma_w)
             let ch = (height + (1 << Int(desc.pointee.log2_chroma_h)) - 1) >> Int(desc.pointee.log2_chroma_h)
-            cb = Self.mean(u, stride: Int(f.linesize.1), width: cw, height: ch)
-            cr = Self.mean(v, stride: Int(f.linesize.2), width: cw, height: ch)
+            cb = reader.mean(1, width: cw, height: ch)
+            cr = reader.mean(2, width: cw, height: ch)
         }
         return PictureSample(width: w, height: h, luma: luma, meanCb: cb, meanCr: cr)
     }
+}
 
-    /// Every fourth sample of every fourth row: plenty for a mean.
-    private static func mean(_ plane: UnsafeMutablePointer<UInt8>, stride: Int, width: Int, height: Int) -> Double {
+/// Reads one component of a decoded frame as its pixel format lays it out (plane, step,
+/// offset, shift, depth, byte order), scaled to 8 bits. Borrows the frame: used only while
+/// the frame holds its picture.
+private struct ComponentReader {
+    let frame: UnsafeMutablePointer<AVFrame>
+    let desc: AVPixFmtDescriptor
+    let bigEndian: Bool
+
+    init(frame: UnsafeMutablePointer<AVFrame>, desc: AVPixFmtDescriptor) {
+        self.frame = frame
+        self.desc = desc
+        bigEndian = desc.flags & UInt64(AV_PIX_FMT_FLAG_BE) != 0
+    }
+
+    private func component(_ i: Int) -> AVComponentDescriptor {
+        switch i {
+        case 0: desc.comp.0
+        case 1: desc.comp.1
+        case 2: desc.comp.2
+        default: desc.comp.3
+        }
+    }
+
+    private func plane(_ p: Int) -> (data: UnsafeMutablePointer<UInt8>?, stride: Int) {
+        let f = frame.pointee
+        switch p {
+        case 0: return (f.data.0, Int(f.linesize.0))
+        case 1: return (f.data.1, Int(f.linesize.1))
+        case 2: return (f.data.2, Int(f.linesize.2))
+        default: return (f.data.3, Int(f.linesize.3))
+        }
+    }
+
+    /// Component `i` at (x, y), in that component's own resolution, 0…255.
+    func value(_ i: Int, _ x: Int, _ y: Int) -> Int {
+        let c = component(i)
+        let (data, stride) = plane(Int(c.plane))
+        guard let data else { return 128 }
+        let p = data + y * stride + x * Int(c.step) + Int(c.offset)
+        let depth = Int(c.depth)
+        let raw: Int
+        if depth <= 8 && c.step <= 4 && Int(c.shift) + depth <= 8 {
+            raw = Int(p[0]) >> Int(c.shift)
+        } else {
+            let word = bigEndian ? Int(p[0]) << 8 | Int(p[1]) : Int(p[1]) << 8 | Int(p[0])
+            raw = word >> Int(c.shift)
+        }
+        let sample = raw & ((1 << depth) - 1)
+        return depth > 8 ? sample >> (depth - 8) : sample << (8 - depth)
+    }
+
+    /// Every fourth sample of every fourth row of component `i`: plenty for a mean.
+    func mean(_ i: Int, width: Int, height: Int) -> Double {
         var sum = 0, count = 0
-        for row in Swift.stride(from: 0, to: height, by: 4) {
-            for col in Swift.stride(from: 0, to: width, by: 4) { sum += Int(plane[row * stride + col]); count += 1 }
+        for y in Swift.stride(from: 0, to: height, by: 4) {
+            for x in Swift.stride(from: 0, to: width, by: 4) { sum += value(i, x, y); count += 1 }
         }
         return count > 0 ? Double(sum) / Double(count) : 128
     }

@@ -1,4 +1,5 @@
 import CamindexCore
+import CamindexIndexer
 import CamindexMedia
 import CamindexStore
 import Foundation
@@ -374,12 +375,11 @@ public struct Exporter: Sendable {
     /// the file changed since it was indexed.
     static func recordAsRead(_ clip: inout Manifest.Clip, indexed: [ExportPlan.Source], zone: TimeZone) {
         for (i, s) in indexed.enumerated() where i < clip.sources.count {
-            var st = stat()
-            guard stat(s.segment.path, &st) == 0 else { continue }
-            let mtimeMs = Int64(st.st_mtim.tv_sec) * 1000 + Int64(st.st_mtim.tv_nsec) / 1_000_000
-            clip.sources[i].bytes = Int64(st.st_size)
+            // Read as the indexer reads it, so that an unchanged file compares equal.
+            guard let (size, mtimeMs) = Indexer.stat(s.segment.path) else { continue }
+            clip.sources[i].bytes = size
             clip.sources[i].mtime = TimeFormat.rfc3339(Instant(ms: mtimeMs), in: zone)
-            if Int64(st.st_size) != s.segment.size || mtimeMs != s.segment.mtimeMs {
+            if size != s.segment.size || mtimeMs != s.segment.mtimeMs {
                 clip.sources[i].indexed_bytes = s.segment.size
                 clip.sources[i].indexed_mtime = TimeFormat.rfc3339(Instant(ms: s.segment.mtimeMs), in: zone)
             }

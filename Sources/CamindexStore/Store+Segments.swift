@@ -57,6 +57,7 @@ extension Store {
                 return false
             }
             var affected = try Self.deleteSegment(db, cameraID: cameraID, path: record.path)
+            let replaced = affected != nil
             var row = SegmentRow(cameraID: cameraID, record, indexedAt: now)
             try row.insert(db)
             var longestRun: Int64 = 0
@@ -68,7 +69,13 @@ extension Store {
             }
             try Self.raiseMeta(db, "max_run_ms", longestRun)
             try Self.raiseMeta(db, "max_segment_ms", record.endMs - record.startMs)
-            if let affected { try Self.rebuildWindows(db, cameraID: cameraID, around: affected) }
+            // A new file only adds footage: its windows grow from the stored ones around it
+            // (linear over a day of many files); a file read again may also take some away.
+            let added = record.runs.filter { !$0.isEmpty }.map { FootageSpan($0, verified: record.verified) }
+            if let affected {
+                let extended = try !replaced && Self.extendWindows(db, cameraID: cameraID, with: added)
+                if !extended { try Self.rebuildWindows(db, cameraID: cameraID, around: affected) }
+            }
             return true
         }
     }

@@ -74,6 +74,30 @@ extension Store {
         }
     }
 
+    /// Adds `runs` to the stored windows when that is a merge with the windows around them
+    /// alone: every one of those lies inside one UTC day, away from its midnights (a window
+    /// continuing into the next day carries a flag of both, and `rebuildWindows` handles it).
+    /// Exact, since merging is associative: the stored windows are a merge of the runs, and
+    /// windows further than the tolerance from the new runs are untouched by them. Returns
+    /// false, having changed nothing, where it does not apply.
+    static func extendWindows(_ db: Database, cameraID: String, with runs: [FootageSpan]) throws -> Bool {
+        guard let first = runs.map(\.interval.start.ms).min(), let last = runs.map(\.interval.end.ms).max() else { return true }
+        let tol = windowToleranceMs, day = Windows.maxStoredWindowMs
+        let lo = first - tol, hi = last + tol
+        let dayStart = dayFloor(lo), dayEnd = dayStart + day
+        guard lo > dayStart, hi < dayEnd else { return false }
+        let around = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT start_ms, end_ms, verified FROM footage_window
+            WHERE camera_id = ? AND start_ms >= ? AND start_ms <= ? AND end_ms >= ?
+            """), arguments: [cameraID, dayStart, hi, lo]).map(Self.span)
+        guard !around.contains(where: { $0.interval.start.ms <= dayStart || $0.interval.end.ms >= dayEnd }) else { return false }
+        let merged = Windows.merge(around + runs, maxGapMs: tol)
+        let delete = try db.cachedStatement(sql: "DELETE FROM footage_window WHERE camera_id = ? AND start_ms = ?")
+        for w in around { try delete.execute(arguments: [cameraID, w.interval.start.ms]) }
+        try insertWindows(db, cameraID: cameraID, merged)
+        return true
+    }
+
     private static func dayFloor(_ ms: Int64) -> Int64 {
         let day = Windows.maxStoredWindowMs
         let q = ms / day

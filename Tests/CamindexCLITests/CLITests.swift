@@ -248,8 +248,11 @@ import Testing
         let old = Date(timeIntervalSinceNow: -600)
         try Footage.make("\(rec)/20261120_140000.mp4", .init(seconds: 4, fps: 10, gop: 20))
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: "\(rec)/20261120_140000.mp4")
-        // Being written: modified just now, and a hidden temp file waiting for its rename.
-        try Footage.make("\(rec)/20261120_140004.mp4", .init(seconds: 4, fps: 10, gop: 20))
+        // Being written: modified just now and without its moov yet (a whole file written just
+        // now is indexed: IndexFaultTests), and a hidden temp file waiting for its rename.
+        try Footage.make("\(dir.path)/whole-140004.mp4", .init(seconds: 4, fps: 10, gop: 20))
+        let growing = try Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/whole-140004.mp4"))
+        try growing.prefix(growing.count / 2).write(to: URL(fileURLWithPath: "\(rec)/20261120_140004.mp4"))
         try Footage.make("\(rec)/.20261120_140008.mp4", .init(seconds: 4, fps: 10, gop: 20))
         let index = try ci(["index"])
         #expect(index.stdout.contains("20261120_140004.mp4: in progress (modified"))
@@ -261,8 +264,6 @@ import Testing
 
         // A recorder killed mid-file: an MP4 without its moov, older than the settle time. Its
         // pictures are recovered with the frame rate of the camera's finished file.
-        let whole = try Data(contentsOf: URL(fileURLWithPath: "\(rec)/20261120_140004.mp4"))
-        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: "\(rec)/20261120_140004.mp4"))
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: "\(rec)/20261120_140004.mp4")
         let killed = try ci(["index"])
         #expect(killed.stdout.contains("20261120_140004.mp4: unfinished (no moov), pictures recovered"), "\(killed.stdout)")
@@ -283,7 +284,7 @@ import Testing
         let lone = dir.file("lone")
         try ci(["camera", "add", "cam-k", "--name", "路口", "--region", "沙河镇", "--recordings", lone])
         try FileManager.default.createDirectory(atPath: lone, withIntermediateDirectories: true)
-        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: "\(lone)/20261120_140004.mp4"))
+        try growing.prefix(growing.count / 2).write(to: URL(fileURLWithPath: "\(lone)/20261120_140004.mp4"))
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: "\(lone)/20261120_140004.mp4")
         let unfinished = try ci(["index", "--camera", "cam-k"], status: 1)
         #expect(unfinished.stdout.contains("20261120_140004.mp4: unfinished (no moov)"), "\(unfinished.stdout)")

@@ -1,3 +1,4 @@
+import CamindexCore
 import CamindexTestSupport
 import Foundation
 import Testing
@@ -90,9 +91,17 @@ import Testing
         FileManager.default.createFile(atPath: dir.file("rec/20261120_080010.mp4"), contents: nil)
         let writer = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.file("rec/20261120_080010.mp4")))
         try writer.write(contentsOf: bytes.prefix(bytes.count / 2))
-        // Still being written, however slow this machine is (the recorder's next write sets a
-        // real mtime again).
-        try Footage.setMtime(dir.file("rec/20261120_080010.mp4"), Date().addingTimeInterval(3600))
+        // Still being written, however slow this machine is: its mtime kept fresh as a
+        // recorder's writes keep it (an mtime ahead of now would be a clock set wrong, settled).
+        // A thread of its own: the test's other work may hold the cooperative threads.
+        let writing = CancelFlag()
+        let path = dir.file("rec/20261120_080010.mp4")
+        Thread.detachNewThread {
+            while !writing.isCancelled {
+                try? Footage.setMtime(path, Date())
+                usleep(100_000)
+            }
+        }
         // Scans run every 0.5 s; a file modified within the 1 s settle time is left alone, and
         // one closed without moov (created empty, then written) waits for the scan. The four
         // finished files are indexed meanwhile (polled: a loaded machine is slow to).
@@ -104,6 +113,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(700))
         count = try segmentCount("live-1")
         #expect(count == 4, "the temp file and the file being written wait")
+        writing.cancel()
         try writer.write(contentsOf: bytes.dropFirst(bytes.count / 2))
         try writer.close()
         try FileManager.default.moveItem(atPath: dir.file("rec/.20261120_080008.mp4"), toPath: dir.file("rec/20261120_080008.mp4"))

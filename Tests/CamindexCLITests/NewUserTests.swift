@@ -145,6 +145,30 @@ import Testing
 @Suite struct DiagnoseCLITests {
     let dir = TempDir("diagnose")
 
+    /// One scene in 8-bit YUV, 10-bit YUV and planar and packed RGB: measured alike, faults alike
+    /// (10-bit luma read as bytes was a third of the 8-bit one, a false noise fault).
+    @Test func everyPixelFormatIsJudgedOnTheSameScale() throws {
+        var stats: [String: [String: Double]] = [:], faults: [String: [String]] = [:]
+        for (name, codec, format, ext) in [("yuv420p", "libx264", "yuv420p", "mp4"), ("yuv420p10le", "ffv1", "yuv420p10le", "mkv"),
+                                           ("gbrp", "ffv1", "gbrp", "mkv"), ("bgr0", "ffv1", "bgr0", "mkv")] {
+            let file = dir.file("\(name).\(ext)")
+            try Footage.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "2.5",
+                                       "-c:v", codec, "-g", "25", "-pix_fmt", format, file])
+            let r = try CLI.run(["diagnose", file, "--format", "json"])
+            #expect(r.status == 0, Comment(rawValue: r.all))
+            let d = try #require(try CLI.json(r.stdout) as? [String: Any])
+            stats[name] = try #require(d["stats"] as? [String: Double])
+            faults[name] = (d["faults"] as? [[String: Any]] ?? []).compactMap { $0["fault"] as? String }
+        }
+        let reference = try #require(stats["yuv420p"])
+        for (name, s) in stats {
+            #expect(abs(s["mean_luma"]! - reference["mean_luma"]!) < 3, "\(name): mean luma \(s["mean_luma"]!) against \(reference["mean_luma"]!)")
+            #expect(abs(s["noise"]! - reference["noise"]!) < 3, "\(name): noise \(s["noise"]!) against \(reference["noise"]!)")
+            #expect(abs(s["colour_cast"]! - reference["colour_cast"]!) < 3, "\(name): colour cast \(s["colour_cast"]!) against \(reference["colour_cast"]!)")
+            #expect(faults[name] == faults["yuv420p"], "\(name): \(faults[name] ?? []) against \(faults["yuv420p"] ?? [])")
+        }
+    }
+
     @Test func aCameraWithRecordingsButNoLiveURL() throws {
         let db = dir.file("s.sqlite")
         let rec = dir.file("rec")

@@ -30,6 +30,27 @@ import Testing
         #expect(try windows(day + 30_000, day + 90_000) == [Interval(startMs: day + 30_000, endMs: day + 90_000)])
     }
 
+    /// A day of many short contiguous files: each new file grows the window around it (not a
+    /// rebuild of its day), and the stored windows still equal a merge from scratch, flags
+    /// included, in any order of arrival and with a file read again.
+    @Test func aDayOfManyFilesKeepsExactWindows() throws {
+        var order = Array(0..<3000)
+        var rng = SystemRandomNumberGenerator()
+        order.shuffle(using: &rng)
+        for i in order {
+            try store.saveSegment(cameraID: "cam", Fixtures.segment("/d/\(i)", start: day + 3_600_000 + Int64(i) * 2000,
+                                                                   end: day + 3_600_000 + Int64(i + 1) * 2000, verified: i % 997 != 0))
+        }
+        #expect(try store.windowsMatchRuns(cameraID: "cam"))
+        #expect(try windows(day, day + 86_400_000) == [Interval(startMs: day + 3_600_000, endMs: day + 3_600_000 + 6_000_000)])
+        #expect(try store.windows(cameraID: "cam", range: Interval(startMs: day, endMs: day + 86_400_000)).map(\.verified) == [false])
+        // One file read again, now verified, another one gone: the day is rebuilt exactly.
+        try store.saveSegment(cameraID: "cam", Fixtures.segment("/d/0", start: day + 3_600_000, end: day + 3_602_000, verified: true))
+        try store.deleteSegments(cameraID: "cam", paths: ["/d/1500", "/d/1501"])
+        #expect(try store.windowsMatchRuns(cameraID: "cam"))
+        #expect(try windows(day, day + 86_400_000).count == 2)
+    }
+
     @Test func reindexingAFileDoesNotDouble() throws {
         for _ in 0..<3 { try store.saveSegment(cameraID: "cam", Fixtures.segment("/a", start: day, end: day + 60_000)) }
         #expect(try store.segmentStates(cameraID: "cam").count == 1)

@@ -1,0 +1,65 @@
+import CamindexTestSupport
+import Foundation
+import Testing
+
+/// Files as a technician meets them: copied a moment ago, still being written, dated by a
+/// recorder whose clock is ahead.
+@Suite(.serialized) struct IndexFaultTests {
+    let dir = TempDir("index-fault")
+    var db: String { dir.file("store.sqlite") }
+    var rec: String { dir.file("rec/cam-1") }
+
+    @discardableResult
+    func ci(_ args: [String], status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLI.Result {
+        let r = try CLI.run(["--db", db] + args)
+        #expect(r.status == status, "camindex \(args.joined(separator: " ")) → \(r.status)\n\(r.all)", sourceLocation: sourceLocation)
+        return r
+    }
+
+    func seedCamera() throws {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        try FileManager.default.createDirectory(atPath: rec, withIntermediateDirectories: true)
+        try ci(["camera", "add", "cam-1", "--name", "镇政府", "--region", "沙河镇", "--recordings", rec])
+    }
+
+    func report() throws -> [String: Any] {
+        try #require((try CLI.json(try ci(["index", "--format", "json"]).stdout) as? [[String: Any]])?.first)
+    }
+
+    @Test func filesCopiedJustNowAreIndexedAndOnlyThoseNotWholeYetWait() throws {
+        try seedCamera()
+        // Whole files written a moment ago (an NVR's export copied in), and one of each kind
+        // still being written: an MP4 without its moov yet, a TS cut inside a packet.
+        try Footage.make("\(rec)/20261120_080000.mp4", .init(seconds: 10, fps: 10, gop: 10))
+        try Footage.make("\(rec)/20261120_080010.ts", .init(seconds: 10, fps: 10, gop: 10))
+        try Footage.make("\(dir.path)/whole.mp4", .init(seconds: 10, fps: 10, gop: 10))
+        let mp4 = try Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/whole.mp4"))
+        try mp4.prefix(mp4.count / 2).write(to: URL(fileURLWithPath: "\(rec)/20261120_080020.mp4"))
+        try Footage.make("\(dir.path)/whole.ts", .init(seconds: 10, fps: 10, gop: 10))
+        let ts = try Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/whole.ts"))
+        try ts.prefix(ts.count / 2 + 101).write(to: URL(fileURLWithPath: "\(rec)/20261120_080030.ts"))
+        let r = try report()
+        #expect(r["indexed"] as? Int == 2 && (r["failed"] as? [Any])?.isEmpty == true, "\(r)")
+        let waiting = try #require(r["in_progress"] as? [[String: Any]]).map { ($0["path"] as! String).split(separator: "/").last.map(String.init)! }
+        #expect(waiting == ["20261120_080020.mp4", "20261120_080030.ts"], "\(r)")
+        // Written to the end: read again, indexed.
+        try FileManager.default.removeItem(atPath: "\(rec)/20261120_080020.mp4")
+        try FileManager.default.copyItem(atPath: "\(dir.path)/whole.mp4", toPath: "\(rec)/20261120_080020.mp4")
+        #expect(try report()["indexed"] as? Int == 1)
+    }
+
+    @Test func aRecorderClockAheadIsIndexedAndSaid() throws {
+        try seedCamera()
+        // Its mtime a day ahead: not 'in progress' forever.
+        try Footage.make("\(rec)/20261120_080000.mp4", .init(seconds: 10, fps: 10, gop: 10))
+        try Footage.setMtime("\(rec)/20261120_080000.mp4", Date().addingTimeInterval(86_400))
+        // Dated by its path a year ahead.
+        let year = Calendar(identifier: .gregorian).component(.year, from: Date()) + 1
+        try Footage.make("\(rec)/\(year)1120_080000.mp4", .init(seconds: 10, fps: 10, gop: 10))
+        let text = try ci(["index"]).stdout
+        #expect(text.contains("2 indexed") && text.contains("in the future") && text.contains("1 segment dated more than a day ahead"), "\(text)")
+        let check = try ci(["check"])
+        #expect(check.stdout.contains("warning: cam-1: 1 segment dated more than a day ahead"), "\(check.stdout)")
+    }
+}
