@@ -75,11 +75,12 @@ extension Store {
     }
 
     /// Adds `runs` to the stored windows when that is a merge with the windows around them
-    /// alone: every one of those lies inside one UTC day, away from its midnights (a window
-    /// continuing into the next day carries a flag of both, and `rebuildWindows` handles it).
-    /// Exact, since merging is associative: the stored windows are a merge of the runs, and
+    /// alone: the runs lie inside one UTC day, further than the tolerance from its midnights,
+    /// and a window reaching a midnight (continuing into the day beside) keeps its flag, which
+    /// is that of the whole window across the days. Exact, since merging is associative: the
+    /// stored windows are a merge of the runs, each chunk's flag is its whole window's, and
     /// windows further than the tolerance from the new runs are untouched by them. Returns
-    /// false, having changed nothing, where it does not apply.
+    /// false, having changed nothing, where it does not apply (`rebuildWindows` then does).
     static func extendWindows(_ db: Database, cameraID: String, with runs: [FootageSpan]) throws -> Bool {
         guard let first = runs.map(\.interval.start.ms).min(), let last = runs.map(\.interval.end.ms).max() else { return true }
         let tol = windowToleranceMs, day = Windows.maxStoredWindowMs
@@ -90,8 +91,12 @@ extension Store {
             SELECT start_ms, end_ms, verified FROM footage_window
             WHERE camera_id = ? AND start_ms >= ? AND start_ms <= ? AND end_ms >= ?
             """), arguments: [cameraID, dayStart, hi, lo]).map(Self.span)
-        guard !around.contains(where: { $0.interval.start.ms <= dayStart || $0.interval.end.ms >= dayEnd }) else { return false }
         let merged = Windows.merge(around + runs, maxGapMs: tol)
+        for edge in [dayStart, dayEnd] {
+            let before = around.filter { $0.interval.start.ms == edge || $0.interval.end.ms == edge }
+            let after = merged.filter { $0.interval.start.ms == edge || $0.interval.end.ms == edge }
+            guard before.map(\.verified) == after.map(\.verified) else { return false }
+        }
         let delete = try db.cachedStatement(sql: "DELETE FROM footage_window WHERE camera_id = ? AND start_ms = ?")
         for w in around { try delete.execute(arguments: [cameraID, w.interval.start.ms]) }
         try insertWindows(db, cameraID: cameraID, merged)

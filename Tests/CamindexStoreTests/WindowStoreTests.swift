@@ -51,6 +51,24 @@ import Testing
         #expect(try windows(day, day + 86_400_000).count == 2)
     }
 
+    /// The same across a UTC midnight (08:00 in Beijing: every day of a camera that records
+    /// around the clock), files arriving in any order, one unverified late: the flag of the
+    /// window on both sides of midnight follows.
+    @Test func filesAcrossMidnightKeepExactWindowsAndFlags() throws {
+        var order = Array(0..<600)
+        var rng = SystemRandomNumberGenerator()
+        order.shuffle(using: &rng)
+        let start = day - 300 * 2000
+        for i in order {
+            try store.saveSegment(cameraID: "cam", Fixtures.segment("/m/\(i)", start: start + Int64(i) * 2000, end: start + Int64(i + 1) * 2000,
+                                                                   verified: i != 450))
+            #expect(try store.windowsMatchRuns(cameraID: "cam"), "after file \(i)")
+        }
+        let whole = Interval(startMs: start, endMs: start + 1_200_000)
+        #expect(try store.windows(cameraID: "cam", range: whole).map(\.verified) == [false])
+        #expect(try store.windows(cameraID: "cam", range: Interval(startMs: start, endMs: day)).map(\.verified) == [false], "the day before too")
+    }
+
     @Test func reindexingAFileDoesNotDouble() throws {
         for _ in 0..<3 { try store.saveSegment(cameraID: "cam", Fixtures.segment("/a", start: day, end: day + 60_000)) }
         #expect(try store.segmentStates(cameraID: "cam").count == 1)
