@@ -65,7 +65,14 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
         if let jobs { options.workers = jobs }
         options.settleMs = Int64((settle * 1000).rounded())
         options.maxSegmentMs = Int64((maxSegmentHours * 3_600_000).rounded())
+        // A long run shows how far it is, on a terminal only (a cron log gets the summary).
+        if isatty(2) != 0 {
+            options.progress = { camera, done, total in
+                FileHandle.standardError.write(Data("\r\(camera): \(done) of \(total) files read…\u{1B}[K".utf8))
+            }
+        }
         let reports = try global.service(.write).index(cameraID: camera, paths: paths, options: options)
+        if options.progress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         try print(reports)
         let failed = reports.reduce(0) { $0 + $1.failures.count }
         if failed > 0 && !allowFailures {

@@ -173,8 +173,19 @@ public struct Indexer: Sendable {
         // again, and the save itself is skipped if the store caught up meanwhile.
         // A scan of unchanged files reads nothing: no claims file to open then.
         let claims = items.isEmpty ? nil : store.path.flatMap(IndexClaims.init(storePath:))
+        let done = Mutex((count: 0, shown: ContinuousClock.now))
+        let progress = options.progress
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for item in stride(from: worker, to: items.count, by: workers).map({ items[$0] }) {
+                if let progress {
+                    let (count, due) = done.withLock { d -> (Int, Bool) in
+                        d.count += 1
+                        guard ContinuousClock.now - d.shown >= .seconds(1) else { return (d.count, false) }
+                        d.shown = ContinuousClock.now
+                        return (d.count, true)
+                    }
+                    if due { progress(camera.id, count, items.count) }
+                }
                 if let claims, !claims.claim(cameraID: camera.id, path: item.path) {
                     logger.debug("left to another indexer", metadata: ["camera": "\(camera.id)", "file": "\(item.path)"])
                     outcome.withLock { $0.busy.append(item.path) }

@@ -62,4 +62,24 @@ import Testing
         let check = try ci(["check"])
         #expect(check.stdout.contains("warning: cam-1: 1 segment dated more than a day ahead"), "\(check.stdout)")
     }
+
+    /// A long run shows how far it is on a terminal (script(1) gives it one), and nothing of
+    /// the kind reaches a log.
+    @Test func aLongRunShowsProgressOnATerminalOnly() throws {
+        try seedCamera()
+        try Footage.make(dir.file("one.mp4"), .init(seconds: 2, fps: 10, gop: 10))
+        // 800 files packet by packet on one core: over a second however fast the machine, and
+        // light on the other tests running beside.
+        for i in 0..<800 {
+            let s = 8 * 3600 + i * 2
+            try FileManager.default.copyItem(atPath: dir.file("one.mp4"), toPath: String(format: "\(rec)/20261120_%02d%02d%02d.mp4", s / 3600, s / 60 % 60, s % 60))
+        }
+        let command = ([CLI.binary, "--db", db, "index", "--settle", "0", "--verify", "--jobs", "1"]).map { "'\($0)'" }.joined(separator: " ")
+        let terminal = try Footage.run("script", ["-qec", command, "/dev/null"])
+        #expect(terminal.contains("cam-1: ") && terminal.contains("of 800 files read"), "\(terminal.suffix(300))")
+        try FileManager.default.removeItem(atPath: db)
+        try seedCamera()
+        let logged = try ci(["index", "--settle", "0", "--verify", "--jobs", "1"])
+        #expect(!logged.all.contains("files read") && logged.stdout.contains("800 indexed"), "\(logged.all.suffix(300))")
+    }
 }

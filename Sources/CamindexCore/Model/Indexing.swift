@@ -35,6 +35,9 @@ public struct IndexOptions: Sendable {
     /// Fill the report's `pathZoneOffsetHours` (a query over the camera's latest files):
     /// what `camindex index` warns about; the daemon's scans do not show it.
     public var checkPathZone = true
+    /// Told, about once a second while a camera's files are read, how many of how many are
+    /// done (`camindex index` shows it on a terminal).
+    public var progress: (@Sendable (_ cameraID: String, _ done: Int, _ total: Int) -> Void)?
 
     public init() {}
 }
