@@ -52,6 +52,8 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         case storeDamaged = "store.damaged"
         case storeFailed = "store.failed"
         case storeReadOnly = "store.read_only"
+        /// The device holding the store is full.
+        case storeNoSpace = "store.no_space"
         /// A write command given a province's PostgreSQL URL: the province is written only by publishing.
         case storeProvinceReadOnly = "store.province_read_only"
         case provinceFailed = "province.failed"
@@ -72,6 +74,10 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         case exportReasonRequired = "export.reason_required"
         /// A clip or manifest is already in --output (no --force).
         case exportExists = "export.exists"
+        /// Another export is writing into the same --output (it holds the directory's lock).
+        case exportBusy = "export.busy"
+        /// The device holding --output has no room for the export's manifests.
+        case exportNoSpace = "export.no_space"
         /// A name that would leave the export directory.
         case exportPathEscape = "export.path_escape"
         /// --output inside a camera's recordings directory: the clips would be indexed as footage.

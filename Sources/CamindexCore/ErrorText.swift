@@ -26,4 +26,14 @@ public enum ErrorText {
             return ns.localizedDescription
         }
     }
+
+    /// The device was full (ENOSPC however Foundation wrapped it).
+    public static func isNoSpace(_ error: any Error) -> Bool {
+        if error is CamindexError { return false }
+        let ns = error as NSError
+        if ns.domain == NSCocoaErrorDomain, ns.code == NSFileWriteOutOfSpaceError { return true }
+        if ns.domain == NSPOSIXErrorDomain, ns.code == Int(ENOSPC) { return true }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return underlying.domain == NSPOSIXErrorDomain && underlying.code == Int(ENOSPC) }
+        return false
+    }
 }

@@ -1,3 +1,4 @@
+import CamindexCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,7 +8,7 @@ import Darwin
 /// Claims on files being indexed, shared by every process indexing one store (the daemon,
 /// `camindex index` run by hand, `check --repair`), so that no two read the same file at once:
 /// a byte-range lock (Linux open-file-description lock, `F_OFD_SETLK`) on `<store>.index.lock`
-/// beside the store, at an offset hashed from the camera and the file. The lock goes with the
+/// beside the store's real file (links resolved), at an offset hashed from the camera and the file. The lock goes with the
 /// process (or the descriptor), so a killed indexer leaves no stale claim. Where such locks are
 /// not to be had (another OS, a file system without them), every claim succeeds and the store's
 /// own check inside the write transaction is what keeps work from doubling.
@@ -18,7 +19,7 @@ final class IndexClaims: @unchecked Sendable {
     /// Nil when the lock file cannot be opened (claims then always succeed).
     init?(storePath: String) {
         #if os(Linux)
-        let fd = open(storePath + ".index.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(Paths.real(storePath) + ".index.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return nil }
         self.fd = fd
         #else

@@ -145,9 +145,23 @@ public struct Exporter: Sendable {
         try refuseInsideRecordings(dir)
         // A dry run checks what the real run would refuse at once, and writes nothing.
         try check(dir, force: request.force)
-        if !request.dryRun {
+        var lock: FileLock?
+        var room: ManifestRoom?
+        defer {
+            room?.release()
+            lock?.release()
+        }
+        if request.dryRun {
+            try refuseIfBusy(dir)
+        } else {
             try create(dir)
+            lock = try lockOutput(dir)
+            // Again under the lock: an export that held it may have written its manifest.
+            try check(dir, force: request.force)
             if request.force { try removeEarlierExport(dir) }
+            var sources = 0
+            for camera in selection.cameras { sources += try store.segments(cameraID: camera.id, overlapping: range).count }
+            room = try ManifestRoom(dir: dir, cameras: selection.cameras.count, sources: sources)
         }
         let regions = try store.regionPaths(for: selection.cameras)
         var cameras: [Manifest.CameraExport] = []
@@ -217,7 +231,18 @@ public struct Exporter: Sendable {
             files: cameras.flatMap(\.clips).compactMap { c in c.sha256.map { Manifest.FileHash(file: c.file, sha256: $0, bytes: c.bytes) } })
         var manifestPath: String?
         if !request.dryRun {
-            manifestPath = try writeManifest(manifest, dir: dir, force: request.force)
+            room?.release()
+            do {
+                manifestPath = try writeManifest(manifest, dir: dir)
+            } catch {
+                // Clips without their manifests are evidence without a record: none is kept.
+                let clips = manifest.files.compactMap { try? Self.inside(dir, $0.file) }
+                for clip in clips { try? FileManager.default.removeItem(atPath: clip) }
+                let full = (error as? CamindexError)?.code == .exportNoSpace
+                let why = full ? "no space left on the device holding \(dir)" : Self.message(error)
+                throw CamindexError.runtime("cannot write the export's manifests: \(why); the \(clips.count) clip\(clips.count == 1 ? "" : "s") written were removed, nothing of this export is kept; free space there and run it again",
+                                            code: full ? .exportNoSpace : .outputFailed, value: dir)
+            }
         }
         if let interrupted {
             let whole = cameras.filter { !$0.clips.isEmpty }.count
@@ -421,26 +446,15 @@ public struct Exporter: Sendable {
     /// An export inside a camera's recordings directory would be indexed as that camera's
     /// footage: refused, paths compared with symbolic links resolved.
     private func refuseInsideRecordings(_ dir: String) throws {
-        let output = Self.resolved(dir)
+        let output = Paths.real(dir)
         for camera in try store.cameras(in: nil, includeDisabled: true) {
             guard let recordings = camera.recordings else { continue }
-            let r = Self.resolved(recordings)
+            let r = Paths.real(recordings)
             if output == r || output.hasPrefix(r.hasSuffix("/") ? r : r + "/") {
                 throw CamindexError.usage("--output \(dir) is inside camera \(camera.id)'s recordings directory \(recordings): its clips would be indexed as that camera's footage; export elsewhere",
                                           code: .exportOutputInRecordings, value: dir)
             }
         }
-    }
-
-    /// `path` with symbolic links resolved as far as it exists.
-    static func resolved(_ path: String) -> String {
-        var existing = URL(fileURLWithPath: path).standardizedFileURL
-        var rest: [String] = []
-        while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" {
-            rest.insert(existing.lastPathComponent, at: 0)
-            existing.deleteLastPathComponent()
-        }
-        return rest.reduce(existing.resolvingSymlinksInPath()) { $0.appendingPathComponent($1) }.path
     }
 
     /// What the output directory must be: a directory (or one that can be made) this user can
@@ -495,21 +509,74 @@ public struct Exporter: Sendable {
         }
     }
 
-    private func writeManifest(_ manifest: Manifest, dir: String, force: Bool) throws -> String {
+    /// Both manifests or neither: each is written whole under a temporary name, and only when
+    /// both are are they renamed into place (the text one last, the JSON one the export's mark).
+    private func writeManifest(_ manifest: Manifest, dir: String) throws -> String {
         let json = try Self.inside(dir, Self.manifestName), text = try Self.inside(dir, Self.manifestTextName)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        for (path, data) in [(json, try encoder.encode(manifest) + Data("\n".utf8)), (text, Data(Self.text(manifest).utf8))] {
-            let temp = path + ".partial"
-            do {
-                try data.write(to: URL(fileURLWithPath: temp))
-                guard rename(temp, path) == 0 else { throw CamindexError.runtime(String(cString: strerror(errno)), code: .outputFailed, value: path) }
-            } catch {
-                try? FileManager.default.removeItem(atPath: temp)
-                throw CamindexError.runtime("cannot write \(path): \(Self.message(error))", code: .outputFailed, value: path)
+        let files = [(json, try encoder.encode(manifest) + Data("\n".utf8)), (text, Data(Self.text(manifest).utf8))]
+        let temps = files.map { "\(dir)/.\(($0.0 as NSString).lastPathComponent).partial" }
+        do {
+            for (temp, file) in zip(temps, files) {
+                do { try file.1.write(to: URL(fileURLWithPath: temp)) } catch {
+                    throw CamindexError.runtime("cannot write \(file.0): \(Self.message(error))",
+                                                code: ErrorText.isNoSpace(error) ? .exportNoSpace : .outputFailed, value: file.0)
+                }
             }
+            for (temp, file) in zip(temps, files) where rename(temp, file.0) != 0 {
+                throw CamindexError.runtime("cannot write \(file.0): \(String(cString: strerror(errno)))", code: .outputFailed, value: file.0)
+            }
+        } catch {
+            for temp in temps { try? FileManager.default.removeItem(atPath: temp) }
+            try? FileManager.default.removeItem(atPath: json)
+            throw error
         }
         return json
+    }
+
+    static let lockName = ".camindex-export.lock"
+
+    /// Room kept for the manifests while the clips fill the disk: a file of about their size,
+    /// removed just before they are written. A clip that finds the disk full fails its camera
+    /// (the others go on); the manifests still fit and say so.
+    struct ManifestRoom {
+        let path: String
+
+        init(dir: String, cameras: Int, sources: Int) throws {
+            path = dir + "/.manifest-room.partial"
+            // Both manifests take about 2 KB a camera and 0.5 KB a source file (measured): room for
+            // about twice that.
+            let bytes = min(64 << 20, 32 << 10 + cameras * 4 << 10 + sources * 2 << 10)
+            do { try Data(count: bytes).write(to: URL(fileURLWithPath: path)) } catch {
+                try? FileManager.default.removeItem(atPath: path)
+                throw CamindexError.runtime(ErrorText.isNoSpace(error)
+                    ? "no space left on the device holding \(dir): not even room for the export's manifests (\(bytes / 1024) KiB); nothing was exported"
+                    : "cannot write into \(dir): \(ErrorText.of(error))",
+                    code: ErrorText.isNoSpace(error) ? .exportNoSpace : .outputFailed, value: dir)
+            }
+        }
+
+        func release() { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// One export at a time into a directory: the lock is held until the manifests are written.
+    private func lockOutput(_ dir: String) throws -> FileLock {
+        let path = dir + "/" + Self.lockName
+        do { return try FileLock(path: path) } catch .held(let pid) {
+            throw Self.busy(dir, pid: pid)
+        } catch .failed(let why) {
+            throw CamindexError.runtime("cannot lock \(path): \(why)", code: .outputFailed, value: path)
+        }
+    }
+
+    private func refuseIfBusy(_ dir: String) throws {
+        if case let .some(pid) = FileLock.holder(path: dir + "/" + Self.lockName) { throw Self.busy(dir, pid: pid) }
+    }
+
+    private static func busy(_ dir: String, pid: Int32?) -> CamindexError {
+        .runtime("another export (\(pid.map { "pid \($0)" } ?? "another process")) is writing into \(dir): wait for it to finish, or choose another --output",
+                 code: .exportBusy, value: dir)
     }
 
     /// `dir/name`, refused when `name` would lead outside `dir`.

@@ -59,6 +59,12 @@ public struct Store: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
+            // A closed store on a full disk: SQLite cannot make its shared-memory file, but the
+            // store can still be read, and its trail says why nothing was written.
+            if let free = DiskSpace.exhausted(near: path) {
+                if !create, let store = try? openReadOnly(path: path, clock: clock) { return store }
+                throw DiskSpace.error(opening: path, free: free)
+            }
             throw openError(error, path: path)
         }
         let store = Store(writer: pool, path: path, clock: clock, readOnly: false)
@@ -88,6 +94,9 @@ public struct Store: Sendable {
             queue = try DatabaseQueue(path: path, configuration: config)
             try queue.read { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
         } catch {
+            // Immutable reads the main file alone: only when no WAL holds commits it lacks.
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.int64Value ?? 0
+            guard wal == 0 else { throw openError(error, path: path) }
             let uri = "file:" + path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#%")))!
                 + "?immutable=1"
             do {
@@ -182,6 +191,11 @@ public struct Store: Sendable {
     }
 
     func storeError(_ error: any Error) -> CamindexError {
+        // Opened read-only because the disk is full, or full while writing.
+        let code = (error as? DatabaseError)?.resultCode
+        if let path, readOnly || code == .SQLITE_FULL || code == .SQLITE_IOERR, let free = DiskSpace.exhausted(near: path) {
+            return DiskSpace.error(writing: path, free: free)
+        }
         if readOnly || (error as? DatabaseError)?.resultCode == .SQLITE_READONLY {
             return CamindexError.runtime("store \(location) is read-only: \(Store.describe(error))", code: .storeReadOnly, value: location)
         }
