@@ -34,6 +34,9 @@ public final class RecordingLoop: Service, Sendable {
     /// What the periodic scan's indexing and verifying passes found settled, per directory:
     /// unchanged day directories are not listed again.
     public let listingMemory = (index: ListingMemory(), verify: ListingMemory())
+    /// Set on graceful shutdown: the indexer stops between files, and inside a file's read, so
+    /// that the daemon stops within a second or two however many files are pending.
+    let stopping = CancelFlag()
 
     public init(service: IndexService, pool: BlockingPool, clock: any WallClock, config: Config, stats: DaemonStats, logger: Logger) {
         self.service = service
@@ -49,20 +52,24 @@ public final class RecordingLoop: Service, Sendable {
         if config.watch && watcher == nil { logger.notice("inotify unavailable: recordings are found by the periodic scan only") }
         defer { watcher?.stop() }
         try await cancelWhenGracefulShutdown { [self] in
-            var nextScan = clock.now()
-            while !Task.isCancelled {
-                if clock.now() >= nextScan {
-                    let started = clock.now()
-                    let cameras = await scanOnce()
-                    for dir in cameras.compactMap(\.recordings) where watcher?.watch(dir) == false {
-                        logger.warning("cannot watch a recordings directory (inotify limit?); the scan still covers it", metadata: ["dir": "\(dir)"])
-                    }
-                    nextScan = started + config.scanIntervalMs
+            try await withTaskCancellationHandler { try await loop(watcher) } onCancel: { stopping.cancel() }
+        }
+    }
+
+    private func loop(_ watcher: RecordingWatcher?) async throws {
+        var nextScan = clock.now()
+        while !Task.isCancelled {
+            if clock.now() >= nextScan {
+                let started = clock.now()
+                let cameras = await scanOnce()
+                for dir in cameras.compactMap(\.recordings) where watcher?.watch(dir) == false {
+                    logger.warning("cannot watch a recordings directory (inotify limit?); the scan still covers it", metadata: ["dir": "\(dir)"])
                 }
-                if let files = watcher?.takePending(), !files.isEmpty { await indexClosed(files) }
-                // Closed files are picked up within half a second.
-                do { try await clock.sleep(until: min(nextScan, clock.now() + (watcher == nil ? config.scanIntervalMs : 500))) } catch { return }
+                nextScan = started + config.scanIntervalMs
             }
+            if let files = watcher?.takePending(), !files.isEmpty { await indexClosed(files) }
+            // Closed files are picked up within half a second.
+            do { try await clock.sleep(until: min(nextScan, clock.now() + (watcher == nil ? config.scanIntervalMs : 500))) } catch { return }
         }
     }
 
@@ -77,6 +84,7 @@ public final class RecordingLoop: Service, Sendable {
         options.workers = 1
         options.maxSegmentMs = config.maxSegmentMs
         options.recoverUnfinished = false
+        options.cancel = stopping
         for camera in cameras {
             let prefix = camera.recordings!.hasSuffix("/") ? camera.recordings! : camera.recordings! + "/"
             let mine = segments.filter { $0.hasPrefix(prefix) }
@@ -108,6 +116,7 @@ public final class RecordingLoop: Service, Sendable {
         fast.checkPathZone = false
         // Closed files come from inotify; growing ones are not read every pass.
         fast.readRecentFiles = false
+        fast.cancel = stopping
         var verify = fast
         verify.verify = true
         fast.memory = listingMemory.index
@@ -116,6 +125,7 @@ public final class RecordingLoop: Service, Sendable {
             if Task.isCancelled { return cameras }
             let passes = config.verify ? [fast, verify] : [fast]
             for pass in passes.indices {
+                if stopping.isCancelled { return cameras }
                 let options = passes[pass]
                 do {
                     let report = try await pool.perform { [service, logger] in try service.indexRecordings(of: camera, options: options, logger: logger) }
@@ -133,7 +143,7 @@ public final class RecordingLoop: Service, Sendable {
                 }
             }
         }
-        if let days = config.retainDays {
+        if let days = config.retainDays, !stopping.isCancelled {
             do {
                 let cutoff = clock.now() - Int64(days) * 86_400_000
                 let dropped = try await pool.perform { [service] in try service.applyRetention(before: cutoff) }

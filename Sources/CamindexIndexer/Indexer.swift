@@ -177,6 +177,10 @@ public struct Indexer: Sendable {
         let progress = options.progress
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for item in stride(from: worker, to: items.count, by: workers).map({ items[$0] }) {
+                if options.cancel?.isCancelled == true {
+                    outcome.withLock { $0.stopped.append(item.path) }
+                    continue
+                }
                 if let progress {
                     let (count, due) = done.withLock { d -> (Int, Bool) in
                         d.count += 1
@@ -199,7 +203,7 @@ public struct Indexer: Sendable {
                     continue
                 }
                 do {
-                    let info = try SegmentReader.read(path: item.path, mode: mode, timeout: options.timeout)
+                    let info = try SegmentReader.read(path: item.path, mode: mode, timeout: options.timeout, cancel: options.cancel)
                     // A TS being written ends inside a packet as often as not.
                     if fresh.contains(item.path), info.truncated || Self.tsPacketSize(item.path).map({ item.size % $0 != 0 }) == true {
                         outcome.withLock { $0.pending.append(Self.notYetWhole(item, nowMs: nowMs, settleMs: options.settleMs, why: "it ends inside a packet")) }
@@ -213,6 +217,10 @@ public struct Indexer: Sendable {
                     }
                     try save(record, info: info, camera: camera, into: outcome)
                 } catch let error as MediaError {
+                    if options.cancel?.isCancelled == true {
+                        outcome.withLock { $0.stopped.append(item.path) }
+                        continue
+                    }
                     if fresh.contains(item.path) {
                         outcome.withLock { $0.pending.append(Self.notYetWhole(item, nowMs: nowMs, settleMs: options.settleMs, why: error.message)) }
                         continue
@@ -245,6 +253,10 @@ public struct Indexer: Sendable {
         }
         if outcome.withLock({ $0.storeError }) == nil {
             for (item, before) in outcome.withLock({ $0.unfinished }).sorted(by: { $0.0.path < $1.0.path }) {
+                if options.cancel?.isCancelled == true {
+                    outcome.withLock { $0.stopped.append(item.path) }
+                    continue
+                }
                 do {
                     let info = try recovered(item.path, camera: camera)
                     try save(Self.record(item.path, size: item.size, mtimeMs: item.mtimeMs, info: info, pattern: pattern, pathZone: zones.path),
@@ -262,6 +274,7 @@ public struct Indexer: Sendable {
         report.indexed += result.indexed
         report.verified += result.verified
         report.busy += result.busy.count
+        report.stopped += result.stopped.count
         report.clipped += result.clipped
         report.futureSegments += result.future
         report.recovered = (report.recovered + result.recovered).sorted()
@@ -269,6 +282,7 @@ public struct Indexer: Sendable {
         report.inProgress = (report.inProgress + result.pending).sorted { $0.path < $1.path }
         report.failures = (report.failures + result.failures).sorted { $0.path < $1.path }
         unsettled.formUnion(result.busy)
+        unsettled.formUnion(result.stopped)
         unsettled.formUnion(report.failures.map(\.path))
         unsettled.formUnion(report.inProgress.map(\.path))
     }
@@ -283,6 +297,8 @@ public struct Indexer: Sendable {
         var indexed = 0, verified = 0, clipped = 0, future = 0
         /// Files left to another process indexing the same store.
         var busy: [String] = []
+        /// Files not read: the run was stopped.
+        var stopped: [String] = []
         var failures: [FileFailure] = []
         var recovered: [String] = []
         var pending: [PendingFile] = []

@@ -16,7 +16,7 @@ public enum SegmentReader {
     /// `tsParser`: read MPEG-TS through FFmpeg's parser even where `TSPacketScanner` can do
     /// without it (the same results, slower: for tests and benchmarks that compare the two).
     public static func read(path: String, mode: Mode, timeout: Duration = .seconds(60),
-                            tsParser: Bool = false) throws(MediaError) -> SegmentInfo {
+                            tsParser: Bool = false, cancel: CancelFlag? = nil) throws(MediaError) -> SegmentInfo {
         let fileSize: Int64
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -24,13 +24,13 @@ public enum SegmentReader {
         } catch {
             throw MediaError(.notFound, "\(path): no such file or not readable")
         }
-        var stream = try openVideo(path: path, timeout: timeout)
+        var stream = try openVideo(path: path, timeout: timeout, cancel: cancel)
         let indexPastEnd = stream.hasUsableIndex && ContainerIndexReader.indexPointsPastEnd(stream, fileSize: fileSize)
         var info: SegmentInfo?
         if mode == .fast, stream.hasUsableIndex, !indexPastEnd {
             info = try ContainerIndexReader(stream: stream).read()
             // The index was not enough, and reading it may have moved the read position.
-            if info == nil { stream = try openVideo(path: path, timeout: timeout) }
+            if info == nil { stream = try openVideo(path: path, timeout: timeout, cancel: cancel) }
         }
         if info == nil, stream.isMPEGTS, !tsParser, let packets = try TSPacketScanner(parsed: stream, path: path).readToEnd() {
             info = PacketScanner(stream: stream).info(from: packets)
@@ -43,8 +43,8 @@ public enum SegmentReader {
         return result
     }
 
-    private static func openVideo(path: String, timeout: Duration) throws(MediaError) -> VideoStream {
-        try openVideo(path: path, interrupt: Interrupt(timeout: timeout))
+    private static func openVideo(path: String, timeout: Duration, cancel: CancelFlag?) throws(MediaError) -> VideoStream {
+        try openVideo(path: path, interrupt: Interrupt(timeout: timeout, cancel: cancel))
     }
 
     /// Opens `path` and picks its best video stream (the one the index describes), the other

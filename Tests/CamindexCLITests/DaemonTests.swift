@@ -263,6 +263,71 @@ import Testing
         #expect(count == 3, "indexed within 4 s while the next scan is 2 minutes away")
     }
 
+    /// SIGTERM with 2,000 files of one camera still to index: the daemon stops between files
+    /// (systemd kills at 30 s; it once finished the whole index and verify pass, 16 s), and
+    /// what it did not read is read by the next run, none of it recorded as failed.
+    @Test func stopsBetweenFilesWithThousandsPending() async throws {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        try ci(["camera", "add", "rec-1", "--name", "录像", "--region", "620723100", "--recordings", dir.file("rec")])
+        try segment("20261120_000000.mp4")
+        for i in 1..<2000 {
+            let name = String(format: "20261120_%02d%02d%02d.mp4", i * 2 / 3600, i * 2 / 60 % 60, i * 2 % 60)
+            try FileManager.default.copyItem(atPath: dir.file("rec/20261120_000000.mp4"), toPath: dir.file("rec/\(name)"))
+        }
+        let daemon = try startDaemon(["--scan-interval", "120", "--settle", "0"])
+        var count = 0
+        for _ in 0..<300 where count < 20 {
+            try await Task.sleep(for: .milliseconds(50))
+            count = try segmentCount("rec-1")
+        }
+        #expect(count >= 20 && count < 2000, "indexing under way: \(count)")
+        let (status, took) = try await stop(daemon)
+        #expect(status == 0)
+        #expect(took < .seconds(5), "stopped \(took) after SIGTERM")
+        let left = 2000 - (try segmentCount("rec-1"))
+        #expect(left > 0, "stopped before the pass was done")
+        let report = try #require((try CLI.json(try ci(["index", "--format", "json"]).stdout) as? [[String: Any]])?.first)
+        #expect(report["indexed"] as? Int == left && (report["failed"] as? [Any])?.isEmpty == true, "\(report)")
+        #expect(try segmentCount("rec-1") == 2000)
+    }
+
+    /// A recordings directory deleted and made again is watched again: files renamed into it,
+    /// into a new day directory under it, and a directory of files moved in whole, are indexed
+    /// at once, long before the next scan.
+    @Test func aRecordingsDirectoryMadeAgainIsWatchedAgain() async throws {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        try FileManager.default.createDirectory(atPath: dir.file("rec"), withIntermediateDirectories: true)
+        try ci(["camera", "add", "rec-1", "--name", "录像", "--region", "620723100", "--recordings", dir.file("rec")])
+        let made = TempDir("made")
+        for s in stride(from: 0, to: 8, by: 2) {
+            try Footage.make(made.file("20261120_0800\(String(format: "%02d", s)).mp4"), .init(seconds: 2, fps: 10, gop: 10))
+        }
+        let daemon = try startDaemon(["--scan-interval", "120"])
+        try await Task.sleep(for: .milliseconds(1500))
+        try FileManager.default.removeItem(atPath: dir.file("rec"))
+        try await Task.sleep(for: .milliseconds(300))
+        try FileManager.default.createDirectory(atPath: dir.file("rec"), withIntermediateDirectories: false)
+        try await Task.sleep(for: .milliseconds(300))
+        try FileManager.default.moveItem(atPath: made.file("20261120_080000.mp4"), toPath: dir.file("rec/20261120_080000.mp4"))
+        try FileManager.default.createDirectory(atPath: dir.file("rec/day"), withIntermediateDirectories: false)
+        try await Task.sleep(for: .milliseconds(300))
+        try FileManager.default.moveItem(atPath: made.file("20261120_080002.mp4"), toPath: dir.file("rec/day/20261120_080002.mp4"))
+        // A directory with files in it, moved in whole.
+        try FileManager.default.createDirectory(atPath: made.file("batch"), withIntermediateDirectories: false)
+        try FileManager.default.moveItem(atPath: made.file("20261120_080004.mp4"), toPath: made.file("batch/20261120_080004.mp4"))
+        try FileManager.default.moveItem(atPath: made.file("20261120_080006.mp4"), toPath: made.file("batch/20261120_080006.mp4"))
+        try FileManager.default.moveItem(atPath: made.file("batch"), toPath: dir.file("rec/batch"))
+        var count = 0
+        for _ in 0..<50 where count < 4 {
+            try await Task.sleep(for: .milliseconds(100))
+            count = try segmentCount("rec-1")
+        }
+        _ = try await stop(daemon)
+        #expect(count == 4, "indexed within 5 s while the next scan is 2 minutes away")
+    }
+
     @Test func killNineAndRestart() async throws {
         try ci(["region", "add", "620723", "临泽县"])
         try ci(["region", "add", "620723100", "沙河镇"])

@@ -38,6 +38,9 @@ public struct IndexOptions: Sendable {
     /// Told, about once a second while a camera's files are read, how many of how many are
     /// done (`camindex index` shows it on a terminal).
     public var progress: (@Sendable (_ cameraID: String, _ done: Int, _ total: Int) -> Void)?
+    /// Stops the run between files, and a file's read where it is (the daemon's SIGTERM): what
+    /// is not read is left for the next run, never recorded as failed.
+    public var cancel: CancelFlag?
 
     public init() {}
 }
@@ -79,6 +82,8 @@ public struct CameraIndexReport: Sendable, Hashable {
     /// Files another process indexing the same store was reading, or indexed meanwhile: left
     /// to it.
     public var busy = 0
+    /// Files not read because the run was stopped: the next run reads them.
+    public var stopped = 0
     /// Files whose extent was clipped to their mtime or to the longest segment allowed.
     public var clipped = 0
     /// MP4s without moov whose pictures were recovered from their mdat (indexed, and counted
