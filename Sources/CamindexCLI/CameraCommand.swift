@@ -174,6 +174,10 @@ extension CameraCommand {
                     var stalled_timestamps: Int
                     /// Path times a whole number of hours behind the files' mtimes (wrong zone).
                     var path_zone_offset_hours: Int?
+                    /// The newest mtime among its files, and how far it lies ahead of now when
+                    /// more than a minute (the recorder's clock).
+                    var latest_mtime: String?
+                    var mtime_ahead_seconds: Double?
                     /// Segments by where their start came from: path, chained, creation_time, mtime.
                     var time_sources: [String: Int]
                 }
@@ -219,6 +223,8 @@ extension CameraCommand {
                                      first: t(summary.first), last: t(summary.last),
                                      covered_seconds: Output.seconds(ms: summary.coveredMs), stalled_timestamps: summary.stalledSegments,
                                      path_zone_offset_hours: summary.pathZoneOffsetHours,
+                                     latest_mtime: t(summary.latestMtime),
+                                     mtime_ahead_seconds: summary.mtimeAheadMs(of: detail.now).map { Output.seconds(ms: $0) },
                                      time_sources: Dictionary(uniqueKeysWithValues: summary.timeSources.map { ($0.key.rawValue, $0.value) })),
                     index_errors: errors.map { IndexError(path: $0.path, error: $0.message, at: TimeFormat.rfc3339(Instant(ms: $0.indexedAtMs), in: zone)) },
                     quality: live?.lastFullProbe.flatMap { QualityJSON($0, camera: camera) }))
@@ -267,6 +273,7 @@ extension CameraCommand {
                     + (summary.badTimestamps > 0 ? ", \(summary.badTimestamps) timestamps not believed" : "")
                     + (summary.stalledSegments > 0 ? ", \(summary.stalledSegments) with timestamps: stalled (re-timed, low confidence)" : "")])
                 if let h = summary.pathZoneOffsetHours { rows.append(["warning", FootageSummary.pathZoneWarning(hours: h)]) }
+                if let ahead = summary.mtimeAheadMs(of: detail.now) { rows.append(["warning", FootageSummary.mtimeAheadWarning(aheadMs: ahead)]) }
                 if let first = summary.first, let last = summary.last {
                     rows.append(["footage", "\(TimeFormat.rfc3339(first, in: zone)) → \(TimeFormat.rfc3339(last, in: zone)), \(TextFormat.duration(ms: summary.coveredMs)) covered"])
                 }

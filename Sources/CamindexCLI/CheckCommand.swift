@@ -43,7 +43,7 @@ struct CheckCommand: ParsableCommand, GlobalConfigurable {
             try Output.json(Result(ok: result.ok, problems: problems, warnings: result.warnings, bad_timestamps: result.badTimestamps,
                                    recovered: result.recovered))
         } else if problems.isEmpty {
-            print("ok: store sound, \(result.cameras) cameras checked, index matches the files")
+            print("ok: store sound, \(result.cameras) camera\(result.cameras == 1 ? "" : "s") checked, index matches the files")
         } else {
             print(Output.table(header: ["PROBLEM", "CAMERA", "FILE", "DETAIL"], rows: problems.map {
                 [$0.kind.rawValue + ($0.repaired ? " (repaired)" : ""), $0.camera ?? "-", $0.path ?? "-", $0.detail]

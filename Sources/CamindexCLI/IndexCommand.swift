@@ -121,7 +121,7 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
         for r in reports { if let h = r.pathZoneOffsetHours { Swift.print("\(r.cameraID): " + FootageSummary.pathZoneWarning(hours: h)) } }
         for r in reports {
             if let ahead = r.mtimeAheadMs {
-                Swift.print("\(r.cameraID): warning: files modified up to \(TextFormat.duration(ms: ahead)) in the future (the recorder's clock is ahead?): indexed as settled")
+                Swift.print("\(r.cameraID): warning: " + FootageSummary.mtimeAheadWarning(aheadMs: ahead))
             }
             if r.futureSegments > 0 {
                 Swift.print("\(r.cameraID): warning: \(r.futureSegments) segment\(r.futureSegments == 1 ? "" : "s") dated more than a day ahead of now (the recorder's clock?): check its footage's dates")

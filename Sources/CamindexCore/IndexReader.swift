@@ -50,6 +50,9 @@ public protocol IndexReader: Sendable {
     func failedFileCounts() throws -> [String: Int]
     /// Segments whose timestamps stalled and were re-timed, per camera (cameras with none left out).
     func stalledFileCounts() throws -> [String: Int]
+    /// The newest mtime of each camera whose files include one modified after `instant` (a
+    /// recorder's clock ahead), cameras with none left out.
+    func latestMtimes(after instant: Instant) throws -> [String: Instant]
     func indexTotals() throws -> IndexTotals
 
     // Live

@@ -56,6 +56,8 @@ public struct SegmentCounts: Sendable, Hashable {
     public var lastMs: Int64?
     public var badTimestamps = 0
     public var stalledSegments = 0
+    /// The newest mtime among the camera's files.
+    public var latestMtimeMs: Int64?
 
     public init() {}
 }
@@ -69,6 +71,7 @@ extension FootageSummary {
                   first: counts.firstMs.map(Instant.init(ms:)), last: counts.lastMs.map(Instant.init(ms:)), coveredMs: coveredMs,
                   badTimestamps: counts.badTimestamps)
         stalledSegments = counts.stalledSegments
+        latestMtime = counts.latestMtimeMs.map(Instant.init(ms:))
         self.timeSources = timeSources
         pathZoneOffsetHours = PathTimestamp.wholeHourOffset(pathDatedEndOffsetsMs)
     }

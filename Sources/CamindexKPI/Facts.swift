@@ -25,6 +25,8 @@ public struct CameraFacts: Sendable, Hashable {
     public var failedFiles: Int
     /// Segments whose timestamps stalled and were re-timed from the frame rate.
     public var stalledFiles: Int
+    /// The newest mtime of its files when it lies ahead of now (the recorder's clock).
+    public var latestMtimeAhead: Instant?
     public var zone: TimeZone
     /// Picture faults at the last full probe that judged a picture (empty: in good order; nil:
     /// never judged), and when.
@@ -33,11 +35,12 @@ public struct CameraFacts: Sendable, Hashable {
 
     public init(id: String, name: String, regionCode: String, live: Bool, records: Bool, state: State, since: Instant? = nil,
                 clockOffsetS: Double? = nil, validVideo: Bool = false, recorded: [Interval] = [], online: [Interval] = [],
-                failedFiles: Int = 0, stalledFiles: Int = 0, zone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!,
+                failedFiles: Int = 0, stalledFiles: Int = 0, latestMtimeAhead: Instant? = nil, zone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!,
                 quality: [PictureVerdict]? = nil, qualityAt: Instant? = nil) {
         self.id = id; self.name = name; self.regionCode = regionCode; self.live = live; self.records = records
         self.state = state; self.since = since; self.clockOffsetS = clockOffsetS; self.validVideo = validVideo
         self.recorded = recorded; self.online = online; self.failedFiles = failedFiles; self.stalledFiles = stalledFiles
+        self.latestMtimeAhead = latestMtimeAhead
         self.zone = zone
         self.quality = quality; self.qualityAt = qualityAt
     }
@@ -91,6 +94,7 @@ public struct Facts: Sendable {
         let online = withOnline ? try store.liveWindows(cameraIDs: ids, range: period) : [:]
         let failed = try store.failedFileCounts()
         let stalled = try store.stalledFileCounts()
+        let ahead = try store.latestMtimes(after: now + FootageSummary.mtimeSlackMs)
         let allRegions = try store.regionTree(under: scope).map(\.region)
         var regions = Dictionary(uniqueKeysWithValues: allRegions.map { ($0.code, $0) })
         // Ancestors too, for names in region paths.
@@ -106,7 +110,7 @@ public struct Facts: Sendable {
                 state: c.state.map { $0 == .online ? .online : .offline } ?? .unknown, since: c.since,
                 clockOffsetS: c.clockOffsetS, validVideo: c.validVideo,
                 recorded: (recording[c.id] ?? []).map(\.interval), online: online[c.id] ?? [],
-                failedFiles: failed[c.id] ?? 0, stalledFiles: stalled[c.id] ?? 0, zone: zone,
+                failedFiles: failed[c.id] ?? 0, stalledFiles: stalled[c.id] ?? 0, latestMtimeAhead: ahead[c.id], zone: zone,
                 quality: c.quality, qualityAt: c.qualityAt)
         }
         return Facts(now: now, period: period, scope: scope, regions: regions, cameras: facts, heartbeat: try store.lastHeartbeat())

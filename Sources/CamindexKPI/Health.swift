@@ -185,20 +185,27 @@ public enum Health {
             let failedStatus = status(of: Double(failed), warning: t.indexWarning, critical: t.indexCritical)
             // Stalled timestamps were re-timed from the frame rate: footage kept, its times low
             // confidence. Worth a look, never critical.
-            let s = max(failedStatus, stalled > 0 ? .warning : .ok)
+            // Files modified in the future: a recorder's clock ahead, its footage filed under the
+            // wrong times. Indexed (as settled), said, never critical.
+            let ahead = facts.cameras.filter { $0.latestMtimeAhead != nil }
+            let s = max(failedStatus, stalled > 0 || !ahead.isEmpty ? .warning : .ok)
             var problems: [String] = []
             if failedStatus != .ok { problems.append("\(failed) file\(failed == 1 ? "" : "s") failed to index") }
             if stalled > 0 { problems.append("\(stalled) file\(stalled == 1 ? "" : "s") with timestamps: stalled (re-timed, low confidence)") }
+            if !ahead.isEmpty { problems.append("\(plural(ahead.count, "camera")) with files modified in the future (recorder clock ahead)") }
             let details = facts.cameras.filter { $0.failedFiles > 0 }.prefix(20).map {
                 "[\(failedStatus.label)] \(plural($0.failedFiles, "file")) failed to index: \($0.id) \($0.name)"
             } + facts.cameras.filter { $0.stalledFiles > 0 }.prefix(20).map {
                 "[WARNING] \(plural($0.stalledFiles, "file")) with timestamps: stalled (re-timed from the frame rate): \($0.id) \($0.name)"
+            } + ahead.prefix(20).map {
+                "[WARNING] files modified up to \(TextFormat.duration(ms: $0.latestMtimeAhead!.ms - facts.now.ms)) in the future (the recorder's clock is ahead?): \($0.id) \($0.name)"
             }
             results.append(CheckResult(
                 check: .index, status: s, problem: problems.isEmpty ? nil : problems.joined(separator: ", "),
                 details: Array(details),
                 perfdata: [Perfdata("index_errors", Double(failed), warning: t.indexWarning, critical: t.indexCritical, min: 0),
-                           Perfdata("index_stalled", Double(stalled), min: 0)]))
+                           Perfdata("index_stalled", Double(stalled), min: 0),
+                           Perfdata("index_clock_ahead", Double(ahead.count), min: 0)]))
         }
 
         if run.contains(.quality) {

@@ -371,7 +371,7 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
         var r = try db.query("""
             SELECT count(*), count(error), count(*) FILTER (WHERE error IS NULL AND NOT verified),
                    count(*) FILTER (WHERE start_source = 'mtime'), min(start_ms), max(end_ms),
-                   coalesce(sum(bad_timestamps), 0)::bigint, count(*) FILTER (WHERE stalled_timestamps > 0)
+                   coalesce(sum(bad_timestamps), 0)::bigint, count(*) FILTER (WHERE stalled_timestamps > 0), max(mtime_ms)
             FROM segment WHERE camera_id = \(cameraID)
             """).first!.cells
         var c = SegmentCounts()
@@ -379,6 +379,7 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
         c.unverified = Int(try r.next(Int64.self)); c.lowConfidence = Int(try r.next(Int64.self))
         c.firstMs = try r.next(); c.lastMs = try r.next()
         c.badTimestamps = Int(try r.next(Int64.self)); c.stalledSegments = Int(try r.next(Int64.self))
+        c.latestMtimeMs = try r.next()
         return c
     }
 
@@ -419,6 +420,15 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
 
     public func stalledFileCounts() throws -> [String: Int] {
         try perCamera("SELECT camera_id, count(*) FROM segment WHERE stalled_timestamps > 0 GROUP BY camera_id")
+    }
+
+    public func latestMtimes(after instant: Instant) throws -> [String: Instant] {
+        var out: [String: Instant] = [:]
+        for row in try db.query("SELECT camera_id, max(mtime_ms) FROM segment WHERE mtime_ms > \(instant.ms) GROUP BY camera_id") {
+            var c = row.cells
+            out[try c.next(String.self)] = Instant(ms: try c.next(Int64.self))
+        }
+        return out
     }
 
     /// A `camera_id, count` query's answer.

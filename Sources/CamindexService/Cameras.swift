@@ -10,6 +10,8 @@ public struct CameraDetail: Sendable {
     public var live: CameraLiveState?
     /// Newest first.
     public var probes: [ProbeResult]
+    /// When it was read: what "ahead of now" is measured from.
+    public var now: Instant
 }
 
 /// Cameras with the regions of their paths, for `camera list`.
@@ -25,7 +27,7 @@ extension Queries {
         return CameraDetail(
             camera: camera, regions: try reader.regionPaths(for: [camera]), footage: try reader.footageSummary(cameraID: camera.id),
             indexErrors: try reader.segmentErrors(cameraID: camera.id), live: try reader.liveStates(cameraIDs: [camera.id])[camera.id],
-            probes: try reader.probeHistory(cameraID: camera.id, limit: probes))
+            probes: try reader.probeHistory(cameraID: camera.id, limit: probes), now: clock.now())
     }
 
     public func cameraList(region: String?, includeDisabled: Bool) throws -> CameraListing {

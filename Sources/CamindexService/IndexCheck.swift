@@ -108,6 +108,9 @@ public struct IndexCheck: Sendable {
             if let h = summary.pathZoneOffsetHours {
                 warnings.append(Warning(camera: cam.id, detail: FootageSummary.pathZoneWarning(hours: h)))
             }
+            if let ms = summary.mtimeAheadMs(of: Instant(ms: now)) {
+                warnings.append(Warning(camera: cam.id, detail: FootageSummary.mtimeAheadWarning(aheadMs: ms)))
+            }
             let ahead = try store.segmentCount(cameraID: cam.id, startingAfter: Instant(ms: now + Indexer.futureMarginMs))
             if ahead > 0 {
                 warnings.append(Warning(camera: cam.id, detail: "\(ahead) segment\(ahead == 1 ? "" : "s") dated more than a day ahead of now (the recorder's clock?)"))

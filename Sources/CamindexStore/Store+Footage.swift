@@ -54,12 +54,13 @@ extension Store {
         try read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*), count(error), sum(error IS NULL AND NOT verified), sum(start_source = 'mtime'), min(start_ms), max(end_ms),
-                       coalesce(sum(bad_timestamps), 0), coalesce(sum(stalled_timestamps > 0), 0)
+                       coalesce(sum(bad_timestamps), 0), coalesce(sum(stalled_timestamps > 0), 0), max(mtime_ms)
                 FROM segment WHERE camera_id = ?
                 """, arguments: [cameraID])!
             var c = SegmentCounts()
             c.segments = row[0]; c.failed = row[1]; c.unverified = row[2] ?? 0; c.lowConfidence = row[3] ?? 0
             c.firstMs = row[4]; c.lastMs = row[5]; c.badTimestamps = row[6]; c.stalledSegments = row[7]
+            c.latestMtimeMs = row[8]
             return c
         }
     }
@@ -234,6 +235,17 @@ extension Store {
     /// Segments whose timestamps stalled and were re-timed, per camera.
     public func stalledFileCounts() throws -> [String: Int] {
         try perCamera("SELECT camera_id, count(*) FROM segment WHERE stalled_timestamps > 0 GROUP BY camera_id")
+    }
+
+    public func latestMtimes(after instant: Instant) throws -> [String: Instant] {
+        try read { db in
+            var out: [String: Instant] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT camera_id, max(mtime_ms) FROM segment WHERE mtime_ms > ? GROUP BY camera_id",
+                                        arguments: [instant.ms]) {
+                out[row[0]] = Instant(ms: row[1])
+            }
+            return out
+        }
     }
 
     /// Timestamps not believed, per camera (cameras with none left out).

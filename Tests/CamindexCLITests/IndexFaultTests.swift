@@ -61,6 +61,17 @@ import Testing
         #expect(text.contains("2 indexed") && text.contains("in the future") && text.contains("1 segment dated more than a day ahead"), "\(text)")
         let check = try ci(["check"])
         #expect(check.stdout.contains("warning: cam-1: 1 segment dated more than a day ahead"), "\(check.stdout)")
+        // How far ahead its files are, by every door a technician looks through.
+        #expect(check.stdout.contains("warning: cam-1: files modified up to 23h59m") && check.stdout.contains("in the future"), "\(check.stdout)")
+        let show = try ci(["camera", "show", "cam-1"]).stdout
+        #expect(show.contains("in the future (the recorder's clock is ahead?)"), "\(show)")
+        let shown = try #require(try CLI.json(try ci(["camera", "show", "cam-1", "--format", "json"]).stdout) as? [String: Any])
+        let ahead = try #require((shown["footage"] as? [String: Any])?["mtime_ahead_seconds"] as? Double)
+        #expect(abs(ahead - 86_400) < 120, "\(shown)")
+        let health = try ci(["health", "--check", "index"], status: 1).stdout
+        #expect(health.hasPrefix("CAMINDEX WARNING") && health.contains("1 camera with files modified in the future")
+                && health.contains("in the future (the recorder's clock is ahead?): cam-1 镇政府"), "\(health)")
+        #expect(health.contains("'index_clock_ahead'=1"), "\(health)")
     }
 
     /// A long run shows how far it is on a terminal (script(1) gives it one), and nothing of

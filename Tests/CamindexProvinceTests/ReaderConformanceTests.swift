@@ -75,6 +75,7 @@ import Testing
         try same("all errors") { try $0.segmentErrors(cameraID: nil) }
         try same("failed files") { try $0.failedFileCounts() }
         try same("stalled files") { try $0.stalledFileCounts() }
+        try same("latest mtimes") { try $0.latestMtimes(after: Instant(ms: 0)) }
         try same("totals") { try $0.indexTotals() }
         try same("live states") { try $0.liveStates(cameraIDs: nil) }
         try same("live states of two") { try $0.liveStates(cameraIDs: fixture.recorded) }

@@ -189,6 +189,23 @@ public struct FootageSummary: Sendable, Hashable {
     /// files' mtimes: that many hours (positive: the path times are behind). A path read in
     /// the wrong zone (`--path-timezone`).
     public var pathZoneOffsetHours: Int?
+    /// The newest mtime among the camera's files.
+    public var latestMtime: Instant?
+
+    /// How far the newest file's mtime lies ahead of `now`, when more than the slack a file
+    /// system's clock may have: the recorder's clock is ahead.
+    public func mtimeAheadMs(of now: Instant) -> Int64? {
+        guard let latestMtime, latestMtime.ms - now.ms > Self.mtimeSlackMs else { return nil }
+        return latestMtime.ms - now.ms
+    }
+
+    /// An mtime up to this far ahead of now is a clock's jitter, not a recorder set wrong.
+    public static let mtimeSlackMs: Int64 = 60_000
+
+    /// The warning for files modified `aheadMs` in the future.
+    public static func mtimeAheadWarning(aheadMs: Int64) -> String {
+        "files modified up to \(TextFormat.duration(ms: aheadMs)) in the future (the recorder's clock is ahead?): indexed as settled, check its clock"
+    }
 
     /// The warning for `pathZoneOffsetHours`.
     public static func pathZoneWarning(hours: Int) -> String {
