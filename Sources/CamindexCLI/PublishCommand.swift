@@ -16,10 +16,14 @@ struct PublishCommand: ParsableCommand, GlobalConfigurable {
 
             The province URL is postgresql://user[:password]@host[:port]/database[?sslmode=...], \
             from --to, --to-file (its first line) or $CAMINDEX_PUBLISH_URL; the password is never \
-            printed. Read commands take the same URL as --db.
+            printed. Read commands take the same URL as --db. A statement waits at most \
+            lock_timeout for a lock another transaction holds (default 5s) and runs at most \
+            statement_timeout (default 30s): add ?lock_timeout=10s&statement_timeout=2min to \
+            the URL to change them.
 
               camindex publish --to-file /etc/camindex/province-url
-              CAMINDEX_PUBLISH_URL='postgresql://county@pg.province.example/camindex' camindex publish --format json
+              export CAMINDEX_PUBLISH_URL='postgresql://county@pg.province.example/camindex'
+              camindex publish --format json
             """
     )
 

@@ -63,6 +63,8 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         case provinceAuthFailed = "province.auth_failed"
         /// TLS with the province's server failed: not offered, or its certificate not trusted.
         case provinceTLS = "province.tls"
+        /// A statement on the province waited past lock_timeout or ran past statement_timeout.
+        case provinceTimeout = "province.timeout"
         case publishCounty = "publish.county"
         /// Another daemon holds the store's daemon lock.
         case daemonRunning = "daemon.running"

@@ -94,6 +94,13 @@ public final class ProvinceDatabase: @unchecked Sendable {
     public func query(_ query: PostgresQuery) throws -> [PostgresRow] {
         do {
             return Array(try connection.query(query, logger: logger).wait().rows)
+        } catch let error as PSQLError where ["55P03", "57014"].contains(error.serverInfo?[.sqlState]) {
+            // lock_not_available (lock_timeout), query_canceled (statement_timeout).
+            let what = Self.statementName(query.sql)
+            let message = error.serverInfo?[.sqlState] == "55P03"
+                ? "province \(url): \(what) waited longer than lock_timeout (\(url.lockTimeout)) for a lock another transaction holds (another publish, or a session left open on the province); nothing was changed, try again later or raise ?lock_timeout= in the URL"
+                : "province \(url): \(what) ran longer than statement_timeout (\(url.statementTimeout)) and was stopped; nothing was changed, try again later or raise ?statement_timeout= in the URL"
+            throw CamindexError.runtime(message, code: .provinceTimeout, value: url.description)
         } catch {
             throw CamindexError.runtime("province \(url): \(Self.describe(error))", code: .provinceFailed, value: url.description)
         }
@@ -128,6 +135,14 @@ public final class ProvinceDatabase: @unchecked Sendable {
             try? execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// A statement as messages name it: its first words, up to the table it reads or writes.
+    static func statementName(_ sql: String) -> String {
+        let words = sql.split(whereSeparator: \.isWhitespace)
+        let table = words.firstIndex { ["FROM", "INTO", "UPDATE", "TABLE"].contains($0.uppercased()) }
+        let shown = table.map { words[...min($0 + 1, words.count - 1)] } ?? words.prefix(6)
+        return "'" + shown.joined(separator: " ") + (shown.count < words.count ? " …'" : "'")
     }
 
     /// PostgreSQL's own message when there is one (PSQLError's description hides it).

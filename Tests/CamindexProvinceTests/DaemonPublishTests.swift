@@ -90,4 +90,66 @@ import Testing
         #expect(took < .seconds(5), "stopped after \(took)")
         #expect(!logged.contains("published"), "no publish on the way out: \(logged)")
     }
+
+    /// A province transaction holding the county's mark (FOR UPDATE), as another publish or a
+    /// session left open would: `publish` fails within its lock_timeout with a province.timeout
+    /// error naming what waited, and the publishing daemon stops within seconds of SIGTERM.
+    @Test func aLockHeldOnTheProvinceIsWaitedForSecondsNotForever() async throws {
+        let server = try PostgresTestServer.shared()
+        let url = try server.createDatabase()
+        let db = dir.file("locked.sqlite")
+        try CountyFixture.check(["--db", db, "region", "add", "620723", "临泽县"])
+        try CountyFixture.check(["--db", db, "publish", "--to", url])
+        try CountyFixture.check(["--db", db, "region", "add", "620723100", "沙河镇"])
+        // psql holds the row lock in an open transaction for as long as its stdin stays open.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = (getuid() == 0 ? ["runuser", "-u", server.user, "--"] : []) + ["psql", url, "-q", "-v", "ON_ERROR_STOP=1"]
+        let input = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = FileHandle.nullDevice
+        try holder.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            holder.waitUntilExit()
+        }
+        input.fileHandleForWriting.write(Data("BEGIN;\nSELECT last_seq FROM county_publish WHERE county = '620723' FOR UPDATE;\n".utf8))
+        var held = false
+        for _ in 0..<100 where !held {
+            usleep(50_000)
+            held = (try? server.psql(url, "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.state = 'idle in transaction' AND l.mode = 'RowShareLock'")) != "0\n"
+        }
+        #expect(held, "psql holds the mark")
+
+        let clock = ContinuousClock()
+        var started = clock.now
+        let short = try CLI.run(["--db", db, "publish", "--to", url + "&lock_timeout=1s"])
+        #expect(clock.now - started < .seconds(6), "publish waited \(clock.now - started)")
+        #expect(short.status == 1 && short.stderr.contains("error[province.timeout]") && short.stderr.contains("waited longer than lock_timeout (1s)")
+                && short.stderr.contains("county_publish"), "\(short.all)")
+        // The default bound is seconds too.
+        started = clock.now
+        let plain = try CLI.run(["--db", db, "publish", "--to", url])
+        #expect(plain.status == 1 && plain.stderr.contains("lock_timeout (5s)") && clock.now - started < .seconds(12), "\(plain.all)")
+        let bad = try CLI.run(["--db", db, "publish", "--to", url + "&lock_timeout=forever"])
+        #expect(bad.status == 2 && bad.stderr.contains("invalid lock_timeout 'forever'"), "\(bad.all)")
+
+        // The daemon publishing into the held lock stops within seconds of SIGTERM.
+        let urlFile = dir.file("province-locked")
+        try (url + "\n").write(toFile: urlFile, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["daemon", "--db", db, "--interval", "0.5", "--publish-file", urlFile]
+        p.standardOutput = FileHandle.nullDevice
+        let log = dir.file("daemon-locked.log")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        try await Task.sleep(for: .seconds(2))
+        let signalled = clock.now
+        kill(p.processIdentifier, SIGTERM)
+        while p.isRunning && clock.now - signalled < .seconds(30) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!p.isRunning && clock.now - signalled < .seconds(8), "stopped after \(clock.now - signalled)")
+    }
 }
