@@ -63,6 +63,9 @@ public protocol IndexReader: Sendable {
     func liveWindows(cameraIDs: [String], range: Interval) throws -> [String: [Interval]]
     func probeHistory(cameraID: String, limit: Int) throws -> [ProbeResult]
     func lastHeartbeat() throws -> Heartbeat?
+    /// Why the store was found damaged (a daemon's quick_check, a write that met a damaged
+    /// page), nil when nothing is known against it.
+    func damage() throws -> String?
 }
 
 extension IndexReader {

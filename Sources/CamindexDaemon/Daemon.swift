@@ -62,6 +62,7 @@ public struct Daemon {
         }
         let prober = FFmpegLiveProber(pool: pool, deadline: config.deadline, transport: config.transport, clock: clock)
         services.append(ProbeLoop(service: service, storeThread: storeThread, prober: prober, clock: clock, config: config.probe, stats: stats, logger: logger))
+        if storePath != nil { services.append(StoreCheckLoop(service: service, clock: clock, logger: logger)) }
         services.append(RecordingLoop(service: service, pool: pool, clock: clock, config: config.recordings, stats: stats, logger: logger))
         if let publish = config.publish {
             services.append(PublishLoop(intervalMs: config.probe.schedule.intervalMs, publish: publish, logger: logger))

@@ -161,6 +161,9 @@ public struct Indexer: Sendable {
             }
             work.append((path, size, mtimeMs))
         }
+        // Before a file of this camera is saved: the pages its rows go to are read whole, so a
+        // damaged one stops the run (store.damaged) instead of taking writes beside it.
+        if !work.isEmpty { try store.checkPagesBeforeWrite(cameraID: camera.id) }
         let outcome = Mutex(Outcome())
         let mode: SegmentReader.Mode = options.verify ? .scan : .fast
         let zones = Self.zones(camera)

@@ -64,6 +64,8 @@ public struct Facts: Sendable {
         didSet { camerasByRegion = Self.group(cameras) }
     }
     public var heartbeat: Heartbeat?
+    /// Why the store was found damaged (see `IndexReader.damage`).
+    public var damage: String?
     /// Indices into `cameras` by each region code at or above a camera's own: a province
     /// breaks its ~50,000 cameras down by a few hundred regions, once per check.
     private var camerasByRegion: [String: [Int]]
@@ -113,7 +115,9 @@ public struct Facts: Sendable {
                 failedFiles: failed[c.id] ?? 0, stalledFiles: stalled[c.id] ?? 0, latestMtimeAhead: ahead[c.id], zone: zone,
                 quality: c.quality, qualityAt: c.qualityAt)
         }
-        return Facts(now: now, period: period, scope: scope, regions: regions, cameras: facts, heartbeat: try store.lastHeartbeat())
+        var loaded = Facts(now: now, period: period, scope: scope, regions: regions, cameras: facts, heartbeat: try store.lastHeartbeat())
+        loaded.damage = try store.damage()
+        return loaded
     }
 
     /// Cameras in `region` or under it.

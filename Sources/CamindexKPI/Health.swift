@@ -76,7 +76,13 @@ public enum Health {
         }
         let ageS = facts.heartbeat.map { Double(facts.now.ms - $0.ended.ms) / 1000 }
 
-        if run.contains(.heartbeat) {
+        // A damaged store stops the daemon's writes: whatever was asked, it is said first.
+        if let damage = facts.damage {
+            results.append(CheckResult(check: .heartbeat, status: .critical, problem: "store damaged, the daemon has stopped writing (run camindex check)",
+                                       details: ["[CRITICAL] store damaged: \(damage)"], perfdata: []))
+        }
+        // Unread (the store too damaged to read its heartbeat) is not "never run".
+        if run.contains(.heartbeat), facts.damage == nil || facts.heartbeat != nil {
             if let age = ageS {
                 let s = status(of: age, warning: t.heartbeatWarning, critical: t.heartbeatCritical)
                 results.append(CheckResult(

@@ -570,6 +570,9 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
 
     /// Each county's daemon beats on its own: the province's heartbeat is the stalest
     /// county's latest, so a county whose index went stale makes the province's stale.
+    /// PostgreSQL keeps its own house: no damage mark.
+    public func damage() throws -> String? { nil }
+
     public func lastHeartbeat() throws -> Heartbeat? {
         try db.query("""
             SELECT pid, started_ms, ended_ms, cameras, probes, probe_failures, files_indexed, files_failed FROM (

@@ -61,7 +61,19 @@ public struct IndexCheck: Sendable {
     /// files, and rebuilds windows that disagree.
     public func run(cameraID: String?, repair: Bool) throws -> Result {
         var notes: [TimestampNote] = []
-        var problems = try store.integrityProblems().map { Problem(kind: .integrity, camera: nil, path: nil, detail: $0, repaired: false) }
+        let integrity: [String]
+        do { integrity = try store.integrityProblems() } catch let error as CamindexError where error.code == .storeDamaged {
+            integrity = [try store.damage() ?? error.message]
+        }
+        // A damaged file is not compared with the recordings, nor repaired: its rows are not to
+        // be trusted, and writing into it spreads the damage.
+        if let first = integrity.first {
+            if try store.damage() == nil { store.markDamaged("integrity_check: " + first) }
+            return Result(cameras: 0, problems: integrity.map { Problem(kind: .integrity, camera: nil, path: nil, detail: $0, repaired: false) },
+                          badTimestamps: [], warnings: [], recovered: [])
+        }
+        store.clearDamage()
+        var problems: [Problem] = []
         let cameras = try cameraID.map { [try store.requireCamera(id: $0)] } ?? store.cameras(in: nil, includeDisabled: true)
         var options = IndexOptions()
         options.settleMs = settleMs

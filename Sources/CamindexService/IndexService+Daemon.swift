@@ -31,6 +31,16 @@ extension IndexService {
         try coded { try Indexer(store: try countyStore(), options: options, logger: logger).indexRecordings(of: camera) }
     }
 
+    /// SQLite's quick check of the store: the problems found (empty when sound). Found damaged,
+    /// the store takes no more writes and is marked so (health goes CRITICAL); found sound, an
+    /// earlier mark goes.
+    public func quickCheckStore() throws -> [String] {
+        let store = try countyStore()
+        let problems = try store.quickCheck()
+        if let first = problems.first { store.markDamaged("quick_check: " + first) } else { store.clearDamage() }
+        return problems
+    }
+
     /// Drops index rows, probes and online windows older than `cutoff`.
     public func applyRetention(before cutoff: Instant) throws -> (segments: Int, probes: Int) {
         try countyStore().applyRetention(before: cutoff)

@@ -13,6 +13,7 @@ extension Store {
     ) throws -> [InventoryChange] {
         var changes: [InventoryChange] = []
         let now = clock.now()
+        if !dryRun, let why = damaged.reason { throw damagedError(why) }
         do {
             try withoutActuallyEscaping(recordingsPath) { recordingsPath in
                 try writer.writeWithoutTransaction { db in

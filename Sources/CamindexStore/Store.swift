@@ -14,6 +14,8 @@ public struct Store: Sendable {
     public let clock: any WallClock
     /// Opened read-only: this process cannot write the file (see `open`).
     public let readOnly: Bool
+    /// Set once SQLite has answered that the file is damaged: no write is tried after that.
+    let damaged = DamageMark()
 
     /// Opens the store at `path`. With `create: false` (commands that only read) a missing
     /// file is an error naming the path, never a new empty store; so is an empty file. A store
@@ -36,6 +38,13 @@ public struct Store: Sendable {
                 throw CamindexError.runtime("cannot read store \(path): \(String(cString: strerror(errno)))", code: .storeFailed, value: path)
             }
             if !writable(path) { return try openReadOnly(path: path, clock: clock) }
+            // Found damaged by an earlier process and not checked sound since: read-only, so
+            // that not even opening writes into it; writes fail with store.damaged.
+            if let why = damageNote(path) {
+                let store = try openReadOnly(path: path, clock: clock)
+                store.damaged.set(why)
+                return store
+            }
         } else {
             guard create else {
                 throw CamindexError.runtime("no store at \(path): create one with 'camindex region add' or 'camindex import', or point --db / CAMINDEX_DB at an existing store",
@@ -177,8 +186,10 @@ public struct Store: Sendable {
         return "\(error)"
     }
 
-    /// Runs `body` in one write transaction; any error rolls back all of it.
+    /// Runs `body` in one write transaction; any error rolls back all of it. Nothing is tried
+    /// on a store found damaged.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        if let why = damaged.reason { throw damagedError(why) }
         do { return try writer.write(body) } catch let error as CamindexError { throw error } catch {
             throw storeError(error)
         }
@@ -191,6 +202,11 @@ public struct Store: Sendable {
     }
 
     func storeError(_ error: any Error) -> CamindexError {
+        if Self.isDamage(error) {
+            let why = Store.describe(error)
+            markDamaged(why)
+            return damagedError(why)
+        }
         // Opened read-only because the disk is full, or full while writing.
         let code = (error as? DatabaseError)?.resultCode
         if let path, readOnly || code == .SQLITE_FULL || code == .SQLITE_IOERR, let free = DiskSpace.exhausted(near: path) {

@@ -170,4 +170,69 @@ import Testing
         #expect(second.terminationStatus == 1 && text.contains("error[daemon.running]") && text.contains("pid \(daemon.processIdentifier)"), "\(text)")
         #expect(!FileManager.default.fileExists(atPath: link + ".daemon.lock"))
     }
+
+    /// A damaged page of the segment table's unique index: every command that meets it says
+    /// `store.damaged` and names `check`; no write command writes into the file after that;
+    /// the daemon's quick check finds it at start, stops writing and health goes CRITICAL.
+    @Test func aDamagedStoreIsNeverWrittenTo() async throws {
+        try seed(files: 1)
+        let rec = dir.file("rec/cam-1")
+        let first = try #require(try FileManager.default.contentsOfDirectory(atPath: rec).first)
+        for i in 1..<300 {
+            try FileManager.default.copyItem(atPath: "\(rec)/\(first)", toPath: String(format: "\(rec)/20261121_%02d%02d%02d.mp4", i / 3600, i / 60 % 60, i % 60))
+        }
+        try ci(["index"])
+        let page = try Footage.run("sqlite3", [db, "SELECT pageno FROM dbstat WHERE name = 'sqlite_autoindex_segment_1' AND pagetype = 'leaf' LIMIT 1 OFFSET 1"])
+        let pageNumber = try #require(UInt64(page.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: db))
+        try handle.seek(toOffset: (pageNumber - 1) * 4096)
+        try handle.write(contentsOf: Data([0, 0, 0]))
+        try handle.close()
+        for i in 0..<10 {
+            try FileManager.default.copyItem(atPath: "\(rec)/\(first)", toPath: String(format: "\(rec)/20261122_0000%02d.mp4", i * 2))
+        }
+        func bytes() throws -> Data {
+            #expect(((try? Footage.size(db + "-wal")) ?? 0) == 0, "no WAL left with writes in it")
+            return try Data(contentsOf: URL(fileURLWithPath: db))
+        }
+        func rows(_ sql: String) throws -> String { try Footage.run("sqlite3", [db, sql]).trimmingCharacters(in: .whitespacesAndNewlines) }
+        let index = try ci(["index"], status: 1)
+        #expect(index.stderr.contains("error[store.damaged]") && index.stderr.contains("run 'camindex check'"), "\(index.all)")
+        #expect(try rows("SELECT count(*) FROM segment NOT INDEXED") == "300", "index wrote no segment into the damaged store")
+        // From here on the damage is known (the mark beside the store): not a byte changes.
+        #expect(FileManager.default.fileExists(atPath: db + ".damaged"))
+        let damaged = try bytes()
+        let check = try ci(["check", "--repair"], status: 1)
+        #expect(check.stdout.contains("integrity"), "\(check.all)")
+        #expect(try bytes() == damaged, "check --repair wrote into the damaged store")
+        try ci(["camera", "update", "cam-1", "--name", "改名"], status: 1)
+        #expect(try bytes() == damaged)
+
+        // The daemon finds it by itself (no mark left by the commands before).
+        try FileManager.default.removeItem(atPath: db + ".damaged")
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: CLI.binary)
+        daemon.arguments = ["--db", db, "daemon", "--interval", "1", "--scan-interval", "0.5"]
+        let log = dir.file("daemon.log")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try daemon.run()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        var found = false
+        for _ in 0..<100 where !found {
+            try await Task.sleep(for: .milliseconds(100))
+            found = FileManager.default.fileExists(atPath: db + ".damaged")
+        }
+        #expect(found, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let health = try ci(["health"], status: 2)
+        #expect(health.stdout.hasPrefix("CAMINDEX CRITICAL") && health.stdout.contains("store damaged"), "\(health.all)")
+        try await Task.sleep(for: .seconds(2))
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        #expect(try rows("SELECT count(*) FROM segment NOT INDEXED") == "300", "the daemon wrote no segment into the damaged store")
+        #expect(try rows("SELECT count(*) FROM daemon_cycle") == "0", "nor a heartbeat")
+        let logged = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(logged.contains("store.damaged") || logged.contains("store damaged"), "\(logged)")
+    }
 }
