@@ -12,6 +12,8 @@ package final class FileLock: @unchecked Sendable {
     // Sendable: the descriptor is set once and only closed in `release`/`deinit`.
     package let path: String
     private var fd: Int32
+    /// The file goes when the lock is released (an export's lock in its directory of evidence).
+    private let removeOnRelease: Bool
 
     package enum Failure: Error {
         /// Another process (its pid, when it wrote one) holds it.
@@ -20,15 +22,23 @@ package final class FileLock: @unchecked Sendable {
         case failed(String)
     }
 
-    package init(path: String, pid: Int32 = getpid()) throws(Failure) {
+    package init(path: String, pid: Int32 = getpid(), removeOnRelease: Bool = false) throws(Failure) {
         self.path = path
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .failed(String(cString: strerror(errno))) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let e = errno
-            let holder = Self.readPid(fd)
+        self.removeOnRelease = removeOnRelease
+        while true {
+            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw .failed(String(cString: strerror(errno))) }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+                let e = errno
+                let holder = Self.readPid(fd)
+                close(fd)
+                throw e == EWOULDBLOCK ? .held(pid: holder) : .failed(String(cString: strerror(e)))
+            }
+            // A holder that removes its file on release may have done so between our open and
+            // our lock: the lock is only ours if the path still names the file locked.
+            var held = stat(), named = stat()
+            if !removeOnRelease || (fstat(fd, &held) == 0 && stat(path, &named) == 0 && held.st_ino == named.st_ino && held.st_dev == named.st_dev) { break }
             close(fd)
-            throw e == EWOULDBLOCK ? .held(pid: holder) : .failed(String(cString: strerror(e)))
         }
         let text = Array("\(pid)\n".utf8)
         // Without the pid the lock still holds; a second process's message just says less.
@@ -61,9 +71,10 @@ package final class FileLock: @unchecked Sendable {
         return Int32(String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// Releases the lock; the file stays (the next holder overwrites the pid).
+    /// Releases the lock; the file stays (the next holder overwrites the pid) unless made to go.
     package func release() {
         guard fd >= 0 else { return }
+        if removeOnRelease { unlink(path) }
         close(fd)
         fd = -1
     }

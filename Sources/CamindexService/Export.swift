@@ -563,7 +563,7 @@ public struct Exporter: Sendable {
     /// One export at a time into a directory: the lock is held until the manifests are written.
     private func lockOutput(_ dir: String) throws -> FileLock {
         let path = dir + "/" + Self.lockName
-        do { return try FileLock(path: path) } catch .held(let pid) {
+        do { return try FileLock(path: path, removeOnRelease: true) } catch .held(let pid) {
             throw Self.busy(dir, pid: pid)
         } catch .failed(let why) {
             throw CamindexError.runtime("cannot lock \(path): \(why)", code: .outputFailed, value: path)
