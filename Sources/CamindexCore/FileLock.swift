@@ -27,11 +27,13 @@ package final class FileLock: @unchecked Sendable {
         self.removeOnRelease = removeOnRelease
         while true {
             fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            // A throwing init of a whole object still runs deinit: fd is -1 before any throw.
             guard fd >= 0 else { throw .failed(String(cString: strerror(errno))) }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 let e = errno
                 let holder = Self.readPid(fd)
                 close(fd)
+                fd = -1
                 throw e == EWOULDBLOCK ? .held(pid: holder) : .failed(String(cString: strerror(e)))
             }
             // A holder that removes its file on release may have done so between our open and

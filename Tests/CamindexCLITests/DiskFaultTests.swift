@@ -1,3 +1,4 @@
+import CamindexCore
 import CamindexTestSupport
 import Foundation
 import Testing
@@ -114,7 +115,7 @@ import Testing
             first.standardOutput = FileHandle.nullDevice
             first.standardError = FileHandle.nullDevice
             try first.run()
-            while first.isRunning, !FileManager.default.fileExists(atPath: out + "/.camindex-export.lock") { usleep(500) }
+            while first.isRunning, FileLock.holder(path: out + "/.camindex-export.lock") == nil { usleep(500) }
             guard first.isRunning else { first.waitUntilExit(); continue }
             kill(first.processIdentifier, SIGSTOP)
             caught = true
