@@ -9,6 +9,7 @@
 #include <libavutil/log.h>
 #include <libavutil/mathematics.h>
 #include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
 
 // Macros Swift cannot import, re-exported as functions.
 static inline int cfx_averror(int errnum) { return AVERROR(errnum); }

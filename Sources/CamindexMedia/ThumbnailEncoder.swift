@@ -1,18 +1,16 @@
 import CFFmpeg
 
 /// A decoded picture as a small JPEG (libavcodec's mjpeg encoder), so a technician sees what
-/// the camera sees. Scaled by box averaging in place of libswscale: one more library to link
-/// for a 320-pixel picture is not worth it.
+/// the camera sees. libswscale scales it and converts whatever the camera sends (8- or 10-bit
+/// YUV, planar or packed RGB, limited or full range) to full-range 8-bit YUV: every picture
+/// the full probe judges gets its thumbnail, the faulty ones as the others.
 enum ThumbnailEncoder {
-    /// nil when the picture is not 8-bit planar YUV or the encoder fails: a thumbnail is a
+    /// nil when the picture cannot be converted or the encoder fails: a thumbnail is a
     /// convenience, never a reason for a probe to fail.
     static func jpeg(_ source: UnsafeMutablePointer<AVFrame>, width: Int, quality: Int32 = 6) -> [UInt8]? {
         let src = source.pointee
         let sw = Int(src.width), sh = Int(src.height)
-        guard sw > 1, sh > 1, let desc = av_pix_fmt_desc_get(AVPixelFormat(rawValue: src.format)),
-              desc.pointee.nb_components >= 3, desc.pointee.comp.0.depth == 8,
-              desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_PLANAR) != 0, desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB) == 0,
-              let sy = src.data.0, let su = src.data.1, let sv = src.data.2 else { return nil }
+        guard sw > 1, sh > 1, let desc = av_pix_fmt_desc_get(AVPixelFormat(rawValue: src.format)) else { return nil }
         let ow = max(2, min(width, sw) & ~1)
         let oh = max(2, (sh * ow / sw) & ~1)
         guard let frame = av_frame_alloc() else { return nil }
@@ -21,17 +19,33 @@ enum ThumbnailEncoder {
         frame.pointee.height = Int32(oh)
         frame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
         frame.pointee.color_range = AVCOL_RANGE_JPEG
-        guard av_frame_get_buffer(frame, 0) >= 0, let dy = frame.pointee.data.0, let du = frame.pointee.data.1,
-              let dv = frame.pointee.data.2 else { return nil }
-        // JPEG is full range; most camera streams are limited (16-235).
-        let limited = src.color_range != AVCOL_RANGE_JPEG && !String(cString: desc.pointee.name).hasPrefix("yuvj")
-        let cw = (sw + (1 << Int(desc.pointee.log2_chroma_w)) - 1) >> Int(desc.pointee.log2_chroma_w)
-        let ch = (sh + (1 << Int(desc.pointee.log2_chroma_h)) - 1) >> Int(desc.pointee.log2_chroma_h)
-        let lumaLevels = (0..<256).map { UInt8(clamping: limited ? ($0 - 16) * 255 / 219 : $0) }
-        let chromaLevels = (0..<256).map { UInt8(clamping: limited ? ($0 - 128) * 255 / 224 + 128 : $0) }
-        scale(sy, Int(src.linesize.0), sw, sh, into: dy, Int(frame.pointee.linesize.0), ow, oh, levels: lumaLevels)
-        scale(su, Int(src.linesize.1), cw, ch, into: du, Int(frame.pointee.linesize.1), ow / 2, oh / 2, levels: chromaLevels)
-        scale(sv, Int(src.linesize.2), cw, ch, into: dv, Int(frame.pointee.linesize.2), ow / 2, oh / 2, levels: chromaLevels)
+        guard av_frame_get_buffer(frame, 0) >= 0,
+              let scaler = sws_getContext(Int32(sw), Int32(sh), AVPixelFormat(rawValue: src.format), Int32(ow), Int32(oh),
+                                          AV_PIX_FMT_YUV420P, SWS_AREA, nil, nil, nil) else { return nil }
+        defer { sws_freeContext(scaler) }
+        // JPEG is full range; most camera streams are limited (16-235), and RGB is full.
+        let isRGB = desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB) != 0
+        let fullIn: Int32 = isRGB || src.color_range == AVCOL_RANGE_JPEG || String(cString: desc.pointee.name).hasPrefix("yuvj") ? 1 : 0
+        let coefficients = sws_getCoefficients(SWS_CS_ITU601)
+        _ = sws_setColorspaceDetails(scaler, coefficients, fullIn, coefficients, 1, 0, 1 << 16, 1 << 16)
+        let scaled = withUnsafePointer(to: source.pointee.data) { srcData in
+            withUnsafePointer(to: source.pointee.linesize) { srcLines in
+                withUnsafeMutablePointer(to: &frame.pointee.data) { dstData in
+                    withUnsafePointer(to: frame.pointee.linesize) { dstLines in
+                        srcData.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { sd in
+                            srcLines.withMemoryRebound(to: Int32.self, capacity: 8) { sl in
+                                dstData.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { dd in
+                                    dstLines.withMemoryRebound(to: Int32.self, capacity: 8) { dl in
+                                        sws_scale(scaler, sd, sl, 0, Int32(sh), dd, dl)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        guard scaled == Int32(oh) else { return nil }
         frame.pointee.pts = 0
 
         guard let codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG), let ctx = avcodec_alloc_context3(codec) else { return nil }
@@ -52,25 +66,5 @@ enum ThumbnailEncoder {
         defer { var p: UnsafeMutablePointer<AVPacket>? = packet; av_packet_free(&p) }
         guard avcodec_receive_packet(ctx, packet) >= 0, let data = packet.pointee.data, packet.pointee.size > 0 else { return nil }
         return Array(UnsafeBufferPointer(start: data, count: Int(packet.pointee.size)))
-    }
-
-    /// Box-averages a plane to `dw`×`dh`, reading at most 3×3 samples of each box, and maps
-    /// each average through `levels`.
-    private static func scale(_ s: UnsafeMutablePointer<UInt8>, _ sStride: Int, _ sw: Int, _ sh: Int,
-                              into d: UnsafeMutablePointer<UInt8>, _ dStride: Int, _ dw: Int, _ dh: Int, levels: [UInt8]) {
-        for y in 0..<dh {
-            let y0 = y * sh / dh, y1 = max(y0 + 1, (y + 1) * sh / dh)
-            let ystep = max(1, (y1 - y0) / 3)
-            for x in 0..<dw {
-                let x0 = x * sw / dw, x1 = max(x0 + 1, (x + 1) * sw / dw)
-                let xstep = max(1, (x1 - x0) / 3)
-                var sum = 0, count = 0
-                for yy in stride(from: y0, to: min(y1, sh), by: ystep) {
-                    let row = s + yy * sStride
-                    for xx in stride(from: x0, to: min(x1, sw), by: xstep) { sum += Int(row[xx]); count += 1 }
-                }
-                d[y * dStride + x] = levels[count > 0 ? sum / count : 0]
-            }
-        }
     }
 }

@@ -239,6 +239,74 @@ import Testing
         #expect(none.stderr.contains("camera vqd-black has no good keyframe thumbnail"))
     }
 
+    /// The same scenes in 8-bit YUV, 10-bit YUV and planar RGB, served over HTTP: the daemon's
+    /// full probes judge them alike, and the thumbnails they keep follow those verdicts (the
+    /// blurred ones only as faulty, the clean ones only as good), as health reports them.
+    @Test func thumbnailsFollowTheVerdictsInEveryPixelFormat() async throws {
+        let media = TempDir("pixel-formats")
+        var cameras: [(id: String, blurred: Bool)] = []
+        // Matroska: an MP4's moov at its end needs range requests, which Python's server lacks.
+        for (format, codec, ext) in [("yuv420p", "libx264", "mkv"), ("yuv420p10le", "ffv1", "mkv"), ("gbrp", "ffv1", "mkv"), ("bgr0", "ffv1", "mkv")] {
+            for blurred in [false, true] {
+                let id = "\(blurred ? "blur" : "clean")-\(format)"
+                try Footage.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25" + (blurred ? ",boxblur=8" : ""),
+                                           "-t", "3", "-c:v", codec, "-g", "25", "-pix_fmt", format, media.file("\(id).\(ext)")])
+                cameras.append((id, blurred))
+            }
+        }
+        let server = try HTTPTestServer(directory: media.path)
+        let names = try FileManager.default.contentsOfDirectory(atPath: media.path)
+        let inventory = dir.file("inventory.yaml")
+        try (["regions:", "  - {code: \"620723\", name: 临泽县}", "  - {code: \"620723100\", name: 沙河镇}", "cameras:"]
+            + cameras.map { c in
+                let file = names.first { $0.hasPrefix(c.id + ".") }!
+                return "  - {id: \(c.id), name: \(c.id), region: \"620723100\", url: \"http://127.0.0.1:\(server.port)/\(file)\"}"
+            }).joined(separator: "\n").write(toFile: inventory, atomically: true, encoding: .utf8)
+        // One full probe each (the one on going online): a file served again starts at the same
+        // picture, which a second full probe would rightly call frozen.
+        let daemon = try startDaemon(["--inventory", inventory, "--full-interval", "600"])
+        var faults: [String: [String]] = [:]
+        let clock = ContinuousClock()
+        let start = clock.now
+        while faults.count < cameras.count, clock.now - start < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(500))
+            for c in cameras where faults[c.id] == nil {
+                if let quality = try json(["camera", "show", c.id])["quality"] as? [String: Any] {
+                    faults[c.id] = (quality["faults"] as? [[String: Any]] ?? []).compactMap { $0["fault"] as? String }
+                }
+            }
+        }
+        let (status, _) = try await stop(daemon)
+        #expect(status == 0)
+        let health = try ci(["health", "--check", "quality"], status: nil).stdout
+        for c in cameras {
+            #expect(faults[c.id] == (c.blurred ? ["blur"] : []), "\(c.id): \(faults[c.id] ?? ["not judged"])")
+            let good = try CLI.run(["--db", db, "camera", "thumb", c.id, "-o", dir.file("\(c.id)-good.jpg")])
+            let faulty = try CLI.run(["--db", db, "camera", "thumb", c.id, "--faulty", "-o", dir.file("\(c.id)-faulty.jpg")])
+            #expect((good.status == 0) == !c.blurred && (faulty.status == 0) == c.blurred, "\(c.id): \(good.all) \(faulty.all)")
+            if c.blurred {
+                #expect(faulty.stdout.contains("blur"), "\(c.id): \(faulty.stdout)")
+                let stream = try FFprobe.videoStream(dir.file("\(c.id)-faulty.jpg"))
+                #expect(stream.codec == "mjpeg" && stream.width == 320 && stream.height == 180, "\(c.id)")
+            }
+            #expect(health.contains("[WARNING] picture \(c.id) ") == c.blurred, "\(c.id): \(health)")
+        }
+        // Each format's thumbnail shows the scene as the 8-bit one does: colours and levels
+        // alike (RGB keeps the chroma 4:2:0 loses at the pattern's sharp edges: about 9 of 255
+        // apart; a 10-bit plane read as bytes, or R and B swapped, would be far further).
+        func pixels(_ jpeg: String) throws -> [UInt8] {
+            let raw = dir.file(UUID().uuidString + ".rgb")
+            try Footage.run("ffmpeg", ["-v", "error", "-y", "-i", jpeg, "-vf", "scale=32:18", "-f", "rawvideo", "-pix_fmt", "rgb24", raw])
+            return Array(try Data(contentsOf: URL(fileURLWithPath: raw)))
+        }
+        let reference = try pixels(dir.file("clean-yuv420p-good.jpg"))
+        for c in cameras where !c.blurred && c.id != "clean-yuv420p" {
+            let other = try pixels(dir.file("\(c.id)-good.jpg"))
+            let difference = zip(reference, other).map { abs(Int($0) - Int($1)) }.reduce(0, +) / max(1, reference.count)
+            #expect(other.count == reference.count && difference < 16, "\(c.id): mean difference \(difference) of 255")
+        }
+    }
+
     /// Files closed or renamed into place are indexed at once, long before the next scan.
     @Test func closedFilesAreIndexedAtOnce() async throws {
         try ci(["region", "add", "620723", "临泽县"])
