@@ -26,7 +26,9 @@ let package = Package(
         // Plain values: regions, camera IDs, instants, intervals, window merging, inventory.
         .target(
             name: "CamindexCore",
-            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+                           // scrypt, for user passwords.
+                           .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
         // The only target that touches FFmpeg pointers.
         .target(

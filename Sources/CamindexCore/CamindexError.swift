@@ -34,6 +34,12 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         case nameDuplicate = "name.duplicate"
         /// A --reason that is blank or too long.
         case reasonInvalid = "reason.invalid"
+        /// A user name or role that cannot be accepted.
+        case userInvalid = "user.invalid"
+        case userUnknown = "user.unknown"
+        case userExists = "user.exists"
+        /// A password too short, blank or not one line.
+        case passwordInvalid = "password.invalid"
         case rangeEmpty = "range.empty"
         case zoneUnknown = "zone.unknown"
         case coordinateInvalid = "coordinate.invalid"

@@ -363,6 +363,29 @@ enum Schema {
                 INSERT INTO store_meta (key, value) SELECT 'audit_head', 'sha256:' || hash FROM audit ORDER BY id DESC LIMIT 1;
                 """)
         }
+        m.registerMigration("v13: users and tokens of the HTTP API") { db in
+            // Passwords as scrypt hashes, tokens as SHA-256 digests: nothing here opens a session
+            // if the file is copied. Regions: the codes a user is limited to, space-separated.
+            try db.execute(sql: """
+                CREATE TABLE app_user (
+                    name TEXT PRIMARY KEY,
+                    role TEXT NOT NULL CHECK (role IN ('police', 'technician', 'officer', 'admin')),
+                    regions TEXT NOT NULL DEFAULT '',
+                    password_hash TEXT NOT NULL,
+                    disabled BOOLEAN NOT NULL DEFAULT 0,
+                    created_at_ms INTEGER NOT NULL,
+                    password_changed_at_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE app_token (
+                    id TEXT PRIMARY KEY,
+                    user_name TEXT NOT NULL REFERENCES app_user (name) ON DELETE CASCADE,
+                    token_sha256 TEXT NOT NULL UNIQUE,
+                    created_at_ms INTEGER NOT NULL,
+                    expires_at_ms INTEGER
+                );
+                CREATE INDEX app_token_user ON app_token (user_name);
+                """)
+        }
         return m
     }
 }
