@@ -12,9 +12,7 @@ import Testing
 
     @discardableResult
     func ci(_ args: [String], db: String? = nil, status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLI.Result {
-        let r = try CLI.run(["--db", db ?? self.db] + args)
-        #expect(r.status == status, "camindex \(args.joined(separator: " ")) → \(r.status)\n\(r.all)", sourceLocation: sourceLocation)
-        return r
+        try CLI.expecting(args, db: db ?? self.db, status: status, sourceLocation: sourceLocation)
     }
 
     /// One camera with `files` path-dated 10 s files from 08:00:00 on 2026-11-20.

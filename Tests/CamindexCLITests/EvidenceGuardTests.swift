@@ -12,9 +12,7 @@ import Testing
 
     @discardableResult
     func ci(_ args: [String], status: Int32 = 0, asUser: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLI.Result {
-        let r = try CLI.run(["--db", db] + args, asUser: asUser)
-        #expect(r.status == status, "camindex \(args.joined(separator: " ")) → \(r.status)\n\(r.all)", sourceLocation: sourceLocation)
-        return r
+        try CLI.expecting(args, db: db, status: status, asUser: asUser, sourceLocation: sourceLocation)
     }
 
     /// Two day directories of 10 s files: 2026-11-20/08:00:00–08:00:20, 2026-11-21/08:00:00–08:00:10.

@@ -11,9 +11,7 @@ import Testing
 
     @discardableResult
     func ci(_ args: [String], status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLI.Result {
-        let r = try CLI.run(["--db", db] + args)
-        #expect(r.status == status, "camindex \(args.joined(separator: " ")) → \(r.status)\n\(r.all)", sourceLocation: sourceLocation)
-        return r
+        try CLI.expecting(args, db: db, status: status, sourceLocation: sourceLocation)
     }
 
     /// 08:00:00–08:00:30 in three 10 s files, a hole, 08:00:40–08:00:50; keyframes every second.

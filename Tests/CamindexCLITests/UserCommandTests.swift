@@ -10,9 +10,7 @@ import Testing
 
     @discardableResult
     func ci(_ args: [String], status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLI.Result {
-        let r = try CLI.run(["--db", db] + args)
-        #expect(r.status == status, "camindex \(args.joined(separator: " ")) → \(r.status)\n\(r.all)", sourceLocation: sourceLocation)
-        return r
+        try CLI.expecting(args, db: db, status: status, sourceLocation: sourceLocation)
     }
 
     func password(_ name: String, _ text: String) throws -> String {
