@@ -40,6 +40,8 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         case userExists = "user.exists"
         /// A password too short, blank or not one line.
         case passwordInvalid = "password.invalid"
+        /// The caller's role does not allow the use case asked for.
+        case authForbidden = "auth.forbidden"
         case rangeEmpty = "range.empty"
         case zoneUnknown = "zone.unknown"
         case coordinateInvalid = "coordinate.invalid"

@@ -127,17 +127,22 @@ public struct Exporter: Sendable {
     /// Called with progress lines (per camera and part) when the caller wants them.
     public let progress: (@Sendable (String) -> Void)?
 
-    public init(store: Store, user: String, progress: (@Sendable (String) -> Void)? = nil) {
+    /// Where the cameras are chosen: the store as the caller sees it (a user limited to regions
+    /// selects only theirs).
+    let selectingFrom: any IndexReader
+
+    public init(store: Store, user: String, progress: (@Sendable (String) -> Void)? = nil, selectingFrom: (any IndexReader)? = nil) {
         self.store = store
         self.user = user
         self.progress = progress
+        self.selectingFrom = selectingFrom ?? store
     }
 
     public static let manifestName = "manifest.json"
     public static let manifestTextName = "manifest.txt"
 
     public func run(_ request: Request) throws -> Outcome {
-        let queries = Queries(reader: store, clock: store.clock)
+        let queries = Queries(reader: selectingFrom, clock: store.clock)
         let selection = try queries.select(request.selector)
         let zone = try Queries.zone(for: selection.cameras, override: request.timezone)
         let range = try DateSpec(date: request.date, zone: zone).range(from: request.from, to: request.to, now: store.clock.now())

@@ -8,6 +8,7 @@ extension IndexService {
     public func footage(_ query: FootageQuery, reason: String? = nil) throws -> FootageAnswer {
         let named: [String] = if case let .cameras(ids) = query.selector { ids } else { [] }
         return try audited("query", reason: reason, cameras: named) { reason in
+            try require(.footage)
             let answer = try queries().footage(query)
             let covered = answer.cameras.reduce(Int64(0)) { $0 + $1.coveredMs }
             return (answer, answer.cameras.map(\.camera.id),
@@ -18,6 +19,7 @@ extension IndexService {
 
     public func keyframe(cameraID: String, at: String, date: String? = nil, timezone: String? = nil, reason: String? = nil) throws -> KeyframeAnswer {
         try audited("keyframe", reason: reason, cameras: [cameraID]) { _ in
+            try require(.keyframes)
             let answer = try queries().keyframe(cameraID: cameraID, at: at, date: date, timezone: timezone)
             let k = answer.keyframe
             return (answer, [answer.camera.id],
@@ -27,6 +29,7 @@ extension IndexService {
 
     public func cameraDetail(id: String, probes: Int = 10, reason: String? = nil) throws -> CameraDetail {
         try audited("camera show", reason: reason, cameras: [id]) { _ in
+            try require(.cameras)
             let detail = try queries().cameraDetail(id: id, probes: probes)
             let f = detail.footage
             return (detail, [detail.camera.id], "\(f.segments - f.failed) segments, \(Self.seconds(f.coveredMs)) s of footage")
@@ -34,21 +37,28 @@ extension IndexService {
     }
 
     public func cameraList(region: String?, includeDisabled: Bool) throws -> CameraListing {
-        try queries().cameraList(region: region, includeDisabled: includeDisabled)
+        try require(.cameras)
+        return try queries().cameraList(region: region, includeDisabled: includeDisabled)
     }
 
     public func regionTree(under region: String?) throws -> (root: Region?, tree: [RegionSummary]) {
-        try queries().regionTree(under: region)
+        try require(.regions)
+        return try queries().regionTree(under: region)
     }
 
-    public func status() throws -> StatusSummary { try queries().status() }
+    public func status() throws -> StatusSummary {
+        try require(.status)
+        return try queries().status()
+    }
 
     public func health(region: String?, thresholds: HealthThresholds, checks: Set<HealthCheck>) throws -> HealthResult {
-        try queries().health(region: region, thresholds: thresholds, checks: checks)
+        try require(.health)
+        return try queries().health(region: region, thresholds: thresholds, checks: checks)
     }
 
     public func report(region: String?, period: ReportPeriod, zone: TimeZone, options: Report.Options, reason: String? = nil) throws -> Report {
         try audited("report", reason: reason, cameras: []) { _ in
+            try require(.reports)
             let report = try queries().report(region: region, period: period, zone: zone, options: options)
             return (report, report.facts.cameras.map(\.id),
                     "\(report.scope?.code ?? "all regions") \(TimeFormat.rfc3339(report.period.start, in: zone))/\(TimeFormat.rfc3339(report.period.end, in: zone)), \(report.facts.cameras.count) cameras")
@@ -58,8 +68,9 @@ extension IndexService {
     /// The keyframe thumbnail the last full probe kept: the last in good order, or the last
     /// with a picture fault.
     public func thumbnail(cameraID: String, faulty: Bool) throws -> (camera: Camera, thumbnail: CameraThumbnail) {
+        try require(.thumbnails)
         let store = try countyStore()
-        let camera = try store.requireCamera(id: cameraID)
+        let camera = try reader().requireCamera(id: cameraID)
         guard let thumb = try store.thumbnail(cameraID: camera.id, faulty: faulty) else {
             throw CamindexError.runtime("camera \(camera.id) has no \(faulty ? "faulty" : "good") keyframe thumbnail: "
                 + (faulty ? "no full probe found a picture fault" : "no full probe has decoded a picture in good order yet (is the daemon running?)"),
@@ -70,6 +81,7 @@ extension IndexService {
 
     /// Audit rows, oldest first, of the store this service reads (a county's or the province's).
     public func auditRows(_ filter: AuditFilter) throws -> [AuditRecord] {
+        try require(.audit)
         if let command = filter.command, !AuditEntry.commands.contains(command) {
             throw CamindexError.usage("unknown --command '\(Names.printable(command))': the trail records \(AuditEntry.commands.map { "'\($0)'" }.joined(separator: ", "))",
                                       value: command)
@@ -78,7 +90,10 @@ extension IndexService {
     }
 
     /// Walks the trail's hash chain.
-    public func verifyAudit() throws -> AuditVerification { try trail().verifyAudit() }
+    public func verifyAudit() throws -> AuditVerification {
+        try require(.audit)
+        return try trail().verifyAudit()
+    }
 
     func trail() throws -> any AuditTrail {
         switch backend {

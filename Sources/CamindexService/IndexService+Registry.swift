@@ -51,6 +51,7 @@ extension IndexService {
     /// Names a region: on a county store any level of its county; on a province only
     /// provinces (2 digits) and cities (4).
     public func addRegion(code text: String, name: String) throws -> Region {
+        try requireShell("add regions")
         let code = try RegionCode(text)
         switch backend {
         case let .county(county): return try county.store().addRegion(code: code, name: name)
@@ -61,6 +62,7 @@ extension IndexService {
     /// Registers a camera. `strict` refuses a GB/T 28181 ID whose centre code names another
     /// county than the region's; otherwise that is a note.
     public func addCamera(id text: String, _ edit: CameraEdit, strict: Bool) throws -> CameraAdded {
+        try requireShell("add cameras")
         let store = try countyStore()
         let id = try CameraID(text)
         guard edit.name != nil else { throw CamindexError.usage("missing --name NAME", code: .nameInvalid) }
@@ -97,6 +99,7 @@ extension IndexService {
     /// Changes a camera's fields; returns the camera after and the names of the fields that
     /// changed (none: nothing was written).
     public func updateCamera(id: String, _ edit: CameraEdit) throws -> (camera: Camera, changed: [String]) {
+        try requireShell("change cameras")
         let store = try countyStore()
         let before = try store.requireCamera(id: id)
         var camera = before
@@ -110,6 +113,7 @@ extension IndexService {
 
     /// Removes a camera with its footage index (the files are not touched).
     public func removeCamera(id: String) throws -> Camera {
+        try requireShell("remove cameras")
         let store = try countyStore()
         let camera = try store.requireCamera(id: id)
         try store.removeCamera(id: camera.id)
@@ -154,6 +158,7 @@ extension IndexService {
     /// SIGHUP): every file is parsed before anything is written; GB/T 28181 IDs naming another
     /// county than their region's are refused with `strict`, else warned about.
     public func importInventory(paths: [String], recordingsRoot: String? = nil, dryRun: Bool = false, strict: Bool = false) throws -> InventoryImportResult {
+        try requireShell("import inventories")
         let importer = InventoryImport(paths: paths, recordingsRoot: recordingsRoot)
         let files = try importer.load()
         let store = try countyStore()

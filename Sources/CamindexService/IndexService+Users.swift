@@ -9,6 +9,7 @@ import Foundation
 extension IndexService {
     public func addUser(name: String, role: String, regions: [String], password: String) throws -> UserAccount {
         try audited("user add", reason: nil, cameras: []) { _ in
+            try require(.users)
             let store = try countyStore()
             let name = try UserNames.validate(name)
             let role = try Role.parse(role)
@@ -26,10 +27,14 @@ extension IndexService {
         }
     }
 
-    public func users() throws -> [UserAccount] { try countyStore().users() }
+    public func users() throws -> [UserAccount] {
+        try require(.users)
+        return try countyStore().users()
+    }
 
     public func setPassword(user name: String, password: String) throws {
         try audited("user passwd", reason: nil, cameras: []) { _ in
+            try require(.users)
             try UserNames.validatePassword(password)
             try countyStore().setPasswordHash(user: name, try PasswordHash.make(password))
             return ((), [], "password of \(name) changed")
@@ -38,6 +43,7 @@ extension IndexService {
 
     public func setUserDisabled(_ name: String, _ disabled: Bool) throws {
         try audited(disabled ? "user disable" : "user enable", reason: nil, cameras: []) { _ in
+            try require(.users)
             try countyStore().setUserDisabled(name, disabled)
             return ((), [], "user \(name) \(disabled ? "disabled, its tokens revoked" : "enabled")")
         }
@@ -45,6 +51,7 @@ extension IndexService {
 
     public func removeUser(_ name: String) throws {
         try audited("user remove", reason: nil, cameras: []) { _ in
+            try require(.users)
             try countyStore().removeUser(name)
             return ((), [], "user \(name) removed, with its tokens")
         }
@@ -54,6 +61,7 @@ extension IndexService {
     /// removed). The token is in the answer and nowhere else: the store keeps its SHA-256.
     public func issueToken(user name: String, days: Int?) throws -> (token: String, info: UserToken) {
         try audited("user token", reason: nil, cameras: []) { _ in
+            try require(.users)
             if let days, days < 1 || days > 3650 {
                 throw CamindexError.usage("--expires \(days): a number of days from 1 to 3650", code: .invalidArgument, value: "\(days)")
             }

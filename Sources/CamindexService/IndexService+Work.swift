@@ -11,12 +11,14 @@ extension IndexService {
     /// With `cameraID` and `paths`, those files (or directories) for that camera; with
     /// `cameraID` alone, its recordings directory; with neither, every enabled camera's.
     public func index(cameraID: String?, paths: [String], options: IndexOptions) throws -> [CameraIndexReport] {
-        try coded { try IndexRun(store: try countyStore(), options: options).run(cameraID: cameraID, paths: paths) }
+        try requireShell("index recordings")
+        return try coded { try IndexRun(store: try countyStore(), options: options).run(cameraID: cameraID, paths: paths) }
     }
 
     /// An fsck of the store against the files on disk; `repair` fixes what it finds.
     public func check(cameraID: String?, repair: Bool, settleMs: Int64) throws -> IndexCheck.Result {
-        try coded { try IndexCheck(store: try countyStore(), settleMs: settleMs).run(cameraID: cameraID, repair: repair) }
+        try requireShell("check the index")
+        return try coded { try IndexCheck(store: try countyStore(), settleMs: settleMs).run(cameraID: cameraID, repair: repair) }
     }
 
     /// Evidence export: the county's policy on reasons is applied, and the attempt (not a dry
@@ -24,13 +26,15 @@ extension IndexService {
     public func export(_ request: Exporter.Request, requireReason: Bool = false, progress: (@Sendable (String) -> Void)? = nil) throws -> Exporter.Outcome {
         let named: [String] = if case let .cameras(ids) = request.selector { ids } else { [] }
         let run = { (reason: String?) throws -> (value: Exporter.Outcome, cameras: [String], result: String) in
+            try self.require(.exports)
             let store = try self.countyStore()
             var request = request
             request.reason = reason
             if try store.requiresReason() || requireReason, reason == nil {
                 throw CamindexError.usage("this store requires --reason for exports (a case number or request)", code: .exportReasonRequired)
             }
-            let outcome = try self.coded { try Exporter(store: store, user: self.caller.name, progress: progress).run(request) }
+            let selectionReader = try self.reader()
+            let outcome = try self.coded { try Exporter(store: store, user: self.caller.name, progress: progress, selectingFrom: selectionReader).run(request) }
             for w in outcome.warnings { self.notice("warning: \(w)") }
             let m = outcome.manifest
             let failed = outcome.failures.map { "camera \($0.camera) failed: \($0.message)" }
@@ -66,6 +70,7 @@ extension IndexService {
     }
 
     public func probe(cameraID: String, light: Bool, deadline: Duration, transport: StreamTransport) throws -> ProbeAnswer {
+        try requireShell("probe cameras")
         let store = try countyStore()
         let camera = try store.requireCamera(id: cameraID)
         guard let url = camera.url else {
@@ -84,6 +89,7 @@ extension IndexService {
     /// Video quality diagnosis of a camera's indexed footage at `at` (its latest when nil),
     /// read in `timezone`, else the camera's zone, judged by the camera's thresholds.
     public func diagnose(cameraID: String, at: String?, date: String?, timezone: String?) throws -> PictureDiagnosis {
+        try requireShell("diagnose cameras")
         let store = try countyStore()
         let camera = try store.requireCamera(id: cameraID)
         let zone = try timezone.map { try Zones.named($0) } ?? camera.zone
@@ -94,9 +100,13 @@ extension IndexService {
     /// Pushes the county's changes to the province at `url` (see `Publish`), stopping at a
     /// batch boundary once `stopping` says so.
     public func publish(to url: String, batchSize: Int = 2000, stopping: () -> Bool = { false }) throws -> Publish.Result {
-        try Publish.run(store: try countyStore(), to: try ProvinceURL(url), batchSize: batchSize, stopping: stopping)
+        try requireShell("publish to the province")
+        return try Publish.run(store: try countyStore(), to: try ProvinceURL(url), batchSize: batchSize, stopping: stopping)
     }
 
     /// Whether exports from this store must give a reason (the county's policy, kept in the store).
-    public func setRequiresReason(_ required: Bool) throws { try countyStore().setRequiresReason(required) }
+    public func setRequiresReason(_ required: Bool) throws {
+        try requireShell("set the export policy")
+        try countyStore().setRequiresReason(required)
+    }
 }

@@ -60,12 +60,30 @@ public final class IndexService: Sendable {
     /// A province URL as messages show it (password masked); a malformed one is refused.
     public static func provinceLocation(_ url: String) throws -> String { try ProvinceURL(url).description }
 
+    /// The store as the caller sees it: a user limited to regions sees only those (`ScopedReader`).
     func reader() throws -> any IndexReader {
+        let base: any IndexReader
         switch backend {
-        case let .county(county): return try county.store()
-        case let .province(reader, _): return reader
+        case let .county(county): base = try county.store()
+        case let .province(reader, _): base = reader
         case let .provinceRegistry(url): throw Self.provinceReadOnly(url)
         }
+        guard let account = caller.account, !account.regions.isEmpty else { return base }
+        return ScopedReader(base: base, account: account)
+    }
+
+    /// Refuses a use case the caller's role does not allow; the shell and the daemon may do all.
+    func require(_ permission: Permission) throws {
+        guard let account = caller.account, !account.may(permission) else { return }
+        throw CamindexError.usage("user \(account.name) (\(account.role.rawValue)) may not read or change \(permission.rawValue)",
+                                  code: .authForbidden, value: permission.rawValue)
+    }
+
+    /// Refuses a use case that only the index machine's shell or daemon runs (registry writes,
+    /// indexing, checks, probes, publishing) to a signed-in user.
+    func requireShell(_ what: String) throws {
+        guard let account = caller.account else { return }
+        throw CamindexError.usage("user \(account.name) may not \(what): that is done at the index machine", code: .authForbidden, value: what)
     }
 
     public var clock: any WallClock {

@@ -8,10 +8,20 @@ public struct Caller: Sendable, Hashable {
     /// What was asked, as the front end received it (a command line, an HTTP request line),
     /// kept in the audit row with passwords masked.
     public var invocation: [String]
+    /// The signed-in user of the HTTP API: their role says which use cases they may ask for,
+    /// their regions which cameras exist for them. Nil for the shell and the daemon at the
+    /// index machine, which may do everything.
+    public var account: UserAccount?
 
-    public init(name: String, invocation: [String] = []) {
+    public init(name: String, invocation: [String] = [], account: UserAccount? = nil) {
         self.name = name
         self.invocation = invocation
+        self.account = account
+    }
+
+    /// A signed-in user as the audit trail names them.
+    public static func user(_ account: UserAccount, invocation: [String]) -> Caller {
+        Caller(name: account.name, invocation: invocation, account: account)
     }
 
     /// The OS user running this process.
