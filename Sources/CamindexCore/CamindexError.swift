@@ -42,6 +42,10 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         case passwordInvalid = "password.invalid"
         /// The caller's role does not allow the use case asked for.
         case authForbidden = "auth.forbidden"
+        /// A wrong user name or password, or an unknown, expired or revoked session or token.
+        case authFailed = "auth.failed"
+        /// Too many failed sign-ins for one name: refused for a while.
+        case authLocked = "auth.locked"
         case rangeEmpty = "range.empty"
         case zoneUnknown = "zone.unknown"
         case coordinateInvalid = "coordinate.invalid"

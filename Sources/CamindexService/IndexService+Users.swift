@@ -36,8 +36,10 @@ extension IndexService {
         try audited("user passwd", reason: nil, cameras: []) { _ in
             try require(.users)
             try UserNames.validatePassword(password)
-            try countyStore().setPasswordHash(user: name, try PasswordHash.make(password))
-            return ((), [], "password of \(name) changed")
+            let store = try countyStore()
+            try store.setPasswordHash(user: name, try PasswordHash.make(password))
+            try store.endSessions(user: name)
+            return ((), [], "password of \(name) changed, its sessions ended")
         }
     }
 
@@ -101,4 +103,70 @@ extension IndexService {
     }
 
     static let decoyHash = (try? PasswordHash.make("camindex decoy password")) ?? ""
+
+    /// How sign-ins are limited: after `lockoutFailures` failures for one name within
+    /// `lockoutWindowMs`, that name is refused until `lockoutWindowMs` after the last of them.
+    public static let lockoutFailures = 5, lockoutWindowMs: Int64 = 15 * 60_000
+    /// A session unused this long has ended (configurable by the server).
+    public static let defaultIdleMs: Int64 = 8 * 3_600_000
+
+    /// Signs `name` in with `password` from `remote` (an address, for the audit row): a new
+    /// session token (shown once; kept as SHA-256) and the account. A wrong name or password
+    /// is `auth.failed`, the same words for both; the sixth failure for a name within 15
+    /// minutes and every try after it until 15 minutes have passed is `auth.locked`. Every
+    /// attempt is an audit row under the name given.
+    public func signIn(user name: String, password: String, remote: String) throws -> (token: String, account: UserAccount) {
+        let store = try countyStore()
+        let asked = IndexService(backend: backend, caller: Caller(name: Names.printable(String(name.prefix(UserNames.maxLength))), invocation: ["sign in", "from \(remote)"]), notice: notice)
+        return try asked.audited("sign in", reason: nil, cameras: []) { _ in
+            let now = store.clock.now()
+            if let until = Self.lockedUntil(try store.loginFailures(user: name, since: now - 2 * Self.lockoutWindowMs), now: now) {
+                let shown = TimeFormat.rfc3339(until, in: TimeZone(identifier: Zones.defaultIdentifier)!)
+                throw CamindexError.runtime("too many failed sign-ins for this name: try again after \(shown)", code: .authLocked, value: shown)
+            }
+            guard let account = try authenticate(user: name, password: password) else {
+                try store.recordLoginFailure(user: name, at: now)
+                throw CamindexError.runtime("wrong user name or password", code: .authFailed)
+            }
+            try store.clearLoginFailures(user: name)
+            let token = PasswordHash.newToken()
+            try store.addSession(digest: PasswordHash.tokenDigest(token), user: account.name, at: now)
+            return ((token, account), [], "signed in from \(remote) as \(account.role.rawValue)")
+        }
+    }
+
+    /// Until when a name is refused: `lockoutFailures` failures within `lockoutWindowMs` lock it
+    /// for `lockoutWindowMs` from the last of them (tries while locked are not failures).
+    static func lockedUntil(_ failures: [Instant], now: Instant) -> Instant? {
+        guard failures.count >= lockoutFailures, let last = failures.last else { return nil }
+        let first = failures[failures.count - lockoutFailures]
+        guard last.ms - first.ms <= lockoutWindowMs, now.ms < last.ms + lockoutWindowMs else { return nil }
+        return last + lockoutWindowMs
+    }
+
+    /// The account a session token opens, nil when unknown, idle longer than `idleMs`, or its
+    /// user disabled; using it keeps it alive (noted at most once a minute).
+    public func session(token: String, idleMs: Int64 = IndexService.defaultIdleMs) throws -> UserAccount? {
+        let store = try countyStore()
+        let digest = PasswordHash.tokenDigest(token)
+        guard let (account, lastSeen) = try store.session(digest: digest) else { return nil }
+        let now = store.clock.now()
+        guard now.ms - lastSeen.ms <= idleMs else {
+            _ = try store.endSession(digest: digest)
+            return nil
+        }
+        guard !account.disabled else { return nil }
+        if now.ms - lastSeen.ms >= 60_000 { try store.touchSession(digest: digest, at: now) }
+        return account
+    }
+
+    /// Ends the session `token` opened (signing out), audited as the caller.
+    public func signOut(token: String) throws {
+        try audited("sign out", reason: nil, cameras: []) { _ in
+            guard try countyStore().endSession(digest: PasswordHash.tokenDigest(token)) else {
+                throw CamindexError.runtime("no such session (signed out already, or expired)", code: .authFailed)
+            }
+            return ((), [], "signed out")
+        }
+    }
 }

@@ -386,6 +386,21 @@ enum Schema {
                 CREATE INDEX app_token_user ON app_token (user_name);
                 """)
         }
+        m.registerMigration("v14: sign-ins and sessions of the HTTP API") { db in
+            // Failed sign-ins by name, for the lockout (kept 15 minutes); sessions by the SHA-256
+            // of their cookie, with when they were last used (the idle expiry).
+            try db.execute(sql: """
+                CREATE TABLE app_login_failure (user_name TEXT NOT NULL, at_ms INTEGER NOT NULL);
+                CREATE INDEX app_login_failure_user ON app_login_failure (user_name, at_ms);
+                CREATE TABLE app_session (
+                    token_sha256 TEXT PRIMARY KEY,
+                    user_name TEXT NOT NULL REFERENCES app_user (name) ON DELETE CASCADE,
+                    created_at_ms INTEGER NOT NULL,
+                    last_seen_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX app_session_user ON app_session (user_name);
+                """)
+        }
         return m
     }
 }

@@ -35,16 +35,72 @@ extension Store {
                        arguments: [hash, clock.now().ms, name])
     }
 
-    /// Disabling also ends the user's tokens: a disabled account opens nothing.
+    /// Disabling also ends the user's tokens and sessions: a disabled account opens nothing.
     public func setUserDisabled(_ name: String, _ disabled: Bool) throws {
         try changeUser(name, sql: "UPDATE app_user SET disabled = ? WHERE name = ?", arguments: [disabled, name]) { db in
-            if disabled { try db.execute(sql: "DELETE FROM app_token WHERE user_name = ?", arguments: [name]) }
+            if disabled {
+                try db.execute(sql: "DELETE FROM app_token WHERE user_name = ?", arguments: [name])
+                try db.execute(sql: "DELETE FROM app_session WHERE user_name = ?", arguments: [name])
+            }
         }
     }
 
     public func removeUser(_ name: String) throws {
         try changeUser(name, sql: "DELETE FROM app_user WHERE name = ?", arguments: [name]) { db in
             try db.execute(sql: "DELETE FROM app_token WHERE user_name = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM app_session WHERE user_name = ?", arguments: [name])
+        }
+    }
+
+    /// A new password ends the user's sessions: whoever knew the old one is signed out.
+    public func endSessions(user name: String) throws {
+        try write { db in try db.execute(sql: "DELETE FROM app_session WHERE user_name = ?", arguments: [name]) }
+    }
+
+    // Sign-ins
+
+    /// When `name`'s sign-ins failed since `since`, oldest first; older ones are forgotten on the way.
+    public func loginFailures(user name: String, since: Instant) throws -> [Instant] {
+        try write { db in
+            try db.execute(sql: "DELETE FROM app_login_failure WHERE at_ms < ?", arguments: [since.ms])
+            return try Int64.fetchAll(db, sql: "SELECT at_ms FROM app_login_failure WHERE user_name = ? ORDER BY at_ms", arguments: [name])
+                .map(Instant.init(ms:))
+        }
+    }
+
+    public func recordLoginFailure(user name: String, at: Instant) throws {
+        try write { db in try db.execute(sql: "INSERT INTO app_login_failure (user_name, at_ms) VALUES (?, ?)", arguments: [name, at.ms]) }
+    }
+
+    public func clearLoginFailures(user name: String) throws {
+        try write { db in try db.execute(sql: "DELETE FROM app_login_failure WHERE user_name = ?", arguments: [name]) }
+    }
+
+    public func addSession(digest: String, user name: String, at: Instant) throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO app_session (token_sha256, user_name, created_at_ms, last_seen_ms) VALUES (?, ?, ?, ?)",
+                           arguments: [digest, name, at.ms, at.ms])
+        }
+    }
+
+    /// The session's user and when it was last used, nil when there is none.
+    public func session(digest: String) throws -> (user: UserAccount, lastSeen: Instant)? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT user_name, last_seen_ms FROM app_session WHERE token_sha256 = ?", arguments: [digest]),
+                  let user = try Row.fetchOne(db, sql: "SELECT \(Self.userColumns) FROM app_user WHERE name = ?", arguments: [row[0] as String])
+            else { return nil }
+            return (Self.user(user), Instant(ms: row[1]))
+        }
+    }
+
+    public func touchSession(digest: String, at: Instant) throws {
+        try write { db in try db.execute(sql: "UPDATE app_session SET last_seen_ms = ? WHERE token_sha256 = ?", arguments: [at.ms, digest]) }
+    }
+
+    public func endSession(digest: String) throws -> Bool {
+        try write { db in
+            try db.execute(sql: "DELETE FROM app_session WHERE token_sha256 = ?", arguments: [digest])
+            return db.changesCount > 0
         }
     }
 
