@@ -27,17 +27,7 @@ struct KeyframeCommand: ParsableCommand, GlobalConfigurable {
         let answer = try global.service(.read).keyframe(cameraID: camera, at: at, date: time.date, timezone: time.timezone, reason: audit.reason)
         let (cam, moment, before, next) = (answer.camera, answer.at, answer.keyframe, answer.next)
         let z = cam.zone
-        if format == .json {
-            struct Key: Encodable { var file, time: String; var offset_seconds, pts_seconds: Double; var time_source: String }
-            struct Result: Encodable { var camera, at: String; var keyframe: Key; var next: Key?; var bridged_hole_ms: Int64? }
-            func key(_ k: KeyframeLocation) -> Key {
-                Key(file: k.path, time: TimeFormat.rfc3339(k.time, in: z), offset_seconds: Output.seconds(ms: k.offsetMs),
-                    pts_seconds: Output.seconds(ms: k.ptsMs), time_source: k.timeSource.rawValue)
-            }
-            try Output.json(Result(camera: cam.id, at: TimeFormat.rfc3339(moment, in: z), keyframe: key(before), next: next.map(key),
-                                   bridged_hole_ms: answer.bridgedHoleMs))
-            return
-        }
+        if format == .json { return try Output.json(KeyframeJSON(answer)) }
         var rows = [["at or before", TimeFormat.rfc3339(before.time, in: z), String(Output.seconds(ms: before.offsetMs)), before.path]]
         if let next { rows.append(["next", TimeFormat.rfc3339(next.time, in: z), String(Output.seconds(ms: next.offsetMs)), next.path]) }
         print("\(cam.id) \(cam.name) at \(TimeFormat.rfc3339(moment, in: z))")

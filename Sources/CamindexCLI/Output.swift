@@ -58,7 +58,7 @@ enum Output {
         }
     }
 
-    static func seconds(ms: Int64) -> Double { Double(ms) / 1000 }
+    static func seconds(ms: Int64) -> Double { JSONValues.seconds(ms: ms) }
 
     /// Seconds as text the way JSON writes them: `120`, `1.5`.
     static func secondsText(ms: Int64) -> String { ms % 1000 == 0 ? String(ms / 1000) : String(Double(ms) / 1000) }

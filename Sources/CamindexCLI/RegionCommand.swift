@@ -63,15 +63,7 @@ extension RegionCommand {
             let baseDepth = root?.depth ?? tree.map(\.region.depth).min() ?? 0
             switch format {
             case .json:
-                struct Item: Encodable {
-                    var code, name, level: String
-                    var parent: String?
-                    var cameras: Int, own_cameras: Int
-                }
-                try Output.json(tree.map {
-                    Item(code: $0.region.code, name: $0.region.name, level: $0.region.levelLabel,
-                         parent: $0.region.parentCode, cameras: $0.totalCameras, own_cameras: $0.ownCameras)
-                })
+                try Output.json(tree.map(RegionJSON.init))
             case .csv:
                 Output.csv(header: ["code", "name", "level", "parent", "cameras", "own_cameras"], rows: tree.map {
                     [$0.region.code, $0.region.name, $0.region.levelLabel, $0.region.parentCode ?? "",

@@ -150,6 +150,6 @@ import Testing
         let signalled = clock.now
         kill(p.processIdentifier, SIGTERM)
         while p.isRunning && clock.now - signalled < .seconds(30) { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(!p.isRunning && clock.now - signalled < .seconds(8), "stopped after \(clock.now - signalled)")
+        #expect(!p.isRunning && clock.now - signalled < .seconds(10), "stopped after \(clock.now - signalled) (it took 35 s before lock_timeout)")
     }
 }

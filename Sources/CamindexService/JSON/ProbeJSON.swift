@@ -2,7 +2,7 @@ import CamindexCore
 import Foundation
 
 /// A probe result as programs see it: the `last_probe` object of `camera show`.
-struct ProbeJSON: Encodable {
+public struct ProbeJSON: Encodable, Sendable {
     var at: String
     var depth: String
     var ok: Bool
@@ -21,7 +21,7 @@ struct ProbeJSON: Encodable {
     /// Faults of the picture (full probes): [] in good order, null when not checked.
     var quality: [QualityFault]?
 
-    struct QualityFault: Encodable {
+    public struct QualityFault: Encodable, Sendable {
         var fault: String
         var measured: Double
         var threshold: Double
@@ -33,7 +33,7 @@ struct ProbeJSON: Encodable {
         }
     }
 
-    init(_ r: ProbeResult, zone: TimeZone) {
+    public init(_ r: ProbeResult, zone: TimeZone) {
         at = TimeFormat.rfc3339(r.at, in: zone)
         depth = r.depth.rawValue
         ok = r.ok
@@ -53,7 +53,7 @@ struct ProbeJSON: Encodable {
     }
 
     /// Keys with nil values are written as null: the contract lists them.
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(at, forKey: .at)
         try c.encode(depth, forKey: .depth)
@@ -79,7 +79,7 @@ struct ProbeJSON: Encodable {
     }
 
     /// Rows for a FIELD/VALUE table.
-    static func rows(_ r: ProbeResult, zone: TimeZone) -> [[String]] {
+    public static func rows(_ r: ProbeResult, zone: TimeZone) -> [[String]] {
         var rows = [["at", TimeFormat.rfc3339(r.at, in: zone)], ["result", r.ok ? "ok" : "FAILED: \(r.error?.rawValue ?? "other")"]]
         if let m = r.message { rows.append(["detail", m]) }
         rows.append(["took", "\(r.durationMs) ms"])

@@ -1,14 +1,14 @@
 import CamindexCore
 import Foundation
 
-/// A camera as programs see it (passwords masked).
-struct CameraJSON: Encodable {
-    struct RegionRef: Encodable {
+/// A camera as programs see it (passwords masked): the CLI's JSON and the HTTP API's alike.
+public struct CameraJSON: Encodable, Sendable {
+    public struct RegionRef: Encodable, Sendable {
         var code: String
         var name: String
     }
 
-    struct GB28181: Encodable {
+    public struct GB28181: Encodable, Sendable {
         var center_code, industry_code, type_code, type, network_code: String
     }
 
@@ -29,7 +29,7 @@ struct CameraJSON: Encodable {
     /// Picture-quality thresholds set for this camera (the others are the defaults).
     var quality_thresholds: [String: Double]
 
-    init(_ camera: Camera, regions: [String: Region]) {
+    public init(_ camera: Camera, regions: [String: Region]) {
         id = camera.id
         name = camera.name
         let path = (RegionCode.ancestors(of: camera.regionCode) + [camera.regionCode]).compactMap { regions[$0] }
@@ -53,14 +53,14 @@ struct CameraJSON: Encodable {
 }
 
 /// The `quality` object of `camera show`: the picture of the last full probe judged.
-struct QualityJSON: Encodable {
+public struct QualityJSON: Encodable, Sendable {
     var checked_at: String
     var ok: Bool
     var faults: [ProbeJSON.QualityFault]
     /// The thresholds the camera's pictures are judged by (defaults and its own).
     var thresholds: [String: Double]
 
-    init?(_ probe: ProbeResult, camera: Camera) {
+    public init?(_ probe: ProbeResult, camera: Camera) {
         guard let quality = probe.quality else { return nil }
         checked_at = TimeFormat.rfc3339(probe.at, in: camera.zone)
         ok = quality.isEmpty
