@@ -132,24 +132,9 @@ struct HealthCommand: ParsableCommand, GlobalConfigurable {
         switch format {
         case .prometheus: return result.prometheusText
         case .json:
-            struct Perf: Encodable { var label: String; var value: Double; var unit: String; var warning, critical: String?; var min, max: Double? }
-            struct Check: Encodable { var name, status: String; var problem: String?; var details: [String]; var perfdata: [Perf] }
-            struct RegionOnline: Encodable { var code, name: String; var cameras, online: Int; var online_percent: Double? }
-            struct Result: Encodable {
-                var status: String; var code: Int; var summary: String; var heartbeat_age_seconds: Double?
-                var checks: [Check]; var regions: [RegionOnline]
-            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let value = Result(
-                status: result.status.label, code: result.status.rawValue, summary: result.summary, heartbeat_age_seconds: result.heartbeatAgeS,
-                checks: result.checks.map { c in
-                    Check(name: c.check.rawValue, status: c.status.label, problem: c.problem, details: c.details, perfdata: c.perfdata.map {
-                        Perf(label: $0.label, value: $0.value, unit: $0.unit, warning: $0.warning?.text, critical: $0.critical?.text, min: $0.min, max: $0.max)
-                    })
-                },
-                regions: result.online.map { RegionOnline(code: $0.region.code, name: $0.region.name, cameras: $0.total, online: $0.good, online_percent: $0.percent.map(Health.round1)) })
-            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+            return String(decoding: try encoder.encode(HealthJSON(result)), as: UTF8.self) + "\n"
         case .text: return result.pluginText + "\n"
         }
     }

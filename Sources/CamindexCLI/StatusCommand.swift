@@ -21,24 +21,7 @@ struct StatusCommand: ParsableCommand, GlobalConfigurable {
     func run() throws {
         let s = try global.service(.read).status()
         let zone = try Zones.named(Zones.defaultIdentifier)
-        if format == .json {
-            struct Cycle: Encodable { var started, ended: String; var cameras, probes, probe_failures, files_indexed, files_failed: Int }
-            struct Beat: Encodable { var at: String; var age_seconds: Double; var pid: Int; var cycle: Cycle }
-            struct Cameras: Encodable { var enabled, with_url, online, offline, unknown: Int }
-            struct Index: Encodable { var segments, failed, unverified: Int }
-            struct Status: Encodable { var store: String; var heartbeat: Beat?; var cameras: Cameras; var index: Index }
-            try Output.json(Status(
-                store: s.store,
-                heartbeat: s.heartbeat.map { h in
-                    Beat(at: TimeFormat.rfc3339(h.ended, in: zone), age_seconds: Output.seconds(ms: s.heartbeatAgeMs!), pid: h.pid,
-                         cycle: Cycle(started: TimeFormat.rfc3339(h.started, in: zone), ended: TimeFormat.rfc3339(h.ended, in: zone),
-                                      cameras: h.cameras, probes: h.probes, probe_failures: h.probeFailures,
-                                      files_indexed: h.filesIndexed, files_failed: h.filesFailed))
-                },
-                cameras: Cameras(enabled: s.enabledCameras, with_url: s.liveCameras, online: s.online, offline: s.offline, unknown: s.unprobed),
-                index: Index(segments: s.index.segments, failed: s.index.failed, unverified: s.index.unverified)))
-            return
-        }
+        if format == .json { return try Output.json(StatusJSON(s, zone: zone)) }
         print("store: \(s.store)")
         if let h = s.heartbeat {
             print("daemon: last heartbeat \(TimeFormat.rfc3339(h.ended, in: zone)) (\(TextFormat.duration(ms: s.heartbeatAgeMs!)) ago), pid \(h.pid)")
