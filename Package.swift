@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -15,6 +15,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // The HTTP API. Without swift-configuration: the server is configured by its command line.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // FFmpeg's C libraries; the shim re-exports the macros Swift cannot import.
@@ -88,13 +94,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The HTTP API (/api/v1): routes that parse a request, make one service call for the
+        // signed-in caller and render the service's JSON shapes; sessions, tokens, CSRF and
+        // security headers. The only target that imports Hummingbird.
+        .target(
+            name: "CamindexHTTP",
+            dependencies: [
+                "CamindexCore", "CamindexService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The subcommands: argument parsing, one service call, rendering; the executable only
         // calls into it. It imports nothing below the service layer (Scripts/test builds with
         // --explicit-target-dependency-import-check error).
         .target(
             name: "CamindexCLI",
             dependencies: [
-                "CamindexCore", "CamindexService", "CamindexDaemon",
+                "CamindexCore", "CamindexService", "CamindexDaemon", "CamindexHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -52,15 +52,7 @@ struct AuditCommand: ParsableCommand {
             let rows = try service.auditRows(AuditFilter(range: Interval(start, end), user: user, camera: camera, command: command))
             switch format {
             case .json:
-                struct Row: Encodable {
-                    var id: Int64; var at, user, command: String; var arguments: [String]; var reason: String?
-                    var cameras: [String]; var result, previous_hash, hash: String
-                }
-                try Output.json(rows.map {
-                    Row(id: $0.id, at: TimeFormat.rfc3339($0.entry.at, in: zone), user: $0.entry.user, command: $0.entry.command,
-                        arguments: $0.entry.arguments, reason: $0.entry.reason, cameras: $0.entry.cameras, result: $0.entry.result,
-                        previous_hash: $0.previousHash, hash: $0.hash)
-                })
+                try Output.json(rows.map { AuditRowJSON($0, zone: zone) })
             case .csv:
                 Output.csv(header: ["id", "at", "user", "command", "arguments", "reason", "cameras", "result", "hash"], rows: rows.map {
                     ["\($0.id)", TimeFormat.rfc3339($0.entry.at, in: zone), $0.entry.user, $0.entry.command, $0.entry.arguments.joined(separator: " "),

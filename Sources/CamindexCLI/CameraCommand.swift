@@ -319,10 +319,11 @@ extension CameraCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Camera ID.") var id: String
         @Option(name: [.customShort("o"), .long], help: ArgumentHelp("The JPEG file to write.", valueName: "file")) var output: String
+        @OptionGroup var audit: AuditOptions
         @Flag(help: "The last keyframe with a picture fault instead of the last good one.") var faulty = false
 
         func run() throws {
-            let (camera, thumb) = try global.service(.read).thumbnail(cameraID: id, faulty: faulty)
+            let (camera, thumb) = try global.service(.read).thumbnail(cameraID: id, faulty: faulty, reason: audit.reason)
             guard FileManager.default.createFile(atPath: output, contents: Data(thumb.jpeg)) else {
                 throw CamindexError.runtime("cannot write \(output): \(String(cString: strerror(errno)))", code: .outputFailed, value: output)
             }

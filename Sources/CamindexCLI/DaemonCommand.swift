@@ -1,6 +1,7 @@
 import ArgumentParser
 import CamindexCore
 import CamindexDaemon
+import CamindexHTTP
 import CamindexService
 import Logging
 
@@ -22,7 +23,10 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
             where files modified within --settle seconds are still being written and wait. A \
             heartbeat row is written every interval: see 'camindex status'.
 
+            With --http the daemon also serves the HTTP API (see 'camindex serve --help').
+
               camindex daemon --inventory Cameras/ --db /var/lib/camindex/camindex.sqlite
+              camindex daemon --inventory Cameras/ --http 127.0.0.1:8080
             """
     )
 
@@ -50,6 +54,9 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
     @Option(name: .customLong("publish-file"), help: ArgumentHelp("As --publish, the URL read from this file's first line.", valueName: "file"))
     var publishFile: String?
     @Flag(name: .customLong("publish-env"), help: "As --publish, the URL taken from $CAMINDEX_PUBLISH_URL.") var publishEnv = false
+
+    @Option(help: ArgumentHelp("Also serve the HTTP API on this address (as 'camindex serve').", valueName: "host:port")) var http: String?
+    @OptionGroup var server: HTTPOptions
 
     var defaultLogLevel: Logger.Level { .info }
 
@@ -96,6 +103,11 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
         }
         config.inventory = inventory
         config.recordingsRoot = recordingsRoot
+        if let http {
+            let api = try APIServer(service: service, config: try server.config(listen: http, store: global.databasePath), logger: logger)
+            for warning in api.warnings { logger.warning("\(warning)") }
+            config.services.append(try api.makeService(onListening: { url in logger.notice("listening on \(url)") }))
+        }
         try await Daemon(service: service, config: config, logger: logger).run()
     }
 

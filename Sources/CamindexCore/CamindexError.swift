@@ -46,6 +46,18 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         case authFailed = "auth.failed"
         /// Too many failed sign-ins for one name: refused for a while.
         case authLocked = "auth.locked"
+        /// An HTTP request without a session or token, where one is needed.
+        case authRequired = "auth.required"
+        /// A state-changing HTTP request from another origin, or without the session's CSRF token.
+        case authCSRF = "auth.csrf"
+        /// A footage or export request from a user without a reason, where the county requires one.
+        case auditReasonRequired = "audit.reason_required"
+        /// An HTTP route or method the API does not have.
+        case routeUnknown = "route.unknown"
+        /// An export job (or a file of it) that does not exist for the caller.
+        case exportUnknown = "export.unknown"
+        /// A Range header that does not fit the file.
+        case rangeUnsatisfiable = "range.unsatisfiable"
         case rangeEmpty = "range.empty"
         case zoneUnknown = "zone.unknown"
         case coordinateInvalid = "coordinate.invalid"

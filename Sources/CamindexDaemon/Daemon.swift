@@ -19,6 +19,8 @@ public struct Daemon {
         /// Publishes the county's changes to its province after each probe interval
         /// (`--publish`); returns a summary for the log.
         public var publish: PublishLoop.Publish?
+        /// More services to run in the daemon's group (the HTTP API of `--http`).
+        public var services: [any Service] = []
 
         public init() {}
     }
@@ -67,6 +69,7 @@ public struct Daemon {
         if let publish = config.publish {
             services.append(PublishLoop(intervalMs: config.probe.schedule.intervalMs, publish: publish, logger: logger))
         }
+        services += config.services
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("daemon started", metadata: [

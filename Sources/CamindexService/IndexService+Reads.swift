@@ -9,6 +9,7 @@ extension IndexService {
         let named: [String] = if case let .cameras(ids) = query.selector { ids } else { [] }
         return try audited("query", reason: reason, cameras: named) { reason in
             try require(.footage)
+            try requireReasonOfUser(reason, for: "footage")
             let answer = try queries().footage(query)
             let covered = answer.cameras.reduce(Int64(0)) { $0 + $1.coveredMs }
             return (answer, answer.cameras.map(\.camera.id),
@@ -67,16 +68,18 @@ extension IndexService {
 
     /// The keyframe thumbnail the last full probe kept: the last in good order, or the last
     /// with a picture fault.
-    public func thumbnail(cameraID: String, faulty: Bool) throws -> (camera: Camera, thumbnail: CameraThumbnail) {
-        try require(.thumbnails)
-        let store = try countyStore()
-        let camera = try reader().requireCamera(id: cameraID)
-        guard let thumb = try store.thumbnail(cameraID: camera.id, faulty: faulty) else {
-            throw CamindexError.runtime("camera \(camera.id) has no \(faulty ? "faulty" : "good") keyframe thumbnail: "
-                + (faulty ? "no full probe found a picture fault" : "no full probe has decoded a picture in good order yet (is the daemon running?)"),
-                code: .thumbnailNone, value: camera.id)
+    public func thumbnail(cameraID: String, faulty: Bool, reason: String? = nil) throws -> (camera: Camera, thumbnail: CameraThumbnail) {
+        try audited("thumbnail", reason: reason, cameras: [cameraID]) { _ in
+            try require(.thumbnails)
+            let store = try countyStore()
+            let camera = try reader().requireCamera(id: cameraID)
+            guard let thumb = try store.thumbnail(cameraID: camera.id, faulty: faulty) else {
+                throw CamindexError.runtime("camera \(camera.id) has no \(faulty ? "faulty" : "good") keyframe thumbnail: "
+                    + (faulty ? "no full probe found a picture fault" : "no full probe has decoded a picture in good order yet (is the daemon running?)"),
+                    code: .thumbnailNone, value: camera.id)
+            }
+            return ((camera, thumb), [camera.id], "\(faulty ? "faulty" : "good") thumbnail of \(TimeFormat.rfc3339(thumb.at, in: camera.zone)), \(thumb.jpeg.count) bytes")
         }
-        return (camera, thumb)
     }
 
     /// Audit rows, oldest first, of the store this service reads (a county's or the province's).

@@ -117,7 +117,7 @@ extension IndexService {
     /// attempt is an audit row under the name given.
     public func signIn(user name: String, password: String, remote: String) throws -> (token: String, account: UserAccount) {
         let store = try countyStore()
-        let asked = IndexService(backend: backend, caller: Caller(name: Names.printable(String(name.prefix(UserNames.maxLength))), invocation: ["sign in", "from \(remote)"]), notice: notice)
+        let asked = acting(as: Caller(name: Names.printable(String(name.prefix(UserNames.maxLength))), invocation: ["sign in", "from \(remote)"]))
         return try asked.audited("sign in", reason: nil, cameras: []) { _ in
             let now = store.clock.now()
             if let until = Self.lockedUntil(try store.loginFailures(user: name, since: now - 2 * Self.lockoutWindowMs), now: now) {

@@ -30,6 +30,7 @@ extension IndexService {
             let store = try self.countyStore()
             var request = request
             request.reason = reason
+            try self.requireReasonOfUser(reason, for: "exports")
             if try store.requiresReason() || requireReason, reason == nil {
                 throw CamindexError.usage("this store requires --reason for exports (a case number or request)", code: .exportReasonRequired)
             }
@@ -46,6 +47,19 @@ extension IndexService {
         // A dry run writes nothing, and leaves no row.
         if request.dryRun { return try run(try Reason.validate(request.reason)).value }
         return try audited("export", reason: request.reason, cameras: named, run)
+    }
+
+    /// The dry run of an export that will run later (an HTTP export job): what it would write;
+    /// a request refused now (role, scope, reason, times) is an audit row, as the export's
+    /// own refusal would have been.
+    public func planExport(_ request: Exporter.Request, progress: (@Sendable (String) -> Void)? = nil) throws -> Exporter.Outcome {
+        var request = request
+        request.dryRun = true
+        do { return try export(request, progress: progress) } catch {
+            let named: [String] = if case let .cameras(ids) = request.selector { ids } else { [] }
+            if storeIsOpen, Self.isRefusal(error) { audit("export", reason: (try? Reason.validate(request.reason)) ?? nil, cameras: named, result: "refused: \(Self.coded(error))") }
+            throw error
+        }
     }
 
     /// Re-hashes every clip an export's manifest lists.

@@ -57,6 +57,26 @@ public final class IndexService: Sendable {
         self.init(backend: .county(CountyStore(store)), caller: caller, notice: notice)
     }
 
+    /// The same store, asked by another caller: the HTTP server opens the store once and makes
+    /// each request with the signed-in user.
+    public func acting(as caller: Caller) -> IndexService {
+        IndexService(backend: backend, caller: caller, notice: notice)
+    }
+
+    /// Whether footage and export requests of users must give a reason (the county's policy,
+    /// kept in a county store; a province has none).
+    public func reasonRequired() throws -> Bool {
+        guard case let .county(county) = backend else { return false }
+        return try county.store().requiresReason()
+    }
+
+    /// Refuses a user's request without a reason where the county requires one.
+    func requireReasonOfUser(_ reason: String?, for what: String) throws {
+        guard caller.account != nil, reason == nil, try reasonRequired() else { return }
+        throw CamindexError.usage("this county requires a reason for \(what) (a case number or request): give 'reason' or the X-Camindex-Reason header",
+                                  code: .auditReasonRequired, value: what)
+    }
+
     /// A province URL as messages show it (password masked); a malformed one is refused.
     public static func provinceLocation(_ url: String) throws -> String { try ProvinceURL(url).description }
 

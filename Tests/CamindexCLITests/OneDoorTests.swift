@@ -11,7 +11,9 @@ import Testing
     /// The modules a front end's files may import: the service layer, the core values, their
     /// libraries and the system's.
     @Test(arguments: [
-        ("CamindexCLI", ["ArgumentParser", "CamindexCore", "CamindexService", "CamindexDaemon", "Foundation", "Logging", "Glibc"]),
+        ("CamindexCLI", ["ArgumentParser", "CamindexCore", "CamindexService", "CamindexDaemon", "CamindexHTTP", "Foundation", "Logging", "Glibc"]),
+        ("CamindexHTTP", ["CamindexCore", "CamindexService", "Foundation", "HTTPTypes", "Hummingbird", "HummingbirdAuth", "HummingbirdCore", "HummingbirdTLS",
+                          "Logging", "NIOCore", "NIOSSL", "ServiceLifecycle", "Synchronization"]),
         ("CamindexDaemon", ["CamindexCore", "CamindexService", "Foundation", "Logging", "ServiceLifecycle", "UnixSignals", "Synchronization", "Glibc", "Darwin"]),
     ])
     func frontEndsImportOnlyTheServiceLayer(target: String, allowed: [String]) throws {

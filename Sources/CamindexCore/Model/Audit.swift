@@ -19,7 +19,7 @@ public struct AuditEntry: Sendable, Hashable {
     public var result: String
 
     /// The use cases the trail records.
-    public static let commands = ["query", "keyframe", "camera show", "report", "export",
+    public static let commands = ["query", "keyframe", "camera show", "thumbnail", "report", "export",
                                   "user add", "user passwd", "user disable", "user enable", "user remove", "user token",
                                   "sign in", "sign out"]
 

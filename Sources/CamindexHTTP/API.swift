@@ -1,0 +1,187 @@
+import CamindexCore
+import CamindexService
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdAuth
+import Logging
+import NIOCore
+
+/// The routes of `/api/v1` and what they share: the service call made as the signed-in user
+/// on a thread of its own, the audit invocation, query parameters, JSON answers.
+final class API: Sendable {
+    let service: IndexService
+    let pool: BlockingPool
+    let jobs: ExportJobs
+    let idleMs: Int64
+    /// Under TLS: the session cookie is `Secure`.
+    let secure: Bool
+    let timeout: Duration
+    let logger: Logger
+
+    static let sessionCookie = "camindex_session"
+    static let reasonHeader = HTTPField.Name("X-Camindex-Reason")!
+
+    init(service: IndexService, pool: BlockingPool, jobs: ExportJobs, idleMs: Int64, secure: Bool, timeout: Duration, logger: Logger) {
+        self.service = service
+        self.pool = pool
+        self.jobs = jobs
+        self.idleMs = idleMs
+        self.secure = secure
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    func router() -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: SecurityHeaders(secure: secure))
+        router.add(middleware: ErrorRenderer(logger: logger))
+        router.add(middleware: Authenticate(api: self))
+        router.add(middleware: CSRFGuard())
+        for route in Self.routes {
+            let handler = route.handler
+            router.on(RouterPath(route.path), method: route.method) { [self] request, context in
+                try await handler(self, request, context)
+            }
+        }
+        return router
+    }
+
+    /// A service call as the server (sign-in, session lookups), off the event loops.
+    func blocking<T: Sendable>(_ body: @escaping @Sendable (IndexService) throws -> T) async throws -> T {
+        let service = service
+        return try await bounded { try await self.pool.perform { try body(service) } }
+    }
+
+    /// A service call as the request's user: refused without one; the audit row names the
+    /// user, their role, the remote address and the request.
+    func asUser<T: Sendable>(_ request: Request, _ context: APIContext,
+                             _ body: @escaping @Sendable (IndexService, Parameters) throws -> T) async throws -> T {
+        let caller = try caller(request, context)
+        let parameters = Parameters(request)
+        let service = service.acting(as: caller)
+        return try await bounded { try await self.pool.perform { try body(service, parameters) } }
+    }
+
+    func caller(_ request: Request, _ context: APIContext) throws -> Caller {
+        guard let identity = context.identity else {
+            throw CamindexError.usage("sign in first (POST /api/v1/session) or give a bearer token", code: .authRequired)
+        }
+        let account = identity.account
+        return Caller.user(account, invocation: ["\(request.method.rawValue) \(request.uri.description)", "role \(account.role.rawValue)", "from \(context.remote)"])
+    }
+
+    /// Past `timeout` the request is answered with 503; the service call it waits for ends on
+    /// its own statement deadlines (SQLite's busy timeout, PostgreSQL's statement_timeout).
+    func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = timeout
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw CamindexError.runtime("the store did not answer within \(timeout.components.seconds) s", code: .storeFailed)
+            }
+            return value
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        // As the CLI prints them, byte for byte.
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes, .sortedKeys]
+        return encoder
+    }()
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"runtime.failed","message":"internal error"}}"#.utf8)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The CSRF token of a session: derived from the session's secret, so nothing more is kept.
+    static func csrfToken(session: String) -> String { String(PasswordHash.tokenDigest("csrf " + session).prefix(32)) }
+}
+
+/// A request's query parameters: each route names those it takes, and any other is refused
+/// by name (a misspelt `form=` must not quietly mean "no start").
+struct Parameters: Sendable {
+    let values: [(String, String)]
+    let reasonHeader: String?
+
+    init(_ request: Request) {
+        values = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        // Header values are ASCII: a Chinese reason comes percent-encoded.
+        reasonHeader = request.headers[API.reasonHeader].map { $0.removingPercentEncoding ?? $0 }
+    }
+
+    func allow(_ names: Set<String>) throws {
+        for (name, _) in values where !names.contains(name) {
+            throw CamindexError.usage("unknown parameter '\(Names.printable(name))': this route takes \(names.sorted().map { "'\($0)'" }.joined(separator: ", "))",
+                                      value: name)
+        }
+    }
+
+    func string(_ name: String) -> String? { values.last { $0.0 == name }?.1 }
+
+    func required(_ name: String) throws -> String {
+        guard let value = string(name), !value.isEmpty else { throw CamindexError.usage("the parameter '\(name)' is required", value: name) }
+        return value
+    }
+
+    /// Every value of a repeatable parameter; a comma also separates them.
+    func list(_ name: String) -> [String] {
+        values.filter { $0.0 == name }.flatMap { $0.1.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            .filter { !$0.isEmpty }
+    }
+
+    func flag(_ name: String) throws -> Bool {
+        guard let value = string(name) else { return false }
+        switch value.lowercased() {
+        case "", "1", "true", "yes": return true
+        case "0", "false", "no": return false
+        default: throw CamindexError.usage("the parameter '\(name)' is true or false (1 or 0), not '\(Names.printable(value))'", value: value)
+        }
+    }
+
+    func number(_ name: String) throws -> Double? {
+        guard let text = string(name) else { return nil }
+        guard let value = Double(text), value.isFinite else {
+            throw CamindexError.usage("the parameter '\(name)' is a number, not '\(Names.printable(text))'", value: text)
+        }
+        return value
+    }
+
+    func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = string(name) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw CamindexError.usage("the parameter '\(name)' is a whole number from \(range.lowerBound) to \(range.upperBound), not '\(Names.printable(text))'", value: text)
+        }
+        return value
+    }
+
+    /// `reason` or the `X-Camindex-Reason` header.
+    var reason: String? { string("reason") ?? reasonHeader }
+
+    /// Which cameras: `region`, `camera` (repeatable, or comma-separated) or `near` with `radius`.
+    func selector() throws -> CameraSelector {
+        let region = string("region"), cameras = list("camera"), near = string("near")
+        guard [region != nil, !cameras.isEmpty, near != nil].filter({ $0 }).count == 1 else {
+            throw CamindexError.usage("say which cameras with exactly one of 'region', 'camera' or 'near' (with 'radius')", value: "region")
+        }
+        if near == nil, string("radius") != nil { throw CamindexError.usage("'radius' goes with 'near'", value: "radius") }
+        if let region { return .region(region) }
+        if let near {
+            guard let radius = try number("radius") else { throw CamindexError.usage("'near' needs 'radius' in metres", value: "radius") }
+            guard radius > 0 else { throw CamindexError.usage("'radius' must be a positive number of metres", value: "\(radius)") }
+            return .near(try Coordinate(parsing: near), radiusM: radius)
+        }
+        return .cameras(cameras)
+    }
+
+    static let selection: Set<String> = ["region", "camera", "near", "radius"]
+    static let times: Set<String> = ["from", "to", "date", "timezone"]
+}
