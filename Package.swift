@@ -143,6 +143,7 @@ let package = Package(
         .testTarget(name: "CamindexKPITests", dependencies: ["CamindexKPI", "CamindexStore", "CamindexCore"]),
         .testTarget(name: "CamindexServiceTests", dependencies: ["CamindexService", "CamindexStore", "CamindexKPI", "CamindexCore"]),
         .testTarget(name: "CamindexProvinceTests", dependencies: ["camindex", "CamindexProvince", "CamindexService", "CamindexStore", "CamindexCore", "CamindexTestSupport"]),
-        .testTarget(name: "CamindexCLITests", dependencies: ["camindex", "CamindexCore", "CamindexTestSupport"]),
+        .testTarget(name: "CamindexCLITests", dependencies: ["camindex", "CamindexCore", "CamindexTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "CamindexHTTPTests", dependencies: ["CamindexHTTP", "CamindexService", "CamindexCore"]),
     ]
 )

@@ -218,6 +218,7 @@ extension API {
     }
 
     static func createExport(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
+        _ = try api.caller(request, context)
         var asked = try await request.decode(as: ExportJobs.Request.self, context: context)
         if asked.reason == nil { asked.reason = Parameters(request).reasonHeader }
         let body = asked
