@@ -64,6 +64,7 @@ struct ServeCommand: AsyncParsableCommand, GlobalConfigurable {
     func run() async throws {
         let logger = Logger(label: "camindex.serve")
         let service = try global.service(.read)
+        try service.prepareForServing()
         let server = try APIServer(service: service, config: try http.config(listen: listen, store: global.databasePath), logger: logger)
         for warning in server.warnings { logger.warning("\(warning)") }
         if requireReason { try service.setRequiresReason(true) }

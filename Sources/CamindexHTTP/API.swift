@@ -6,11 +6,14 @@ import Hummingbird
 import HummingbirdAuth
 import Logging
 import NIOCore
+import Synchronization
 
 /// The routes of `/api/v1` and what they share: the service call made as the signed-in user
 /// on a thread of its own, the audit invocation, query parameters, JSON answers.
 final class API: Sendable {
     let service: IndexService
+    /// One service per request thread (a province's connection each; a county's store shared).
+    let services: Mutex<[IndexService]>
     let pool: BlockingPool
     let jobs: ExportJobs
     let idleMs: Int64
@@ -24,6 +27,7 @@ final class API: Sendable {
 
     init(service: IndexService, pool: BlockingPool, jobs: ExportJobs, idleMs: Int64, secure: Bool, timeout: Duration, logger: Logger) {
         self.service = service
+        services = Mutex((0..<pool.threads).map { _ in (try? service.withOwnConnection()) ?? service })
         self.pool = pool
         self.jobs = jobs
         self.idleMs = idleMs
@@ -49,8 +53,14 @@ final class API: Sendable {
 
     /// A service call as the server (sign-in, session lookups), off the event loops.
     func blocking<T: Sendable>(_ body: @escaping @Sendable (IndexService) throws -> T) async throws -> T {
-        let service = service
-        return try await bounded { try await self.pool.perform { try body(service) } }
+        try await bounded { try await self.pool.perform { try self.withService { try body($0) } } }
+    }
+
+    /// A service of its own for the calling thread while `body` runs.
+    func withService<T>(_ body: (IndexService) throws -> T) throws -> T {
+        let own = services.withLock { $0.popLast() }
+        defer { if let own { services.withLock { $0.append(own) } } }
+        return try body(own ?? service)
     }
 
     /// A service call as the request's user: refused without one; the audit row names the
@@ -59,8 +69,7 @@ final class API: Sendable {
                              _ body: @escaping @Sendable (IndexService, Parameters) throws -> T) async throws -> T {
         let caller = try caller(request, context)
         let parameters = Parameters(request)
-        let service = service.acting(as: caller)
-        return try await bounded { try await self.pool.perform { try body(service, parameters) } }
+        return try await bounded { try await self.pool.perform { try self.withService { try body($0.acting(as: caller), parameters) } } }
     }
 
     func caller(_ request: Request, _ context: APIContext) throws -> Caller {

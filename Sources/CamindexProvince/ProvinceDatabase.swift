@@ -15,6 +15,9 @@ public final class ProvinceDatabase: @unchecked Sendable {
     /// outer one instead of committing it early.
     private let depth = NSLock()
     private var openTransactions = 0
+    /// Held for a statement, or for a whole transaction by the thread that opened it (the HTTP
+    /// server calls from several threads; nested statements are the same thread's).
+    private let inUse = NSRecursiveLock()
 
     /// Connects; nothing is created or migrated.
     public init(url: ProvinceURL) throws {
@@ -92,6 +95,9 @@ public final class ProvinceDatabase: @unchecked Sendable {
     /// Runs one statement and returns its rows.
     @discardableResult
     public func query(_ query: PostgresQuery) throws -> [PostgresRow] {
+        // One connection: a statement of another thread must not land inside this one's transaction.
+        inUse.lock()
+        defer { inUse.unlock() }
         do {
             return Array(try connection.query(query, logger: logger).wait().rows)
         } catch let error as PSQLError where ["55P03", "57014"].contains(error.serverInfo?[.sqlState]) {
@@ -123,6 +129,8 @@ public final class ProvinceDatabase: @unchecked Sendable {
     }
 
     private func within<T>(_ begin: String, _ body: () throws -> T) throws -> T {
+        inUse.lock()
+        defer { inUse.unlock() }
         let outermost = depth.withLock { openTransactions += 1; return openTransactions == 1 }
         defer { depth.withLock { openTransactions -= 1 } }
         guard outermost else { return try body() }

@@ -161,6 +161,30 @@ enum ProvinceSchema {
             // end leave the chain sound but short of it.
             "CREATE TABLE audit_head (one boolean PRIMARY KEY DEFAULT true CHECK (one), rows bigint NOT NULL, hash text NOT NULL)",
         ]),
+        (6, "p6: users of the HTTP API serving the province", [
+            // The county store's v13 and v14 tables: a server reads its users from the store it
+            // serves. Hashes only.
+            """
+            CREATE TABLE app_user (
+                name text PRIMARY KEY, role text NOT NULL, regions text NOT NULL, password_hash text NOT NULL,
+                disabled boolean NOT NULL, created_at_ms bigint NOT NULL, password_changed_at_ms bigint NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE app_token (
+                id text PRIMARY KEY, user_name text NOT NULL REFERENCES app_user (name) ON DELETE CASCADE,
+                token_sha256 text NOT NULL UNIQUE, created_at_ms bigint NOT NULL, expires_at_ms bigint
+            )
+            """,
+            "CREATE TABLE app_login_failure (user_name text NOT NULL, at_ms bigint NOT NULL)",
+            "CREATE INDEX app_login_failure_user ON app_login_failure (user_name, at_ms)",
+            """
+            CREATE TABLE app_session (
+                token_sha256 text PRIMARY KEY, user_name text NOT NULL REFERENCES app_user (name) ON DELETE CASCADE,
+                created_at_ms bigint NOT NULL, last_seen_ms bigint NOT NULL
+            )
+            """,
+        ]),
     ]
 
     enum Kind { case integer, real, boolean, text, bytes }

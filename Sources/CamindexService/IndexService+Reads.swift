@@ -1,4 +1,5 @@
 import CamindexCore
+import CamindexProvince
 @_exported import CamindexKPI
 import Foundation
 
@@ -102,7 +103,7 @@ extension IndexService {
         switch backend {
         case let .county(county): return try county.store()
         case let .province(reader, _): return reader
-        case let .provinceRegistry(url): throw Self.provinceReadOnly(url)
+        case let .provinceRegistry(url): return try ProvinceReader(url: url)
         }
     }
 

@@ -1,4 +1,5 @@
 import CamindexCore
+import CamindexProvince
 import CamindexStore
 import Foundation
 
@@ -7,10 +8,28 @@ import Foundation
 /// tokens are taken, hashed and forgotten: no use case returns or logs one, but a new token,
 /// returned once to be shown once.
 extension IndexService {
+    /// Where the users are: the county store, or the province (its schema brought up to date
+    /// when opened for the shell's user commands).
+    func userDirectory() throws -> any UserDirectory & IndexReader {
+        switch backend {
+        case let .county(county): return try county.store()
+        case let .province(reader, _): return reader
+        case let .provinceRegistry(url):
+            let reader = try ProvinceReader(url: url)
+            try reader.migrate()
+            return reader
+        }
+    }
+
+    /// Readies the store for a server: a province gets the tables of its users (migration p6).
+    public func prepareForServing() throws {
+        if case let .province(reader, _) = backend { try reader.migrate() }
+    }
+
     public func addUser(name: String, role: String, regions: [String], password: String) throws -> UserAccount {
         try audited("user add", reason: nil, cameras: []) { _ in
             try require(.users)
-            let store = try countyStore()
+            let store = try userDirectory()
             let name = try UserNames.validate(name)
             let role = try Role.parse(role)
             try UserNames.validatePassword(password)
@@ -20,7 +39,7 @@ extension IndexService {
                 let code = try store.resolveRegion(region).code
                 if !codes.contains(code) { codes.append(code) }
             }
-            let now = store.clock.now()
+            let now = clock.now()
             let user = UserAccount(name: name, role: role, regions: codes, disabled: false, createdAt: now, passwordChangedAt: now)
             try store.addUser(user, passwordHash: try PasswordHash.make(password))
             return (user, [], "user \(name) added: role \(role.rawValue), regions \(codes.isEmpty ? "all" : codes.joined(separator: " "))")
@@ -29,14 +48,14 @@ extension IndexService {
 
     public func users() throws -> [UserAccount] {
         try require(.users)
-        return try countyStore().users()
+        return try userDirectory().users()
     }
 
     public func setPassword(user name: String, password: String) throws {
         try audited("user passwd", reason: nil, cameras: []) { _ in
             try require(.users)
             try UserNames.validatePassword(password)
-            let store = try countyStore()
+            let store = try userDirectory()
             try store.setPasswordHash(user: name, try PasswordHash.make(password))
             try store.endSessions(user: name)
             return ((), [], "password of \(name) changed, its sessions ended")
@@ -46,7 +65,7 @@ extension IndexService {
     public func setUserDisabled(_ name: String, _ disabled: Bool) throws {
         try audited(disabled ? "user disable" : "user enable", reason: nil, cameras: []) { _ in
             try require(.users)
-            try countyStore().setUserDisabled(name, disabled)
+            try userDirectory().setUserDisabled(name, disabled)
             return ((), [], "user \(name) \(disabled ? "disabled, its tokens revoked" : "enabled")")
         }
     }
@@ -54,7 +73,7 @@ extension IndexService {
     public func removeUser(_ name: String) throws {
         try audited("user remove", reason: nil, cameras: []) { _ in
             try require(.users)
-            try countyStore().removeUser(name)
+            try userDirectory().removeUser(name)
             return ((), [], "user \(name) removed, with its tokens")
         }
     }
@@ -67,7 +86,7 @@ extension IndexService {
             if let days, days < 1 || days > 3650 {
                 throw CamindexError.usage("--expires \(days): a number of days from 1 to 3650", code: .invalidArgument, value: "\(days)")
             }
-            let store = try countyStore()
+            let store = try userDirectory()
             guard let user = try store.user(named: name)?.account else {
                 throw CamindexError.usage("no user '\(name)': see 'camindex user list'", code: .userUnknown, value: name)
             }
@@ -75,7 +94,7 @@ extension IndexService {
                 throw CamindexError.usage("user '\(name)' is disabled: enable it first with 'camindex user enable \(name)'", code: .userInvalid, value: name)
             }
             let token = PasswordHash.newToken()
-            let now = store.clock.now()
+            let now = clock.now()
             let info = UserToken(id: String(PasswordHash.tokenDigest(token).prefix(12)), user: name, createdAt: now,
                                  expiresAt: days.map { now + Int64($0) * 86_400_000 })
             try store.addToken(info, digest: PasswordHash.tokenDigest(token))
@@ -87,7 +106,7 @@ extension IndexService {
     /// The account a name and password open: nil for an unknown name, a wrong password or a
     /// disabled account alike (a caller learns nothing of which).
     public func authenticate(user name: String, password: String) throws -> UserAccount? {
-        guard let (account, hash) = try countyStore().user(named: name) else {
+        guard let (account, hash) = try userDirectory().user(named: name) else {
             // As long as a real check, so that timing does not tell names apart.
             _ = PasswordHash.verify(password, against: Self.decoyHash)
             return nil
@@ -97,7 +116,7 @@ extension IndexService {
 
     /// The account a bearer token opens: nil when unknown, expired, or its user disabled.
     public func authenticate(token: String) throws -> UserAccount? {
-        guard let (info, account) = try countyStore().token(digest: PasswordHash.tokenDigest(token)) else { return nil }
+        guard let (info, account) = try userDirectory().token(digest: PasswordHash.tokenDigest(token)) else { return nil }
         if let expires = info.expiresAt, expires <= clock.now() { return nil }
         return account.disabled ? nil : account
     }
@@ -116,10 +135,10 @@ extension IndexService {
     /// minutes and every try after it until 15 minutes have passed is `auth.locked`. Every
     /// attempt is an audit row under the name given.
     public func signIn(user name: String, password: String, remote: String) throws -> (token: String, account: UserAccount) {
-        let store = try countyStore()
+        let store = try userDirectory()
         let asked = acting(as: Caller(name: Names.printable(String(name.prefix(UserNames.maxLength))), invocation: ["sign in", "from \(remote)"]))
         return try asked.audited("sign in", reason: nil, cameras: []) { _ in
-            let now = store.clock.now()
+            let now = clock.now()
             if let until = Self.lockedUntil(try store.loginFailures(user: name, since: now - 2 * Self.lockoutWindowMs), now: now) {
                 let shown = TimeFormat.rfc3339(until, in: TimeZone(identifier: Zones.defaultIdentifier)!)
                 throw CamindexError.runtime("too many failed sign-ins for this name: try again after \(shown)", code: .authLocked, value: shown)
@@ -147,10 +166,10 @@ extension IndexService {
     /// The account a session token opens, nil when unknown, idle longer than `idleMs`, or its
     /// user disabled; using it keeps it alive (noted at most once a minute).
     public func session(token: String, idleMs: Int64 = IndexService.defaultIdleMs) throws -> UserAccount? {
-        let store = try countyStore()
+        let store = try userDirectory()
         let digest = PasswordHash.tokenDigest(token)
         guard let (account, lastSeen) = try store.session(digest: digest) else { return nil }
-        let now = store.clock.now()
+        let now = clock.now()
         guard now.ms - lastSeen.ms <= idleMs else {
             _ = try store.endSession(digest: digest)
             return nil
@@ -163,7 +182,7 @@ extension IndexService {
     /// Ends the session `token` opened (signing out), audited as the caller.
     public func signOut(token: String) throws {
         try audited("sign out", reason: nil, cameras: []) { _ in
-            guard try countyStore().endSession(digest: PasswordHash.tokenDigest(token)) else {
+            guard try userDirectory().endSession(digest: PasswordHash.tokenDigest(token)) else {
                 throw CamindexError.runtime("no such session (signed out already, or expired)", code: .authFailed)
             }
             return ((), [], "signed out")

@@ -63,6 +63,14 @@ public final class IndexService: Sendable {
         IndexService(backend: backend, caller: caller, notice: notice)
     }
 
+    /// The same store for another thread: a province gets a connection of its own (one
+    /// PostgreSQL connection answers one statement at a time); a county store is shared, as
+    /// SQLite's pool reads from several threads at once.
+    public func withOwnConnection() throws -> IndexService {
+        guard case let .province(_, url) = backend else { return self }
+        return IndexService(backend: .province(try ProvinceReader(url: url), url), caller: caller, notice: notice)
+    }
+
     /// Whether footage and export requests of users must give a reason (the county's policy,
     /// kept in a county store; a province has none).
     public func reasonRequired() throws -> Bool {
@@ -148,7 +156,8 @@ public final class IndexService: Sendable {
             switch backend {
             case let .county(county): try county.store().appendAudit(entry)
             case let .province(reader, _): try reader.appendAudit(entry)
-            case let .provinceRegistry(url): throw Self.provinceReadOnly(url)
+            // The shell's user commands on a province: rows in the province's trail.
+            case let .provinceRegistry(url): try ProvinceReader(url: url).appendAudit(entry)
             }
         } catch {
             notice("note: this run was not recorded in the audit trail: \(Redaction.redactSecrets(Self.message(error)))")

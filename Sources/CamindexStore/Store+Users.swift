@@ -3,12 +3,11 @@ import Foundation
 import GRDB
 
 // The HTTP API's users and their bearer tokens: hashes only, never a password or a token.
-extension Store {
+extension Store: UserDirectory {
     public func addUser(_ user: UserAccount, passwordHash: String) throws {
         try write { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM app_user WHERE name = ?", arguments: [user.name]) == nil else {
-                throw CamindexError.usage("user '\(user.name)' exists: change it with 'camindex user passwd', 'user disable' or 'user remove'",
-                                          code: .userExists, value: user.name)
+                throw Self.userExists(user.name)
             }
             try db.execute(sql: """
                 INSERT INTO app_user (name, role, regions, password_hash, disabled, created_at_ms, password_changed_at_ms)
@@ -128,7 +127,7 @@ extension Store {
             if let also { try also(db) }
             try db.execute(sql: sql, arguments: arguments)
             guard db.changesCount > 0 else {
-                throw CamindexError.usage("no user '\(name)': see 'camindex user list'", code: .userUnknown, value: name)
+                throw Self.userUnknown(name)
             }
         }
     }
