@@ -29,7 +29,7 @@ struct CheckCommand: ParsableCommand, GlobalConfigurable {
     @Option(help: "table or json.") var format: TableOrJSON = .table
 
     func validate() throws {
-        if settle < 0 || !settle.isFinite { throw CamindexError.usage("--settle must be zero or more seconds") }
+        try Durations.check(settle, "--settle", zero: true, max: 7 * 86_400)
     }
 
     func run() throws {

@@ -62,11 +62,11 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
 
     func validate() throws {
         for (name, value) in [("--interval", interval), ("--full-interval", fullInterval), ("--deadline", deadline),
-                              ("--scan-interval", scanInterval)] where !(value > 0 && value.isFinite) {
-            throw CamindexError.usage("\(name) must be a positive number of seconds")
+                              ("--scan-interval", scanInterval)] {
+            try Durations.check(value, name, max: 7 * 86_400)
         }
-        if settle < 0 { throw CamindexError.usage("--settle must be zero or more seconds") }
-        if !(maxSegmentHours > 0) || !maxSegmentHours.isFinite { throw CamindexError.usage("--max-segment-hours must be a positive number of hours") }
+        try Durations.check(settle, "--settle", zero: true, max: 7 * 86_400)
+        try Durations.check(maxSegmentHours, "--max-segment-hours", unit: "hours", max: 31 * 24)
         guard (1...1024).contains(concurrency) else { throw CamindexError.usage("--concurrency must be between 1 and 1024") }
         if [publish != nil, publishFile != nil, publishEnv].filter({ $0 }).count > 1 {
             throw CamindexError.usage("give one of --publish, --publish-file, --publish-env")

@@ -51,10 +51,10 @@ struct IndexCommand: ParsableCommand, GlobalConfigurable {
 
     func validate() throws {
         if !paths.isEmpty && camera == nil { throw CamindexError.usage("files given without --camera ID: say which camera they belong to") }
-        if timeout <= 0 { throw CamindexError.usage("--timeout must be positive") }
+        try Durations.check(timeout, "--timeout", max: 86_400)
         if let jobs, jobs < 1 { throw CamindexError.usage("--jobs must be at least 1") }
-        if settle < 0 || !settle.isFinite { throw CamindexError.usage("--settle must be zero or more seconds") }
-        if !(maxSegmentHours > 0) || !maxSegmentHours.isFinite { throw CamindexError.usage("--max-segment-hours must be a positive number of hours") }
+        try Durations.check(settle, "--settle", zero: true, max: 7 * 86_400)
+        try Durations.check(maxSegmentHours, "--max-segment-hours", unit: "hours", max: 31 * 24)
     }
 
     func run() throws {

@@ -84,3 +84,14 @@ enum Output {
 
 extension HealthCheck: ExpressibleByArgument {}
 extension StreamTransport: ExpressibleByArgument {}
+
+/// Durations the options take: finite and within what the index counts in milliseconds
+/// (`--settle 1e300` is refused by name, not a crash).
+enum Durations {
+    static func check(_ value: Double, _ option: String, unit: String = "seconds", zero: Bool = false, max: Double) throws {
+        guard value.isFinite, zero ? value >= 0 : value > 0, value <= max else {
+            let low = zero ? "zero" : "more than zero"
+            throw CamindexError.usage("\(option) is from \(low) to \(Int(max)) \(unit), not \(value)", value: "\(value)")
+        }
+    }
+}

@@ -37,7 +37,8 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
     @OptionGroup var audit: AuditOptions
 
     func validate() throws {
-        guard maxGap >= 0, maxGap.isFinite else { throw CamindexError.usage("--max-gap must be zero or more seconds") }
+        // A day at most: beyond, a hole is no hole anyone bridges (and 1e300 s is no number of milliseconds).
+        guard (0...86_400).contains(maxGap) else { throw CamindexError.usage("--max-gap is from 0 to 86400 seconds", value: "\(maxGap)") }
     }
 
     func run() throws {

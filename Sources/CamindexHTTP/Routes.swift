@@ -148,7 +148,7 @@ extension API {
             var query = FootageQuery(selector: try p.selector(), from: try p.required("from"), to: try p.required("to"),
                                      date: p.string("date"), timezone: p.string("timezone"))
             if let gap = try p.number("max_gap") {
-                guard gap >= 0 else { throw CamindexError.usage("'max_gap' must be zero or more seconds", value: "\(gap)") }
+                guard (0...86_400).contains(gap) else { throw CamindexError.usage("'max_gap' is from 0 to 86400 seconds", value: "\(gap)") }
                 query.maxGapMs = Int64((gap * 1000).rounded())
             }
             query.live = try p.flag("live")

@@ -445,4 +445,30 @@ import Testing
         }
         #expect(!api.logText.contains("error"), "\(api.logText)")
     }
+
+    /// Schemathesis (from PyPI, installed by `Scripts/setup --test`) sends requests generated
+    /// from the OpenAPI document, as a police officer and as a technician: no answer may be a
+    /// server error, none may take more than 5 s, and the server must still be up.
+    @Test func fuzzedFromItsOpenAPIDocumentNoServerErrorNoHang() throws {
+        try seed()
+        try user("fuzz.p", role: "police")
+        try user("fuzz.t", role: "technician")
+        let api = try serve()
+        defer { api.stop() }
+        let schema = dir.file("openapi.json")
+        try api.get("/api/v1/openapi.json", token: try token("fuzz.p")).body.write(to: URL(fileURLWithPath: schema))
+        for user in ["fuzz.p", "fuzz.t"] {
+            let run = Process()
+            run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            run.arguments = ["schemathesis", "run", schema, "--url", api.base, "-H", "Authorization: Bearer \(try token(user))",
+                             "--checks", "not_a_server_error", "--max-examples", "40", "--max-response-time", "5", "--request-timeout", "20",
+                             "--no-color"]
+            run.environment = ProcessInfo.processInfo.environment.merging(["SCHEMATHESIS_HOOKS": "", "PYTHONUNBUFFERED": "1"]) { _, b in b }
+            let result = try run.runCollectingOutput()
+            #expect(result.status == 0, "schemathesis as \(user): \(result.stdout.suffix(4000))\n\(result.stderr.suffix(2000))")
+            #expect(result.stdout.contains("passed") && !result.stdout.contains("Server Unavailable"), "\(result.stdout.suffix(2000))")
+        }
+        #expect(try api.get("/api/v1/cameras", token: try token("fuzz.p")).status == 200, "the server still answers")
+        #expect(!api.logText.contains("Fatal error"), "\(api.logText.suffix(3000))")
+    }
 }

@@ -18,7 +18,7 @@ extension Footage {
 extension Process {
     /// Runs this process to its end and returns its exit status and output; both pipes are read
     /// while it runs, so a chatty command cannot fill one and stall.
-    func runCollectingOutput() throws -> CLI.Result {
+    public func runCollectingOutput() throws -> CLI.Result {
         let out = Pipe(), err = Pipe()
         standardOutput = out
         standardError = err
