@@ -98,17 +98,27 @@ final class API: Sendable {
         }
     }
 
+    /// The CLI's JSON values, compact: a township's day is 626 KB pretty-printed.
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        // As the CLI prints them, byte for byte.
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes, .sortedKeys]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return encoder
     }()
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let data = (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"runtime.failed","message":"internal error"}}"#.utf8)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return json(data: data, status: status)
+    }
+
+    static func json(data: Data, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A service call as the request's user whose answer is JSON, encoded on the call's thread
+    /// too: a large answer must not hold one of the two cooperative threads every request needs.
+    func answer<T: Encodable>(_ request: Request, _ context: APIContext,
+                              _ body: @escaping @Sendable (IndexService, Parameters) throws -> T) async throws -> Response {
+        API.json(data: try await asUser(request, context) { service, p in try API.encoder.encode(try body(service, p)) })
     }
 
     /// The CSRF token of a session: derived from the session's secret, so nothing more is kept.

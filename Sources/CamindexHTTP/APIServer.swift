@@ -103,11 +103,13 @@ public struct APIServer: Sendable {
         let api = API(service: service, pool: pool, jobs: jobs, idleMs: config.idleMs, secure: config.tlsCertificate != nil,
                       timeout: config.requestTimeout, logger: logger)
         let router = api.router()
+        // A connection that sends nothing for 30 s is closed: a stalled client holds no socket for good.
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(30)))
         let server: HTTPServerBuilder
         if let cert = config.tlsCertificate, let key = config.tlsKey {
-            server = try .tls(.http1(), tlsConfiguration: try Self.tls(certificate: cert, key: key))
+            server = try .tls(http1, tlsConfiguration: try Self.tls(certificate: cert, key: key))
         } else {
-            server = .http1()
+            server = http1
         }
         let scheme = config.tlsCertificate == nil ? "http" : "https"
         let app = Application(

@@ -110,26 +110,26 @@ extension API {
     }
 
     static func regions(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
-        return json(try await api.asUser(request, context) { service, p in
+        return try await api.answer(request, context) { service, p in
             try p.allow(["under"])
             return try service.regionTree(under: p.string("under")).tree.map(RegionJSON.init)
-        })
+        }
     }
 
     static func cameras(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
-        return json(try await api.asUser(request, context) { service, p in
+        return try await api.answer(request, context) { service, p in
             try p.allow(["region", "all"])
             let listing = try service.cameraList(region: p.string("region"), includeDisabled: try p.flag("all"))
             return listing.cameras.map { CameraJSON($0, regions: listing.regions) }
-        })
+        }
     }
 
     static func camera(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        return json(try await api.asUser(request, context) { service, p in
+        return try await api.answer(request, context) { service, p in
             try p.allow(["probes", "reason"])
             return CameraShowJSON(try service.cameraDetail(id: id, probes: try p.integer("probes", in: 0...1000) ?? 10, reason: p.reason))
-        })
+        }
     }
 
     static func thumbnail(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
@@ -143,7 +143,7 @@ extension API {
     }
 
     static func footage(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
-        return json(try await api.asUser(request, context) { service, p in
+        return try await api.answer(request, context) { service, p in
             try p.allow(Parameters.selection.union(Parameters.times).union(["max_gap", "live", "include_disabled", "reason"]))
             var query = FootageQuery(selector: try p.selector(), from: try p.required("from"), to: try p.required("to"),
                                      date: p.string("date"), timezone: p.string("timezone"))
@@ -154,26 +154,26 @@ extension API {
             query.live = try p.flag("live")
             query.includeDisabled = try p.flag("include_disabled")
             return FootageJSON(try service.footage(query, reason: p.reason))
-        })
+        }
     }
 
     static func keyframe(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
-        return json(try await api.asUser(request, context) { service, p in
+        return try await api.answer(request, context) { service, p in
             try p.allow(["camera", "at", "date", "timezone", "reason"])
             return KeyframeJSON(try service.keyframe(cameraID: try p.required("camera"), at: try p.required("at"), date: p.string("date"),
                                                      timezone: p.string("timezone"), reason: p.reason))
-        })
+        }
     }
 
     static func status(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
-        return json(try await api.asUser(request, context) { service, p in
+        return try await api.answer(request, context) { service, p in
             try p.allow([])
             return StatusJSON(try service.status(), zone: zone)
-        })
+        }
     }
 
     static func health(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
-        return json(try await api.asUser(request, context) { service, p in
+        return try await api.answer(request, context) { service, p in
             try p.allow(["region", "check"])
             let checks = try p.list("check").map { name in
                 guard let check = HealthCheck(rawValue: name) else {
@@ -182,11 +182,11 @@ extension API {
                 return check
             }
             return HealthJSON(try service.health(region: p.string("region"), thresholds: HealthThresholds(), checks: Set(checks)))
-        })
+        }
     }
 
     static func report(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
-        return json(try await api.asUser(request, context) { service, p in
+        return try await api.answer(request, context) { service, p in
             try p.allow(["region", "period", "date", "from", "to", "timezone", "clock_limit", "reason"])
             let zone = try Zones.named(p.string("timezone") ?? Zones.defaultIdentifier)
             var options = Report.Options()
@@ -196,25 +196,25 @@ extension API {
             }
             let report = try service.report(region: p.string("region"), period: try reportPeriod(p), zone: zone, options: options, reason: p.reason)
             return ReportJSON(report, zone: zone)
-        })
+        }
     }
 
     static func audit(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
-        return json(try await api.asUser(request, context) { service, p in
+        return try await api.answer(request, context) { service, p in
             try p.allow(["from", "to", "user", "camera", "command", "timezone"])
             let zone = try Zones.named(p.string("timezone") ?? Zones.defaultIdentifier)
             let start = try p.string("from").map { try TimeFormat.parse($0, zone: zone, option: "--from") } ?? Instant(ms: Int64.min / 2)
             let end = try p.string("to").map { try TimeFormat.parse($0, zone: zone, option: "--to") } ?? Instant(ms: Int64.max / 2)
             let rows = try service.auditRows(AuditFilter(range: Interval(start, end), user: p.string("user"), camera: p.string("camera"), command: p.string("command")))
             return rows.map { AuditRowJSON($0, zone: zone) }
-        })
+        }
     }
 
     static func verifyAudit(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
-        return json(try await api.asUser(request, context) { service, p in
+        return try await api.answer(request, context) { service, p in
             try p.allow([])
             return AuditVerificationJSON(try service.verifyAudit())
-        })
+        }
     }
 
     static func createExport(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {

@@ -1,5 +1,6 @@
 import CamindexCore
 import Foundation
+import Synchronization
 
 /// A store as a user limited to regions sees it: cameras and regions outside the scope do not
 /// exist (a camera asked for by ID is unknown, as one never registered; a region is unknown;
@@ -9,6 +10,18 @@ import Foundation
 struct ScopedReader: IndexReader {
     let base: any IndexReader
     let account: UserAccount
+    /// The visible cameras, listed once per use case (a reader is made for each): a footage
+    /// answer filters its windows, time quality and live windows by the same set.
+    private let listed = Listed()
+
+    private final class Listed: Sendable {
+        let ids = Mutex<Set<String>?>(nil)
+    }
+
+    init(base: any IndexReader, account: UserAccount) {
+        self.base = base
+        self.account = account
+    }
 
     var location: String { base.location }
 
@@ -18,7 +31,10 @@ struct ScopedReader: IndexReader {
 
     /// The IDs of every camera the user sees, disabled ones too.
     private func visibleCameraIDs() throws -> Set<String> {
-        Set(try base.cameras(in: nil, includeDisabled: true).filter { visible($0.regionCode) }.map(\.id))
+        if let ids = listed.ids.withLock({ $0 }) { return ids }
+        let ids = Set(try base.cameras(in: nil, includeDisabled: true).filter { visible($0.regionCode) }.map(\.id))
+        listed.ids.withLock { $0 = ids }
+        return ids
     }
 
     private func requireVisible(_ cameraID: String) throws {

@@ -84,8 +84,10 @@ import Testing
             let answer = try api.get(path, token: token)
             #expect(answer.status == 200, "\(path): \(answer.text)")
             #expect(answer.header("Content-Type") == "application/json; charset=utf-8")
-            let printed = try ci(cli).stdout
-            #expect(answer.text == printed.trimmingCharacters(in: .newlines), "\(path) answers otherwise than camindex \(cli.joined(separator: " "))")
+            // The same values field for field (the API's JSON is compact, the CLI's pretty-printed).
+            let printed = try CLI.json(try ci(cli).stdout) as? NSObject
+            #expect(try answer.json() as? NSObject == printed && printed != nil,
+                    "\(path) answers otherwise than camindex \(cli.joined(separator: " ")):\n\(answer.text)")
         }
         // The footage itself, exactly: camera 1 has its hole 08:00:30–08:00:40.
         let footage = try #require(try api.get(same[0].path, token: police).json() as? [String: Any])
@@ -470,5 +472,30 @@ import Testing
         }
         #expect(try api.get("/api/v1/cameras", token: try token("fuzz.p")).status == 200, "the server still answers")
         #expect(!api.logText.contains("Fatal error"), "\(api.logText.suffix(3000))")
+    }
+
+    /// `daemon --http`: the daemon indexes a file closed while it runs, and its HTTP API answers
+    /// with that footage; SIGTERM stops both within seconds.
+    @Test func theDaemonServesTheAPIBesideItsWork() throws {
+        try seed()
+        try user("he", role: "police")
+        let police = try token("he")
+        let daemon = try ServedAPI(db: db, command: "daemon", arguments: ["--scan-interval", "120", "--settle", "0"], logDir: dir.path)
+        let path = "/api/v1/footage?camera=\(Self.cam3)&from=\(ServedAPI.q("2026-11-20 08:00"))&to=\(ServedAPI.q("2026-11-20 08:01"))"
+        let before = try #require(try daemon.get(path, token: police).json() as? [String: Any])
+        #expect(((before["cameras"] as? [[String: Any]])?.first?["covered_seconds"] as? Double) == 20, "\(before)")
+        try Footage.make(dir.file("rec/3/20261120_080020.mp4"), .init(seconds: 10, fps: 25, gop: 25))
+        var covered = 0.0
+        let deadline = Date().addingTimeInterval(20)
+        while covered < 30 && Date() < deadline {
+            usleep(200_000)
+            let now = try #require(try daemon.get(path, token: police).json() as? [String: Any])
+            covered = (now["cameras"] as? [[String: Any]])?.first?["covered_seconds"] as? Double ?? 0
+        }
+        #expect(covered == 30, "the file closed while the daemon runs is footage the API answers")
+        #expect(try daemon.get("/api/v1/status", token: police).status == 403)
+        let (status, seconds) = daemon.stop()
+        #expect(status == 0 && seconds < 10, "exit \(status) after \(seconds) s\n\(daemon.logText)")
+        #expect(daemon.logText.contains("daemon stopped"), "\(daemon.logText)")
     }
 }

@@ -45,7 +45,8 @@ import Testing
         for (path, cli) in same {
             let answer = try api.get(path, token: token)
             #expect(answer.status == 200, "\(path): \(answer.text)")
-            #expect(answer.text == (try CLI.run(["--db", url] + cli).stdout).trimmingCharacters(in: .newlines), "\(path) differs from camindex \(cli.joined(separator: " "))")
+            let printed = try CLI.json(try CLI.run(["--db", url] + cli).stdout) as? NSObject
+            #expect(try answer.json() as? NSObject == printed && printed != nil, "\(path) differs from camindex \(cli.joined(separator: " "))")
         }
         // Sessions on the province, and a scope.
         let signIn = try api.post("/api/v1/session", json: ["user": "tech", "password": "a-long-password"])

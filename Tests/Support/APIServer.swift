@@ -10,12 +10,14 @@ public final class ServedAPI: @unchecked Sendable {
     public let base: String
     public let log: String
 
-    public init(db: String, arguments: [String] = [], logDir: String, env: [String: String] = [:]) throws {
+    /// `command` is `serve`, or `daemon` (whose `--http` is then given the address).
+    public init(db: String, command: String = "serve", arguments: [String] = [], logDir: String, env: [String: String] = [:]) throws {
         log = logDir + "/serve-\(UUID().uuidString.prefix(8)).log"
         FileManager.default.createFile(atPath: log, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["--db", db, "serve"] + (arguments.contains("--listen") ? [] : ["--listen", "127.0.0.1:0"]) + arguments
+        let listen = command == "serve" ? "--listen" : "--http"
+        process.arguments = ["--db", db, command] + (arguments.contains(listen) ? [] : [listen, "127.0.0.1:0"]) + arguments
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in env { environment[k] = v }
         process.environment = environment
@@ -31,7 +33,7 @@ public final class ServedAPI: @unchecked Sendable {
         }
         guard let found else {
             process.terminate()
-            throw FootageError("camindex serve did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+            throw FootageError("camindex \(command) did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         }
         base = found
     }
