@@ -29,12 +29,16 @@ public struct CameraJSON: Encodable, Sendable {
     /// Picture-quality thresholds set for this camera (the others are the defaults).
     var quality_thresholds: [String: Double]
 
+    /// A camera's region and the path to it from the top, by name.
+    static func place(_ regionCode: String, regions: [String: Region]) -> (RegionRef, [RegionRef]) {
+        let path = (RegionCode.ancestors(of: regionCode) + [regionCode]).compactMap { regions[$0] }
+        return (RegionRef(code: regionCode, name: regions[regionCode]?.name ?? ""), path.map { RegionRef(code: $0.code, name: $0.name) })
+    }
+
     public init(_ camera: Camera, regions: [String: Region]) {
         id = camera.id
         name = camera.name
-        let path = (RegionCode.ancestors(of: camera.regionCode) + [camera.regionCode]).compactMap { regions[$0] }
-        region = RegionRef(code: camera.regionCode, name: regions[camera.regionCode]?.name ?? "")
-        region_path = path.map { RegionRef(code: $0.code, name: $0.name) }
+        (region, region_path) = Self.place(camera.regionCode, regions: regions)
         gb28181 = (try? CameraID(camera.id))?.gb28181.map {
             GB28181(center_code: $0.centerCode, industry_code: $0.industryCode, type_code: $0.typeCode,
                     type: $0.typeName, network_code: $0.networkCode)

@@ -28,11 +28,14 @@ public struct FootageJSON: Encodable, Sendable {
 
     public init(_ answer: FootageAnswer) {
         let (range, zone, regions) = (answer.range, answer.zone, answer.regions)
+        // Hundreds of cameras share a few regions: each place is made once.
+        var places: [String: (CameraJSON.RegionRef, [CameraJSON.RegionRef])] = [:]
         let items = answer.cameras.map { r -> Item in
             let z = r.camera.zone
-            let json = CameraJSON(r.camera, regions: regions)
+            let place = places[r.camera.regionCode] ?? CameraJSON.place(r.camera.regionCode, regions: regions)
+            places[r.camera.regionCode] = place
             return Item(
-                id: r.camera.id, name: r.camera.name, region: json.region, region_path: json.region_path,
+                id: r.camera.id, name: r.camera.name, region: place.0, region_path: place.1,
                 windows: r.windows.map { Span(start: TimeFormat.rfc3339($0.interval.start, in: z), end: TimeFormat.rfc3339($0.interval.end, in: z),
                                               seconds: JSONValues.seconds(ms: $0.interval.durationMs), verified: $0.verified) },
                 gaps: r.gaps.map { Span(start: TimeFormat.rfc3339($0.start, in: z), end: TimeFormat.rfc3339($0.end, in: z),
