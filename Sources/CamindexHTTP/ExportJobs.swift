@@ -22,6 +22,50 @@ final class ExportJobs: Sendable {
         var date, timezone, reason: String?
         var dry_run: Bool?
 
+        enum Key: String, CodingKey, CaseIterable { case cameras, camera, region, near, radius, from, to, date, timezone, reason, dry_run }
+
+        /// `cameras` is a list or one ID (also as `camera`, the CLI's option); a comma also
+        /// separates IDs. Any other field is refused by name.
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Key.self)
+            func ids(_ key: Key) throws -> [String]? {
+                guard c.contains(key) else { return nil }
+                let list = try (try? c.decode([String].self, forKey: key)) ?? [c.decode(String.self, forKey: key)]
+                return list.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+            }
+            let named = try (ids(.cameras) ?? []) + (ids(.camera) ?? [])
+            cameras = named.isEmpty ? nil : named
+            region = try c.decodeIfPresent(String.self, forKey: .region)
+            near = try c.decodeIfPresent(String.self, forKey: .near)
+            radius = try c.decodeIfPresent(Double.self, forKey: .radius)
+            from = try c.decode(String.self, forKey: .from)
+            to = try c.decode(String.self, forKey: .to)
+            date = try c.decodeIfPresent(String.self, forKey: .date)
+            timezone = try c.decodeIfPresent(String.self, forKey: .timezone)
+            reason = try c.decodeIfPresent(String.self, forKey: .reason)
+            dry_run = try c.decodeIfPresent(Bool.self, forKey: .dry_run)
+            let known = Set(Key.allCases.map(\.stringValue))
+            let all = try decoder.container(keyedBy: AnyKey.self)
+            if let unknown = all.allKeys.first(where: { !known.contains($0.stringValue) }) {
+                throw CamindexError.usage("unknown field '\(Names.printable(unknown.stringValue))' in the export request: it takes \(known.sorted().map { "'\($0)'" }.joined(separator: ", "))",
+                                          value: unknown.stringValue)
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encodeIfPresent(cameras, forKey: .cameras)
+            try c.encodeIfPresent(region, forKey: .region)
+            try c.encodeIfPresent(near, forKey: .near)
+            try c.encodeIfPresent(radius, forKey: .radius)
+            try c.encode(from, forKey: .from)
+            try c.encode(to, forKey: .to)
+            try c.encodeIfPresent(date, forKey: .date)
+            try c.encodeIfPresent(timezone, forKey: .timezone)
+            try c.encodeIfPresent(reason, forKey: .reason)
+            try c.encodeIfPresent(dry_run, forKey: .dry_run)
+        }
+
         func selector() throws -> CameraSelector {
             let given = [region != nil, !(cameras ?? []).isEmpty, near != nil].filter { $0 }.count
             guard given == 1 else {
@@ -36,6 +80,13 @@ final class ExportJobs: Sendable {
             }
             return .cameras(cameras ?? [])
         }
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     struct Job: Codable, Sendable {

@@ -777,21 +777,34 @@ enum OpenAPI {
           {
             "name": "period",
             "in": "query",
-            "description": "day (default) or week, of 'date'.",
+            "description": "day (default) or week, of 'date'; or a date itself (that day). 'day=DATE' and 'week=DATE' as the CLI's --day and --week also work.",
             "required": false,
             "schema": {
-              "type": "string",
-              "enum": [
-                "day",
-                "week",
-                "range"
-              ]
+              "type": "string"
             }
           },
           {
             "name": "date",
             "in": "query",
             "description": "A day: YYYY-MM-DD, today or yesterday (default yesterday).",
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "day",
+            "in": "query",
+            "description": "A day (YYYY-MM-DD, today, yesterday), as the CLI's --day.",
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "week",
+            "in": "query",
+            "description": "The Monday–Sunday week holding this date, as the CLI's --week.",
             "required": false,
             "schema": {
               "type": "string"
@@ -1397,10 +1410,22 @@ enum OpenAPI {
         "additionalProperties": false,
         "properties": {
           "cameras": {
-            "type": "array",
-            "items": {
-              "type": "string"
-            }
+            "description": "Camera IDs: a list, or one string (commas separate IDs).",
+            "oneOf": [
+              {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              },
+              {
+                "type": "string"
+              }
+            ]
+          },
+          "camera": {
+            "description": "As cameras (the CLI's --camera).",
+            "type": "string"
           },
           "region": {
             "type": "string"

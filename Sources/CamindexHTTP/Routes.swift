@@ -187,7 +187,7 @@ extension API {
 
     static func report(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
         return try await api.answer(request, context) { service, p in
-            try p.allow(["region", "period", "date", "from", "to", "timezone", "clock_limit", "reason"])
+            try p.allow(["region", "period", "date", "day", "week", "from", "to", "timezone", "clock_limit", "reason"])
             let zone = try Zones.named(p.string("timezone") ?? Zones.defaultIdentifier)
             var options = Report.Options()
             if let limit = try p.number("clock_limit") {
@@ -270,20 +270,27 @@ extension API {
                         body: .init(byteBuffer: ByteBuffer(string: OpenAPI.document)))
     }
 
-    /// `period=day|week` with `date` (default: the day or week of yesterday), or `from` and `to`.
+    /// `period=day|week` with `date` (default: the day or week of yesterday), `period=DATE` (that
+    /// day), `day=DATE` or `week=DATE` as the CLI's `--day`/`--week`, or `from` with `to`.
     static func reportPeriod(_ p: Parameters) throws -> ReportPeriod {
-        let from = p.string("from"), to = p.string("to"), date = p.string("date")
+        let from = p.string("from"), to = p.string("to")
+        let given = [from != nil || to != nil, p.string("day") != nil, p.string("week") != nil].filter { $0 }.count
+        guard given <= 1 else { throw CamindexError.usage("give one of 'period' with 'date', 'day', 'week', or 'from' with 'to'", value: "period") }
         if from != nil || to != nil {
             guard let from, let to else { throw CamindexError.usage("'from' and 'to' go together", value: from == nil ? "from" : "to") }
-            guard p.string("period") == nil || p.string("period") == "range", date == nil else {
+            guard p.string("period") == nil || p.string("period") == "range", p.string("date") == nil else {
                 throw CamindexError.usage("give 'period' with 'date', or 'from' with 'to'", value: "period")
             }
             return .range(from: from, to: to)
         }
+        if let day = p.string("day") { return .day(day) }
+        if let week = p.string("week") { return .week(week) }
+        let date = p.string("date")
         switch p.string("period") ?? "day" {
         case "day": return .day(date ?? "yesterday")
         case "week": return .week(date ?? "yesterday")
-        case let other: throw CamindexError.usage("'period' is day or week (or give 'from' and 'to'), not '\(Names.printable(other))'", value: other)
+        case let day where date == nil: return .day(day)
+        case let other: throw CamindexError.usage("'period' is day or week (with 'date'), or a date; not '\(Names.printable(other))'", value: other)
         }
     }
 

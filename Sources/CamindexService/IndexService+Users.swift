@@ -21,9 +21,14 @@ extension IndexService {
         }
     }
 
-    /// Readies the store for a server: a province gets the tables of its users (migration p6).
+    /// Readies the store for a server: a county store is opened (a missing one fails at start,
+    /// not at every request), a province gets the tables of its users (migration p6).
     public func prepareForServing() throws {
-        if case let .province(reader, _) = backend { try reader.migrate() }
+        switch backend {
+        case let .county(county): _ = try county.store()
+        case let .province(reader, _): try reader.migrate()
+        case let .provinceRegistry(url): throw Self.provinceReadOnly(url)
+        }
     }
 
     public func addUser(name: String, role: String, regions: [String], password: String) throws -> UserAccount {

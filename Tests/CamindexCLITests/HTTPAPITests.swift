@@ -77,6 +77,9 @@ import Testing
             ("/api/v1/cameras?region=\(ServedAPI.q("沙河镇"))", police, ["camera", "list", "--region", "沙河镇", "--format", "json"]),
             ("/api/v1/cameras/\(Self.cam1)", technician, ["camera", "show", Self.cam1, "--format", "json"]),
             ("/api/v1/report?period=day&date=2026-11-20", officer, ["report", "--day", "2026-11-20", "--format", "json"]),
+            ("/api/v1/report?day=2026-11-20", officer, ["report", "--day", "2026-11-20", "--format", "json"]),
+            ("/api/v1/report?period=2026-11-20", officer, ["report", "--day", "2026-11-20", "--format", "json"]),
+            ("/api/v1/report?period=week&date=2026-11-20", officer, ["report", "--week", "2026-11-20", "--format", "json"]),
             ("/api/v1/report?from=\(ServedAPI.q("2026-11-20 00:00"))&to=\(ServedAPI.q("2026-11-21 00:00"))&region=620723100", officer,
              ["report", "--from", "2026-11-20 00:00", "--to", "2026-11-21 00:00", "--region", "620723100", "--format", "json"]),
         ]
@@ -326,6 +329,12 @@ import Testing
         let planned = try #require((dry["manifest"] as? [String: Any])?["cameras"] as? [[String: Any]])
         #expect((planned.first?["clips"] as? [Any])?.count == 2, "\(dry)")
 
+        // One camera as a string (the CLI's --camera) plans the same; a field it does not take is named.
+        let single = try #require(try api.post("/api/v1/exports", json: ["camera": Self.cam1, "from": "2026-11-20 08:00:05", "to": "2026-11-20 08:00:45",
+                                                                         "reason": "x", "dry_run": true], token: police).json() as? [String: Any])
+        #expect(((single["manifest"] as? [String: Any])?["cameras"] as? [[String: Any]])?.first?["id"] as? String == Self.cam1, "\(single)")
+        let misspelt = try api.post("/api/v1/exports", json: ["cams": [Self.cam1], "from": "08:00", "to": "08:01", "reason": "x"], token: police)
+        #expect(misspelt.status == 400 && misspelt.text.contains("cams"), "\(misspelt.text)")
         let created = try api.post("/api/v1/exports", json: withReason, token: police)
         #expect(created.status == 202, "\(created.text)")
         let job = try #require(try created.json() as? [String: Any])
@@ -393,6 +402,9 @@ import Testing
         #expect(refused.status == 2 && refused.stderr.contains("--tls-cert") && refused.stderr.contains("--insecure-http"), "\(refused.stderr)")
         #expect(try CLI.run(["--db", db, "serve", "--listen", "nowhere"]).stderr.contains("HOST:PORT"))
         #expect(try CLI.run(["--db", db, "serve", "--tls-cert", cert]).stderr.contains("--tls-key"))
+        // A store that is not there fails at start, not at every request.
+        let missing = try CLI.run(["--db", dir.file("nowhere.sqlite"), "serve", "--listen", "127.0.0.1:0"])
+        #expect(missing.status == 1 && missing.stderr.contains("store.missing"), "\(missing.all)")
 
         let api = try serve(["--tls-cert", cert, "--tls-key", key])
         defer { api.stop() }
