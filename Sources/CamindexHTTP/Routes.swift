@@ -143,7 +143,8 @@ extension API {
     }
 
     static func footage(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
-        return try await api.answer(request, context) { service, p in
+        // Written by hand rather than by JSONEncoder: a township's day is hundreds of cameras.
+        return API.json(data: try await api.asUser(request, context) { service, p in
             try p.allow(Parameters.selection.union(Parameters.times).union(["max_gap", "live", "include_disabled", "reason"]))
             var query = FootageQuery(selector: try p.selector(), from: try p.required("from"), to: try p.required("to"),
                                      date: p.string("date"), timezone: p.string("timezone"))
@@ -153,8 +154,8 @@ extension API {
             }
             query.live = try p.flag("live")
             query.includeDisabled = try p.flag("include_disabled")
-            return FootageJSON(try service.footage(query, reason: p.reason))
-        }
+            return FootageJSON(try service.footage(query, reason: p.reason)).compactJSON()
+        })
     }
 
     static func keyframe(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
