@@ -1,5 +1,4 @@
 import CamindexCore
-import CamindexService
 import Foundation
 import Logging
 import Synchronization
@@ -7,26 +6,45 @@ import Synchronization
 /// Exports asked for over HTTP, run one at a time beside the requests: each job writes into
 /// a directory of its own under the server's exports directory, and its record
 /// (`ID.job.json`: who asked, what, its state and files) is kept beside it, so that a
-/// restarted server still lists it and serves its files. The export itself — its audit row,
-/// manifest and clips — is the service's.
-final class ExportJobs: Sendable {
-    enum State: String, Codable, Sendable { case queued, running, done, failed, interrupted }
+/// restarted server still lists it and serves its files. Who sees a job is decided here: its
+/// owner, or an admin. The export itself (its audit row, manifest and clips) is
+/// `IndexService.export`'s.
+public final class ExportJobs: Sendable {
+    public enum State: String, Codable, Sendable { case queued, running, done, failed, interrupted }
+
+    /// Why a job failed or stopped, as errors are shown: code, message, the input concerned.
+    public struct Failure: Codable, Sendable {
+        public var code, message: String
+        public var value: String?
+
+        init(_ e: CamindexError) {
+            code = e.code.rawValue
+            message = Redaction.redactSecrets(e.message)
+            value = e.value.map(Redaction.redactSecrets)
+        }
+
+        init(code: CamindexError.Code, message: String, value: String? = nil) {
+            self.code = code.rawValue
+            self.message = message
+            self.value = value
+        }
+    }
 
     /// What the client asked for, as the job shows it.
-    struct Request: Codable, Sendable {
-        var cameras: [String]?
-        var region: String?
-        var near: String?
-        var radius: Double?
-        var from, to: String
-        var date, timezone, reason: String?
-        var dry_run: Bool?
+    public struct Request: Codable, Sendable {
+        public var cameras: [String]?
+        public var region: String?
+        public var near: String?
+        public var radius: Double?
+        public var from, to: String
+        public var date, timezone, reason: String?
+        public var dry_run: Bool?
 
         enum Key: String, CodingKey, CaseIterable { case cameras, camera, region, near, radius, from, to, date, timezone, reason, dry_run }
 
         /// `cameras` is a list or one ID (also as `camera`, the CLI's option); a comma also
         /// separates IDs. Any other field is refused by name.
-        init(from decoder: any Decoder) throws {
+        public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: Key.self)
             func ids(_ key: Key) throws -> [String]? {
                 guard c.contains(key) else { return nil }
@@ -52,7 +70,7 @@ final class ExportJobs: Sendable {
             }
         }
 
-        func encode(to encoder: any Encoder) throws {
+        public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: Key.self)
             try c.encodeIfPresent(cameras, forKey: .cameras)
             try c.encodeIfPresent(region, forKey: .region)
@@ -66,7 +84,7 @@ final class ExportJobs: Sendable {
             try c.encodeIfPresent(dry_run, forKey: .dry_run)
         }
 
-        func selector() throws -> CameraSelector {
+        public func selector() throws -> CameraSelector {
             let given = [region != nil, !(cameras ?? []).isEmpty, near != nil].filter { $0 }.count
             guard given == 1 else {
                 throw CamindexError.usage("say which cameras with exactly one of 'cameras', 'region' or 'near' (with 'radius')", value: "cameras")
@@ -89,20 +107,20 @@ final class ExportJobs: Sendable {
         init?(intValue: Int) { nil }
     }
 
-    struct Job: Codable, Sendable {
-        var id: String
-        var user: String
-        var state: State
-        var created_at: String
-        var finished_at: String?
-        var request: Request
+    public struct Job: Codable, Sendable {
+        public var id: String
+        public var user: String
+        public var state: State
+        public var created_at: String
+        public var finished_at: String?
+        public var request: Request
         /// The exporter's progress lines, in order.
-        var progress: [String]
+        public var progress: [String]
         /// The clips written (whole), with their SHA-256: all of them once done.
-        var parts: [Exporter.Manifest.FileHash]
-        var error: APIErrorJSON.Body?
+        public var parts: [Exporter.Manifest.FileHash]
+        public var error: Failure?
         /// The files the job's directory serves: the clips and both manifests.
-        var files: [String]
+        public var files: [String]
     }
 
     /// Where jobs write; nil for a server without one (a province: exports are a county's).
@@ -115,7 +133,7 @@ final class ExportJobs: Sendable {
     /// One export at a time: exports read and write whole files; more at once only share the disk.
     private let thread = BlockingPool(threads: 1, name: "camindex.export")
 
-    init(directory: String?, service: IndexService, logger: Logger) throws {
+    public init(directory: String?, service: IndexService, logger: Logger) throws {
         self.directory = directory
         self.service = service
         self.logger = logger
@@ -127,8 +145,7 @@ final class ExportJobs: Sendable {
                 // The server stopped under it: what it wrote is listed by its manifest, if any.
                 if job.state == .queued || job.state == .running {
                     job.state = .interrupted
-                    job.error = APIErrorJSON.Body(code: CamindexError.Code.exportInterrupted.rawValue,
-                                                  message: "the server stopped before this export was done", value: nil)
+                    job.error = Failure(code: .exportInterrupted, message: "the server stopped before this export was done")
                 }
                 found[job.id] = job
             }
@@ -139,7 +156,7 @@ final class ExportJobs: Sendable {
     }
 
     /// Queues an export for `caller`'s service; the request was checked by a dry run first.
-    func submit(_ request: Request, output: String, exporter: IndexService, zone: TimeZone) throws -> Job {
+    public func submit(_ request: Request, output: String, exporter: IndexService, zone: TimeZone) throws -> Job {
         guard directory != nil else {
             throw CamindexError.usage("this server has no exports directory: exports are made from a county's store", code: .storeProvinceReadOnly)
         }
@@ -159,7 +176,7 @@ final class ExportJobs: Sendable {
     }
 
     /// A fresh directory name for a job.
-    func newOutput() throws -> String {
+    public func newOutput() throws -> String {
         guard let directory else {
             throw CamindexError.usage("this server has no exports directory: exports are made from a county's store", code: .storeProvinceReadOnly)
         }
@@ -181,7 +198,8 @@ final class ExportJobs: Sendable {
             if cancel.isCancelled || stopping.isCancelled { cancel.cancel() }
             outcome = try exporter.export(asked, progress: { [self] line in modify(id) { $0.progress.append(line) } })
         } catch {
-            failure = ErrorRenderer.camindexError(error, path: output)
+            failure = (error as? CamindexError) ?? (error as? any CamindexErrorConvertible)?.camindexError
+                ?? .runtime("the export failed: \(ErrorText.of(error))")
         }
         let finished = TimeFormat.rfc3339(service.clock.now(), in: zone)
         modify(id) { job in
@@ -192,57 +210,55 @@ final class ExportJobs: Sendable {
                 job.files = m.files.map(\.file) + [Exporter.manifestName, Exporter.manifestTextName]
                 if m.complete == false {
                     job.state = .interrupted
-                    job.error = APIErrorJSON.Body(code: CamindexError.Code.exportInterrupted.rawValue,
-                                                  message: m.interrupted ?? "the export was stopped before it was done", value: nil)
+                    job.error = Failure(code: .exportInterrupted, message: m.interrupted ?? "the export was stopped before it was done")
                 } else if !outcome.failures.isEmpty {
                     job.state = .failed
-                    job.error = APIErrorJSON.Body(code: CamindexError.Code.exportFailed.rawValue,
-                                                  message: outcome.failures.map { "camera \($0.camera): \($0.message)" }.joined(separator: "; "),
+                    job.error = Failure(code: .exportFailed, message: outcome.failures.map { "camera \($0.camera): \($0.message)" }.joined(separator: "; "),
                                                   value: outcome.failures.map(\.camera).joined(separator: ","))
                 } else {
                     job.state = .done
                 }
             } else if let failure {
                 job.state = .failed
-                job.error = APIErrorJSON(failure).error
+                job.error = Failure(failure)
             }
         }
         logger.notice("export job \(id) ended", metadata: ["user": "\(exporter.caller.name)", "state": "\(job(id)?.state.rawValue ?? "?")"])
     }
 
-    func job(_ id: String) -> Job? { jobs.withLock { $0[id] } }
+    public func job(_ id: String) -> Job? { jobs.withLock { $0[id] } }
 
     /// The job as `account` may see it: their own, or any for an admin; else nil (as if none).
-    func job(_ id: String, for account: UserAccount) -> Job? {
+    public func job(_ id: String, for account: UserAccount) -> Job? {
         guard let job = job(id), job.user == account.name || account.role == .admin else { return nil }
         return job
     }
 
-    func list(for account: UserAccount) -> [Job] {
+    public func list(for account: UserAccount) -> [Job] {
         jobs.withLock { Array($0.values) }.filter { $0.user == account.name || account.role == .admin }.sorted { $0.created_at < $1.created_at }
     }
 
     /// The path of a file a job serves; nil for one it does not list.
-    func file(_ name: String, of job: Job) -> String? {
+    public func file(_ name: String, of job: Job) -> String? {
         guard let directory, job.files.contains(name), !name.contains("/") else { return nil }
         let path = directory + "/" + job.id + "/" + name
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
     /// The job's manifest as written, when there is one.
-    func manifest(of job: Job) -> Exporter.Manifest? {
+    public func manifest(of job: Job) -> Exporter.Manifest? {
         guard let path = file(Exporter.manifestName, of: job), let data = FileManager.default.contents(atPath: path) else { return nil }
         return try? JSONDecoder().decode(Exporter.Manifest.self, from: data)
     }
 
     /// Graceful shutdown: running exports stop at their next packet (whole clips kept and
     /// listed in a manifest marked incomplete); queued ones start stopped; new ones are refused.
-    func stopAll() {
+    public func stopAll() {
         stopping.cancel()
         for flag in running.withLock({ Array($0.values) }) { flag.cancel() }
     }
 
-    func waitUntilIdle() async {
+    public func waitUntilIdle() async {
         while !running.withLock({ $0.isEmpty }) { try? await Task.sleep(for: .milliseconds(20)) }
         thread.shutdown()
     }
@@ -269,7 +285,9 @@ final class ExportJobs: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let path = directory + "/" + job.id + ".job.json"
-            try API.encoder.encode(job).write(to: URL(fileURLWithPath: path + ".partial"))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(job).write(to: URL(fileURLWithPath: path + ".partial"))
             guard rename(path + ".partial", path) == 0 else { throw CamindexError.runtime(String(cString: strerror(errno))) }
         } catch {
             logger.error("cannot keep the record of export job \(job.id): \(ErrorText.of(error))")
