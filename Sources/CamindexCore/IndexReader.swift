@@ -66,10 +66,21 @@ public protocol IndexReader: Sendable {
     /// Why the store was found damaged (a daemon's quick_check, a write that met a damaged
     /// page), nil when nothing is known against it.
     func damage() throws -> String?
+
+    // Change counters, for answers kept between requests
+    /// A counter raised by every change of the registry (regions, cameras); nil where the store
+    /// keeps none, and its answers are then never kept.
+    func registryGeneration() throws -> Int64?
+    /// The counters of the recorded footage a read of `range`, holes up to `gapMs` bridged, is
+    /// made of; nil where the store keeps none.
+    func footageGenerations(range: Interval, gapMs: Int64) throws -> FootageGenerations?
 }
 
 extension IndexReader {
     public func consistently<T>(_ body: () throws -> T) throws -> T { try body() }
+
+    public func registryGeneration() throws -> Int64? { nil }
+    public func footageGenerations(range: Interval, gapMs: Int64) throws -> FootageGenerations? { nil }
 
     /// A region by code or exact name; unknown and ambiguous names are refused.
     public func resolveRegion(_ text: String) throws -> Region {

@@ -144,7 +144,8 @@ extension API {
 
     static func footage(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
         // Written by hand rather than by JSONEncoder: a township's day is hundreds of cameras.
-        return API.json(data: try await api.asUser(request, context) { service, p in
+        // A kept answer is written once, into one buffer that every response shares.
+        return API.json(buffer: try await api.asUser(request, context) { service, p in
             try p.allow(Parameters.selection.union(Parameters.times).union(["max_gap", "live", "include_disabled", "reason"]))
             var query = FootageQuery(selector: try p.selector(), from: try p.required("from"), to: try p.required("to"),
                                      date: p.string("date"), timezone: p.string("timezone"))
@@ -154,7 +155,8 @@ extension API {
             }
             query.live = try p.flag("live")
             query.includeDisabled = try p.flag("include_disabled")
-            return FootageJSON(try service.footage(query, reason: p.reason)).compactJSON()
+            let answer = try service.footage(query, reason: p.reason)
+            return answer.rendered { ByteBuffer(bytes: FootageJSON(answer).compactJSON()) }
         })
     }
 

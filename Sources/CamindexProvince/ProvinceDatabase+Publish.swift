@@ -36,6 +36,7 @@ extension ProvinceDatabase {
                 .map { try $0.decode(Int64.self) }
             guard mark == expected else { return false }
             let byTable = Dictionary(grouping: batch.changes, by: \.table)
+            try raiseGenerations(batch.county, byTable)
             for table in PublishedTable.allCases {
                 guard let changes = byTable[table], let spec = ProvinceSchema.tables[table] else { continue }
                 try delete(spec, county: batch.county, changes)
@@ -55,6 +56,33 @@ extension ProvinceDatabase {
                 """)
             return true
         }
+    }
+
+    /// The batch's change counters (p7), raised before its rows are replaced: the registry's
+    /// when regions or cameras change; for footage the UTC days on which changed rows of
+    /// segment, footage_run and footage_window start, as stored before and as published.
+    private func raiseGenerations(_ county: String, _ byTable: [PublishedTable: [PublishedChange]]) throws {
+        if byTable[.region] != nil || byTable[.camera] != nil {
+            try query("UPDATE county_publish SET registry_generation = registry_generation + 1 WHERE county = \(county)")
+        }
+        var starts: [Int64] = []
+        if let windows = byTable[.footageWindow] { starts += windows.map(\.key2) }
+        if let segments = byTable[.segment] {
+            starts += try query(PostgresQuery(unsafeSQL: """
+                SELECT start_ms FROM segment WHERE county = $1 AND id = ANY($2) AND start_ms IS NOT NULL
+                UNION ALL SELECT start_ms FROM footage_run WHERE county = $1 AND segment_id = ANY($2)
+                """, binds: binds(county, segments.map(\.key2)))).map { try $0.decode(Int64.self) }
+            for change in segments {
+                if case let .integer(start)? = change.columns?["start_ms"] { starts.append(start) }
+                for run in change.runs { if case let .integer(start)? = run["start_ms"] { starts.append(start) } }
+            }
+        }
+        let days = Set(starts.map(FootageGenerations.day(ofMs:)))
+        guard !days.isEmpty else { return }
+        try query(PostgresQuery(unsafeSQL: """
+            INSERT INTO footage_generation (county, day, n) SELECT $1, d, 1 FROM unnest($2::bigint[]) AS d
+            ON CONFLICT (day, county) DO UPDATE SET n = footage_generation.n + 1
+            """, binds: binds(county, days.sorted())))
     }
 
     private func binds(_ county: String, _ values: [Int64]) -> PostgresBindings {

@@ -13,29 +13,24 @@ extension ProvinceReader: AuditTrail {
         let arguments = try c.next(String.self), reason = try c.next(String?.self), cameras = try c.next(String.self)
         let result = try c.next(String.self), previous = try c.next(String.self), hash = try c.next(String.self)
         var entry = AuditEntry(at: Instant(ms: at), user: user, command: command, arguments: [], reason: reason,
-                               cameras: list(cameras), result: result)
+                               cameras: AuditJSON.decode(cameras), result: result)
         // As stored: already masked when written.
-        entry.arguments = list(arguments)
+        entry.arguments = AuditJSON.decode(arguments)
         return AuditRecord(id: id, entry: entry, previousHash: previous, hash: hash)
     }
 
-    private static func json(_ list: [String]) -> String {
-        String(decoding: (try? JSONEncoder().encode(list)) ?? Data("[]".utf8), as: UTF8.self)
-    }
-
-    private static func list(_ json: String) -> [String] { (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? [] }
 
     /// Appends a row at the head of the chain; the table lock orders appends from every reader.
     @discardableResult
     public func appendAudit(_ entry: AuditEntry) throws -> AuditRecord {
         try db.transaction {
             try db.execute("LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE")
-            let head = try db.query(PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM audit ORDER BY id DESC LIMIT 1")).first.map(Self.record)
+            let head = try db.query("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").first.map { try $0.decode((Int64, String).self) }
             let r = AuditVerification.next(after: head, entry)
             let e = r.entry
             try db.query("""
                 INSERT INTO audit (id, at_ms, "user", command, arguments, reason, cameras, result, previous_hash, hash)
-                VALUES (\(r.id), \(e.at.ms), \(e.user), \(e.command), \(Self.json(e.arguments)), \(e.reason), \(Self.json(e.cameras)),
+                VALUES (\(r.id), \(e.at.ms), \(e.user), \(e.command), \(AuditJSON.encode(e.arguments)), \(e.reason), \(AuditJSON.encode(e.cameras)),
                         \(e.result), \(r.previousHash), \(r.hash))
                 """)
             try db.query("""

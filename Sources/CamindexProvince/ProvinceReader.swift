@@ -261,6 +261,28 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
             """, binds: Self.binds(lat.lowerBound, lat.upperBound, lon.lowerBound, lon.upperBound, includeDisabled))))
     }
 
+    // MARK: Change counters (p7)
+
+    // A province not yet migrated to p7 (read by an older publisher's schema) keeps none: its
+    // answers are then not kept.
+    public func registryGeneration() throws -> Int64? {
+        try? db.query("SELECT coalesce(sum(registry_generation), 0)::bigint FROM county_publish").first.map { try $0.decode(Int64.self) }
+    }
+
+    public func footageGenerations(range: Interval, gapMs: Int64) throws -> FootageGenerations? {
+        let b = try bounds()
+        let days = FootageGenerations.days(range: range, gapMs: gapMs, longestRowMs: max(b.maxRun, b.maxSegment, Windows.maxStoredWindowMs))
+        guard let rows = try? db.query("""
+            SELECT day, sum(n)::bigint FROM footage_generation WHERE day BETWEEN \(days.lowerBound) AND \(days.upperBound) GROUP BY day
+            """) else { return nil }
+        var counts: [Int64: Int64] = [:]
+        for row in rows {
+            let (day, n) = try row.decode((Int64, Int64).self)
+            counts[day] = n
+        }
+        return FootageGenerations(days: days, counts: counts)
+    }
+
     // MARK: Recorded footage
 
     public func windows(cameraIDs: [String], range: Interval, maxGapMs: Int64) throws -> [String: [FootageSpan]] {

@@ -185,6 +185,13 @@ enum ProvinceSchema {
             )
             """,
         ]),
+        (7, "p7: change counters of each county's registry and footage days", [
+            // As the county store's v15, per county (a county's publish never waits on
+            // another's counter): raised by `apply` in the batch's transaction. Readers sum
+            // them; counters only grow, so equal sums mean nothing changed.
+            "ALTER TABLE county_publish ADD COLUMN registry_generation bigint NOT NULL DEFAULT 0",
+            "CREATE TABLE footage_generation (county text NOT NULL, day bigint NOT NULL, n bigint NOT NULL, PRIMARY KEY (day, county))",
+        ]),
     ]
 
     enum Kind { case integer, real, boolean, text, bytes }

@@ -1,5 +1,6 @@
 import CamindexCore
 import Foundation
+import Synchronization
 
 /// Which cameras a question is about.
 public enum CameraSelector: Sendable, Hashable {
@@ -63,15 +64,39 @@ public struct CameraFootage: Sendable {
     public var verified: Bool { windows.allSatisfy(\.verified) }
 }
 
+/// Read-only outside the service: an answer kept by `FootageCache` is one value for every
+/// request that gets it, and a front end renders it once (`rendered`).
 public struct FootageAnswer: Sendable {
-    public var title: String
-    public var range: Interval
+    public internal(set) var title: String
+    public internal(set) var range: Interval
     /// The zone the range was read in.
-    public var zone: TimeZone
-    public var maxGapMs: Int64
-    public var cameras: [CameraFootage]
+    public internal(set) var zone: TimeZone
+    public internal(set) var maxGapMs: Int64
+    public internal(set) var cameras: [CameraFootage]
     /// Regions on the cameras' paths, by code.
-    public var regions: [String: Region]
+    public internal(set) var regions: [String: Region]
+    /// What its audit row says of it, once made.
+    let auditSummary = Once<(cameras: [String], result: String)>()
+    let rendering = Once<any Sendable>()
+
+    /// The answer as a front end renders it (the HTTP API: its JSON in the server's buffer),
+    /// made by the first request that gets this answer and shared by the others.
+    public func rendered<R: Sendable>(_ make: () -> R) -> R {
+        if let done = rendering.get({ make() }) as? R { return done }
+        return make()
+    }
+}
+
+/// Something derived from a value, made by the first that asks and then shared by every copy.
+final class Once<Value: Sendable>: Sendable {
+    private let made = Mutex<Value?>(nil)
+
+    func get(_ make: () -> Value) -> Value {
+        if let done = made.withLock({ $0 }) { return done }
+        let value = make()
+        made.withLock { $0 = value }
+        return value
+    }
 }
 
 extension Queries {
@@ -100,16 +125,23 @@ extension Queries {
 
     /// Bare times are read in `timezone`, else the zone the cameras share, else Asia/Shanghai.
     public static func zone(for cameras: [Camera], override: String?) throws -> TimeZone {
+        try zone(of: Set(cameras.map(\.timezone)), override: override)
+    }
+
+    static func zone(of cameraZones: Set<String>, override: String?) throws -> TimeZone {
         if let override { return try Zones.named(override) }
-        let zones = Set(cameras.map(\.timezone))
-        return try Zones.named(zones.count == 1 ? zones.first! : Zones.defaultIdentifier)
+        return try Zones.named(cameraZones.count == 1 ? cameraZones.first! : Zones.defaultIdentifier)
     }
 
     public func footage(_ q: FootageQuery) throws -> FootageAnswer {
         let selection = try select(q.selector, includeDisabled: q.includeDisabled)
-        let selected = selection.cameras
-        let zone = try Self.zone(for: selected, override: q.timezone)
+        let zone = try Self.zone(for: selection.cameras, override: q.timezone)
         let range = try DateSpec(date: q.date, zone: zone).range(from: q.from, to: q.to, now: clock.now())
+        return try footage(of: selection, range: range, zone: zone, q)
+    }
+
+    func footage(of selection: CameraSelection, range: Interval, zone: TimeZone, _ q: FootageQuery) throws -> FootageAnswer {
+        let selected = selection.cameras
         let ids = selected.map(\.id)
         let windows = try reader.windows(cameraIDs: ids, range: range, maxGapMs: q.maxGapMs)
         let timeQuality = try reader.timeQuality(ids, range: range)

@@ -11,11 +11,14 @@ extension IndexService {
         return try audited("query", reason: reason, cameras: named) { reason in
             try require(.footage)
             try requireReasonOfUser(reason, for: "footage")
-            let answer = try queries().footage(query)
-            let covered = answer.cameras.reduce(Int64(0)) { $0 + $1.coveredMs }
-            return (answer, answer.cameras.map(\.camera.id),
-                    "\(answer.cameras.count) cameras, \(answer.cameras.filter { !$0.windows.isEmpty }.count) with footage, "
-                        + "\(Self.seconds(covered)) s of footage in \(TimeFormat.rfc3339(answer.range.start, in: answer.zone))/\(TimeFormat.rfc3339(answer.range.end, in: answer.zone))")
+            let answer = try queries().footage(query, cache: answers, scope: caller.account.flatMap { $0.regions.isEmpty ? nil : $0.regions.sorted() })
+            let summary = answer.auditSummary.get {
+                let covered = answer.cameras.reduce(Int64(0)) { $0 + $1.coveredMs }
+                return (answer.cameras.map(\.camera.id),
+                        "\(answer.cameras.count) cameras, \(answer.cameras.filter { !$0.windows.isEmpty }.count) with footage, "
+                            + "\(Self.seconds(covered)) s of footage in \(TimeFormat.rfc3339(answer.range.start, in: answer.zone))/\(TimeFormat.rfc3339(answer.range.end, in: answer.zone))")
+            }
+            return (answer, summary.cameras, summary.result)
         }
     }
 

@@ -33,11 +33,14 @@ public final class IndexService: Sendable {
     /// Where notes and warnings go that are not the answer (a row that could not be audited, a
     /// camera ID that names another county): the CLI prints them on stderr.
     let notice: @Sendable (String) -> Void
+    /// Footage answers kept between requests, shared by every caller of this store.
+    public let answers: FootageCache
 
-    init(backend: Backend, caller: Caller, notice: @escaping @Sendable (String) -> Void) {
+    init(backend: Backend, caller: Caller, notice: @escaping @Sendable (String) -> Void, answers: FootageCache = FootageCache()) {
         self.backend = backend
         self.caller = caller
         self.notice = notice
+        self.answers = answers
     }
 
     /// The service over the county store at `path` (SQLite), or over a province when `path` is
@@ -53,14 +56,15 @@ public final class IndexService: Sendable {
     }
 
     /// A service over a store already open (tests, the bench).
-    public convenience init(store: Store, caller: Caller, notice: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.init(backend: .county(CountyStore(store)), caller: caller, notice: notice)
+    public convenience init(store: Store, caller: Caller, notice: @escaping @Sendable (String) -> Void = { _ in },
+                            answers: FootageCache = FootageCache()) {
+        self.init(backend: .county(CountyStore(store)), caller: caller, notice: notice, answers: answers)
     }
 
     /// The same store, asked by another caller: the HTTP server opens the store once and makes
     /// each request with the signed-in user.
     public func acting(as caller: Caller) -> IndexService {
-        IndexService(backend: backend, caller: caller, notice: notice)
+        IndexService(backend: backend, caller: caller, notice: notice, answers: answers)
     }
 
     /// The same store for another thread: a province gets a connection of its own (one
@@ -68,7 +72,7 @@ public final class IndexService: Sendable {
     /// SQLite's pool reads from several threads at once.
     public func withOwnConnection() throws -> IndexService {
         guard case let .province(_, url) = backend else { return self }
-        return IndexService(backend: .province(try ProvinceReader(url: url), url), caller: caller, notice: notice)
+        return IndexService(backend: .province(try ProvinceReader(url: url), url), caller: caller, notice: notice, answers: answers)
     }
 
     /// Whether footage and export requests of users must give a reason (the county's policy,

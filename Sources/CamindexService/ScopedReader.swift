@@ -141,6 +141,12 @@ struct ScopedReader: IndexReader {
     func lastHeartbeat() throws -> Heartbeat? { try base.lastHeartbeat() }
     func damage() throws -> String? { try base.damage() }
 
+    // The counters are the store's: an answer kept for this user is kept under the user's scope.
+    func registryGeneration() throws -> Int64? { try base.registryGeneration() }
+    func footageGenerations(range: Interval, gapMs: Int64) throws -> FootageGenerations? {
+        try base.footageGenerations(range: range, gapMs: gapMs)
+    }
+
     private func only(_ ids: [String]) throws -> [String] {
         let visible = try visibleCameraIDs()
         return ids.filter(visible.contains)

@@ -401,6 +401,46 @@ enum Schema {
                 CREATE INDEX app_session_user ON app_session (user_name);
                 """)
         }
+        m.registerMigration("v15: change counters of the registry and of each day's footage") { db in
+            // What a footage answer is read from, counted: an answer kept with the counters it
+            // was read at is still the store's answer while they are unchanged. The registry's
+            // counter is raised by any change of a region or camera; footage_generation has one
+            // counter per UTC day (floor of start_ms / 86400000) for the rows of segment,
+            // footage_run and footage_window that start on it: a read asks for the days from its
+            // range's start less the longest row (store_meta) to its end.
+            try db.execute(sql: """
+                CREATE TABLE footage_generation (day INTEGER PRIMARY KEY NOT NULL, n INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO store_meta (key, value) VALUES ('registry_generation', 0) ON CONFLICT (key) DO NOTHING;
+                """)
+            for table in ["region", "camera"] {
+                for event in ["insert", "update", "delete"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER registry_generation_\(table)_\(event) AFTER \(event.uppercased()) ON \(table) BEGIN
+                        UPDATE store_meta SET value = value + 1 WHERE key = 'registry_generation';
+                        END;
+                        """)
+                }
+            }
+            // Day numbers by floor division: SQLite's integer division truncates toward zero.
+            func day(_ row: String) -> String {
+                "(\(row).start_ms - ((\(row).start_ms % 86400000) + 86400000) % 86400000) / 86400000"
+            }
+            func bump(_ row: String) -> String {
+                """
+                INSERT INTO footage_generation (day, n) SELECT \(day(row)), 1 WHERE \(row).start_ms IS NOT NULL
+                    ON CONFLICT (day) DO UPDATE SET n = n + 1;
+                """
+            }
+            for table in ["segment", "footage_run", "footage_window"] {
+                for (event, rows) in [("insert", ["NEW"]), ("update", ["OLD", "NEW"]), ("delete", ["OLD"])] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER footage_generation_\(table)_\(event) AFTER \(event.uppercased()) ON \(table) BEGIN
+                        \(rows.map(bump).joined(separator: "\n"))
+                        END;
+                        """)
+                }
+            }
+        }
         return m
     }
 }

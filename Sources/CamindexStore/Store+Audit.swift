@@ -29,23 +29,18 @@ struct AuditRow: Codable, FetchableRecord, PersistableRecord {
 
     init(_ r: AuditRecord) {
         id = r.id; atMs = r.entry.at.ms; user = r.entry.user; command = r.entry.command
-        arguments = Self.json(r.entry.arguments); reason = r.entry.reason; cameras = Self.json(r.entry.cameras)
+        arguments = AuditJSON.encode(r.entry.arguments); reason = r.entry.reason; cameras = AuditJSON.encode(r.entry.cameras)
         result = r.entry.result; previousHash = r.previousHash; hash = r.hash
     }
 
     var value: AuditRecord {
         var entry = AuditEntry(at: Instant(ms: atMs), user: user, command: command, arguments: [], reason: reason,
-                               cameras: Self.list(cameras), result: result)
+                               cameras: AuditJSON.decode(cameras), result: result)
         // As stored: already masked when written.
-        entry.arguments = Self.list(arguments)
+        entry.arguments = AuditJSON.decode(arguments)
         return AuditRecord(id: id, entry: entry, previousHash: previousHash, hash: hash)
     }
 
-    static func json(_ list: [String]) -> String {
-        String(decoding: (try? JSONEncoder().encode(list)) ?? Data("[]".utf8), as: UTF8.self)
-    }
-
-    static func list(_ json: String) -> [String] { (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? [] }
 }
 
 extension Store: AuditTrail {
@@ -53,7 +48,9 @@ extension Store: AuditTrail {
     @discardableResult
     public func appendAudit(_ entry: AuditEntry) throws -> AuditRecord {
         try write { db in
-            let record = AuditVerification.next(after: try AuditRow.order(AuditRow.Columns.id.desc).fetchOne(db)?.value, entry)
+            // The head's number and hash only: its row may list hundreds of cameras.
+            let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")).map { ($0[0] as Int64, $0[1] as String) }
+            let record = AuditVerification.next(after: head, entry)
             try AuditRow(record).insert(db)
             try db.execute(sql: """
                 INSERT INTO store_meta (key, value) VALUES ('audit_rows', ?), ('audit_head', ?)

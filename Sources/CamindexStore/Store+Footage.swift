@@ -24,6 +24,23 @@ extension Store {
         }
     }
 
+    /// Read before the answer they guard (what is read after them is at least as new).
+    public func registryGeneration() throws -> Int64? {
+        try read { db in try Self.meta(db, "registry_generation") }
+    }
+
+    public func footageGenerations(range: Interval, gapMs: Int64) throws -> FootageGenerations? {
+        try read { db in
+            let longest = max(try Self.meta(db, "max_segment_ms"), try Self.meta(db, "max_run_ms"), Windows.maxStoredWindowMs)
+            let days = FootageGenerations.days(range: range, gapMs: gapMs, longestRowMs: longest)
+            var counts: [Int64: Int64] = [:]
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT day, n FROM footage_generation WHERE day BETWEEN ? AND ?"),
+                                           arguments: [days.lowerBound, days.upperBound])
+            while let row = try rows.next() { counts[row[0]] = row[1] }
+            return FootageGenerations(days: days, counts: counts)
+        }
+    }
+
     /// Cameras per statement: well under SQLite's limit of bound parameters.
     static let batchSize = 500
 

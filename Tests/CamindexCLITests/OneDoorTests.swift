@@ -13,7 +13,7 @@ import Testing
     @Test(arguments: [
         ("CamindexCLI", ["ArgumentParser", "CamindexCore", "CamindexService", "CamindexDaemon", "CamindexHTTP", "Foundation", "Logging", "Glibc"]),
         ("CamindexHTTP", ["CamindexCore", "CamindexService", "Foundation", "HTTPTypes", "Hummingbird", "HummingbirdAuth", "HummingbirdCore", "HummingbirdTLS",
-                          "Logging", "NIOCore", "NIOSSL", "ServiceLifecycle", "Synchronization"]),
+                          "Logging", "NIOCore", "NIOPosix", "NIOSSL", "ServiceLifecycle", "Synchronization"]),
         ("CamindexDaemon", ["CamindexCore", "CamindexService", "Foundation", "Logging", "ServiceLifecycle", "UnixSignals", "Synchronization", "Glibc", "Darwin"]),
     ])
     func frontEndsImportOnlyTheServiceLayer(target: String, allowed: [String]) throws {
