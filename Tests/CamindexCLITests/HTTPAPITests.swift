@@ -478,6 +478,8 @@ import Testing
                              "--checks", "not_a_server_error", "--max-examples", "40", "--max-response-time", "5", "--request-timeout", "20",
                              "--no-color"]
             run.environment = ProcessInfo.processInfo.environment.merging(["SCHEMATHESIS_HOOKS": "", "PYTHONUNBUFFERED": "1"]) { _, b in b }
+            // Its cache of found failures goes to the test's directory, not the checkout.
+            run.currentDirectoryURL = URL(fileURLWithPath: dir.path)
             let result = try run.runCollectingOutput()
             #expect(result.status == 0, "schemathesis as \(user): \(result.stdout.suffix(4000))\n\(result.stderr.suffix(2000))")
             #expect(result.stdout.contains("passed") && !result.stdout.contains("Server Unavailable"), "\(result.stdout.suffix(2000))")
