@@ -51,7 +51,10 @@ public struct Exporter: Sendable {
             /// The size and mtime the index holds, when the file changed since it was indexed.
             public var indexed_bytes: Int64?
             public var indexed_mtime: String?
+            /// SHA-256 of the whole file, as read at `sha256_read_at`: by this export, or by an
+            /// earlier one when the file's size, mtime and inode are still those it read.
             public var sha256: String?
+            public var sha256_read_at: String?
             public var packets: Int?
             /// Stopped before the planned end: truncated or damaged; what was copied is every packet before that.
             public var ended_early: Bool
@@ -257,22 +260,40 @@ public struct Exporter: Sendable {
         return Outcome(manifest: manifest, failures: failures, warnings: warnings, manifestPath: manifestPath)
     }
 
-    /// SHA-256 of files, computed on a background thread from the moment it is made.
+    /// SHA-256 of whole source files, on a background thread from the moment it is made. A
+    /// hash an earlier export kept in the store is taken while the file's size, mtime and inode
+    /// are the ones it read; a new one is kept when the file did not change while it was read
+    /// (a read-only store keeps none).
     final class SourceHashes: @unchecked Sendable {
+        struct Hashed {
+            var sha256: String
+            var readAt: Instant
+        }
+
         private let done = DispatchSemaphore(value: 0)
         // Written by the hashing thread before `done` is signalled, read after it is waited on.
-        private var results: [String: String] = [:]
+        private var results: [String: Hashed] = [:]
 
-        init(_ paths: [String]) {
+        init(_ paths: [String], store: Store) {
             var seen = Set<String>()
             let unique = paths.filter { seen.insert($0).inserted }
             Thread.detachNewThread { [self] in
-                for path in unique { results[path] = try? SHA256Hex.ofFile(path) }
+                for path in unique {
+                    guard let before = FileIdentity.of(path) else { continue }
+                    if let kept = (try? store.keptSourceHash(path: path, identity: before)) ?? nil {
+                        results[path] = Hashed(sha256: kept.sha256, readAt: kept.hashedAt)
+                        continue
+                    }
+                    let at = store.clock.now()
+                    guard let hash = try? SHA256Hex.ofFile(path) else { continue }
+                    results[path] = Hashed(sha256: hash, readAt: at)
+                    if FileIdentity.of(path) == before { try? store.keepSourceHash(path: path, identity: before, sha256: hash, hashedAt: at) }
+                }
                 done.signal()
             }
         }
 
-        func wait() -> [String: String] {
+        func wait() -> [String: Hashed] {
             done.wait()
             return results
         }
@@ -292,7 +313,7 @@ public struct Exporter: Sendable {
         let stamp = Self.fileStamp(plan.range.start, zone: camera.zone)
         // Source files are hashed on another thread while the clips are written: the two
         // together take about as long as the longer of them, not their sum.
-        let sourceHashes = SourceHashes(request.dryRun ? [] : plan.parts.flatMap { $0.sources.map(\.segment.path) })
+        let sourceHashes = SourceHashes(request.dryRun ? [] : plan.parts.flatMap { $0.sources.map(\.segment.path) }, store: store)
         var written: [Written] = []
         defer { for w in written { try? FileManager.default.removeItem(atPath: w.temp) } }
         var queue = plan.parts[...]
@@ -376,7 +397,11 @@ public struct Exporter: Sendable {
         let hashes = sourceHashes.wait()
         for (i, w) in written.enumerated() {
             var c = w.clip
-            for j in c.sources.indices { c.sources[j].sha256 = hashes[c.sources[j].path] }
+            for j in c.sources.indices {
+                let hashed = hashes[c.sources[j].path]
+                c.sources[j].sha256 = hashed?.sha256
+                c.sources[j].sha256_read_at = hashed.map { TimeFormat.rfc3339($0.readAt, in: camera.zone) }
+            }
             c.part = i + 1
             c.file = written.count == 1 ? "\(camera.id)_\(stamp).mp4" : "\(camera.id)_\(stamp)_part\(i + 1).mp4"
             let final = try Self.inside(dir, c.file)
@@ -444,7 +469,7 @@ public struct Exporter: Sendable {
             ends_at: TimeFormat.rfc3339(part.end, in: z), from_offset_seconds: Double(max(0, plan.range.start.ms - part.start.ms)) / 1000,
             sources: part.sources.map { s in
                 Manifest.SourceFile(path: s.segment.path, bytes: s.segment.size, mtime: TimeFormat.rfc3339(Instant(ms: s.segment.mtimeMs), in: z),
-                                    indexed_bytes: nil, indexed_mtime: nil, sha256: nil, packets: nil, ended_early: false, note: nil)
+                                    indexed_bytes: nil, indexed_mtime: nil, sha256: nil, sha256_read_at: nil, packets: nil, ended_early: false, note: nil)
             })
     }
 
@@ -625,7 +650,8 @@ public struct Exporter: Sendable {
                 out.append("    sha256 \(clip.sha256 ?? "-")")
                 if clip.from_offset_seconds > 0 { out.append("    the requested start is \(clip.from_offset_seconds) s into this clip") }
                 for s in clip.sources {
-                    out.append("    from \(p(s.path)) (\(s.bytes) bytes, mtime \(s.mtime), sha256 \(s.sha256 ?? "-"))"
+                    out.append("    from \(p(s.path)) (\(s.bytes) bytes, mtime \(s.mtime), sha256 \(s.sha256 ?? "-")"
+                        + (s.sha256_read_at.map { " of the whole file read at \($0)" } ?? "") + ")"
                         + (s.ended_early ? " — ended early: \(p(s.note ?? "truncated or damaged"))" : "")
                         + (s.indexed_bytes.map { " — changed since it was indexed (then \($0) bytes, mtime \(s.indexed_mtime ?? "?"))" } ?? ""))
                 }

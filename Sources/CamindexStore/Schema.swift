@@ -441,6 +441,20 @@ enum Schema {
                 }
             }
         }
+        m.registerMigration("v16: SHA-256 of source files as exports read them") { db in
+            // Kept by path while the file's size, mtime (ns) and inode are the ones hashed;
+            // never published: the paths are this machine's.
+            try db.execute(sql: """
+                CREATE TABLE source_hash (
+                    path TEXT PRIMARY KEY NOT NULL,
+                    size INTEGER NOT NULL,
+                    mtime_ns INTEGER NOT NULL,
+                    inode INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    hashed_at_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

@@ -223,6 +223,46 @@ import Testing
         try ci(["export", "verify", out])
     }
 
+    /// A source's SHA-256 is read once and kept while the file is the one hashed: a second
+    /// export takes the kept hash (here made false in the store, to see that it was taken), a
+    /// file touched or replaced under its name is read again.
+    @Test func aSourceIsHashedOnceWhileItIsUnchanged() throws {
+        try seed()
+        var n = 0
+        func sources() throws -> [String: [String: Any]] {
+            n += 1
+            let out = dir.file("hash\(n)")
+            try ci(["export", "--camera", "cam-1", "--from", "2026-11-20 08:00:05", "--to", "2026-11-20 08:00:15", "--output", out])
+            let clips = try #require((try manifest(out)["cameras"] as? [[String: Any]])?.first?["clips"] as? [[String: Any]])
+            let list = clips.flatMap { $0["sources"] as? [[String: Any]] ?? [] }
+            return Dictionary(uniqueKeysWithValues: list.map { ($0["path"] as! String, $0) })
+        }
+        let a = "\(rec)/20261120_080000.mp4", b = "\(rec)/20261120_080010.mp4"
+        func sha(_ path: String) throws -> String { String(try Footage.run("sha256sum", [path]).prefix(64)) }
+        let first = try sources()
+        #expect(first.keys.sorted() == [a, b])
+        for path in [a, b] {
+            let hash = try sha(path)
+            #expect(first[path]?["sha256"] as? String == hash)
+            #expect((first[path]?["sha256_read_at"] as? String)?.hasPrefix("20") == true)
+        }
+        let kept = try Footage.run("sqlite3", [db, "SELECT path FROM source_hash ORDER BY path"]).split(separator: "\n").map(String.init)
+        #expect(kept == [a, b])
+        let forged = String(repeating: "f", count: 64)
+        _ = try Footage.run("sqlite3", [db, "UPDATE source_hash SET sha256 = '\(forged)'"])
+        let second = try sources()
+        #expect(second[a]?["sha256"] as? String == forged && second[b]?["sha256"] as? String == forged, "the kept hashes, not read again")
+        #expect(second[a]?["sha256_read_at"] as? String == first[a]?["sha256_read_at"] as? String)
+        // a touched (a new mtime); b replaced by a copy of itself with its mtime (another inode).
+        _ = try Footage.run("touch", ["-d", "2026-11-21 09:00", a])
+        _ = try Footage.run("cp", ["-p", b, b + ".new"])
+        _ = try Footage.run("mv", [b + ".new", b])
+        let third = try sources()
+        let (hashA, hashB) = (try sha(a), try sha(b))
+        #expect(third[a]?["sha256"] as? String == hashA && third[b]?["sha256"] as? String == hashB, "read again")
+        try ci(["export", "verify", dir.file("hash3")])
+    }
+
     @Test func aReasonCanBeRequired() throws {
         try seed()
         let r = try CLI.run(["--db", db, "export", "--camera", "cam-1", "--from", "2026-11-20 08:00:01", "--to", "2026-11-20 08:00:03",
