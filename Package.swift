@@ -94,13 +94,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The web page's files (HTML, script, style, the vendored Leaflet with its licence),
+        // compiled into the binary: a police network fetches nothing from outside, and an
+        // installed camindex needs no directory of assets beside it.
+        .target(
+            name: "CamindexWeb",
+            dependencies: ["CamindexCore"],
+            resources: [.embedInCode("Assets")]
+        ),
         // The HTTP API (/api/v1): routes that parse a request, make one service call for the
         // signed-in caller and render the service's JSON shapes; sessions, tokens, CSRF and
         // security headers. The only target that imports Hummingbird.
         .target(
             name: "CamindexHTTP",
             dependencies: [
-                "CamindexCore", "CamindexService",
+                "CamindexCore", "CamindexService", "CamindexWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -21,12 +21,13 @@ final class API: Sendable {
     /// Under TLS: the session cookie is `Secure`.
     let secure: Bool
     let timeout: Duration
+    let page: PageSettings
     let logger: Logger
 
     static let sessionCookie = "camindex_session"
     static let reasonHeader = HTTPField.Name("X-Camindex-Reason")!
 
-    init(service: IndexService, pool: BlockingPool, jobs: ExportJobs, idleMs: Int64, secure: Bool, timeout: Duration, logger: Logger) {
+    init(service: IndexService, pool: BlockingPool, jobs: ExportJobs, idleMs: Int64, secure: Bool, timeout: Duration, page: PageSettings, logger: Logger) {
         self.service = service
         services = Mutex((0..<pool.threads).map { _ in (try? service.withOwnConnection()) ?? service })
         self.pool = pool
@@ -34,16 +35,17 @@ final class API: Sendable {
         self.idleMs = idleMs
         self.secure = secure
         self.timeout = timeout
+        self.page = page
         self.logger = logger
     }
 
     func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
-        router.add(middleware: SecurityHeaders(secure: secure))
+        router.add(middleware: SecurityHeaders(secure: secure, tileOrigin: page.tileOrigin))
         router.add(middleware: ErrorRenderer(logger: logger))
         router.add(middleware: Authenticate(api: self))
         router.add(middleware: CSRFGuard())
-        for route in Self.routes {
+        for route in Self.routes + Self.pageRoutes {
             let handler = route.handler
             router.on(RouterPath(route.path), method: route.method) { [self] request, context in
                 try await handler(self, request, context)

@@ -30,6 +30,8 @@ public struct APIServer: Sendable {
         public var threads = 4
         /// Bound on one request's service call; an export job runs beside, unbound by it.
         public var requestTimeout: Duration = .seconds(60)
+        /// The page's basemap.
+        public var page = try! PageSettings()
 
         public init(exportsDirectory: String?) { self.exportsDirectory = exportsDirectory }
     }
@@ -101,7 +103,7 @@ public struct APIServer: Sendable {
         let pool = BlockingPool(threads: config.threads, name: "camindex.http")
         let jobs = try ExportJobs(directory: config.exportsDirectory, service: service, logger: logger)
         let api = API(service: service, pool: pool, jobs: jobs, idleMs: config.idleMs, secure: config.tlsCertificate != nil,
-                      timeout: config.requestTimeout, logger: logger)
+                      timeout: config.requestTimeout, page: config.page, logger: logger)
         let router = api.router()
         // A connection that sends nothing for 30 s is closed: a stalled client holds no socket for good.
         let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(30)))

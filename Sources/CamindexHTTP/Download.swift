@@ -20,6 +20,12 @@ enum Download {
             .cacheControl: "private, no-cache",
         ]
         if let sha256 { headers[.eTag] = "\"\(sha256)\"" }
+        // The extraction record is a page to print: shown in the browser, with its own inline
+        // style and nothing else allowed (it has no script and fetches nothing).
+        if name.hasSuffix(".html") {
+            headers[.contentDisposition] = "inline; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "record")"
+            headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        }
         var range: ClosedRange<Int>?
         if let header = request.headers[.range], ifRangeHolds(request, sha256: sha256) {
             range = try parse(header, size: size)
@@ -60,7 +66,8 @@ enum Download {
 
     static func contentType(_ name: String) -> String {
         if name.hasSuffix(".mp4") { return "video/mp4" }
-        if name.hasSuffix(".json") { return "application/json; charset=utf-8" }
+        if name.hasSuffix(".json") || name.hasSuffix(".json.sig") { return "application/json; charset=utf-8" }
+        if name.hasSuffix(".html") { return "text/html; charset=utf-8" }
         if name.hasSuffix(".txt") { return "text/plain; charset=utf-8" }
         return "application/octet-stream"
     }

@@ -33,6 +33,9 @@ enum OpenAPI {
       "name": "registry"
     },
     {
+      "name": "page"
+    },
+    {
       "name": "footage"
     },
     {
@@ -204,6 +207,91 @@ enum OpenAPI {
         "responses": {
           "200": {
             "description": "Regions.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "type": "object"
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/page": {
+      "get": {
+        "summary": "What the web page needs before it draws: camindex's version, the cameras' zone, the highest region the user sees, the basemap's tile URL and datum (wgs84 or gcj02), how recent footage must be to count as recording.",
+        "tags": [
+          "page"
+        ],
+        "parameters": [],
+        "responses": {
+          "200": {
+            "description": "Page settings: version, timezone, top {code, name, level}, tiles, tiles_datum, tiles_attribution, recording_lag_seconds.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/states": {
+      "get": {
+        "summary": "Each enabled camera's state at a glance, as the page's map and region tree colour them: id, name, region, lat, lon, state (online, offline, unknown) and since, recording (footage within the last ten minutes), records, picture (ok, faulty or absent) and faults, clock_offset_s.",
+        "tags": [
+          "registry"
+        ],
+        "parameters": [
+          {
+            "name": "region",
+            "in": "query",
+            "description": "Only the cameras in and under this region (code or exact name).",
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Camera states.",
             "content": {
               "application/json": {
                 "schema": {
@@ -1171,7 +1259,7 @@ enum OpenAPI {
     },
     "/api/v1/exports/{id}/files/{name}": {
       "get": {
-        "summary": "A clip or a manifest of a job; Range requests resume a download (If-Range with the ETag, the clip's SHA-256).",
+        "summary": "A clip, a manifest, the manifest's signature (manifest.json.sig) or the extraction record (extraction-record.html) of a job; Range requests resume a download (If-Range with the ETag, the clip's SHA-256).",
         "tags": [
           "exports"
         ],
@@ -1229,6 +1317,61 @@ enum OpenAPI {
           },
           "416": {
             "$ref": "#/components/responses/RangeNotSatisfiable"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/signing-key": {
+      "get": {
+        "summary": "The public key the county's export manifests are signed with (Ed25519; manifest.json.sig), for 'camindex export verify --public-key'.",
+        "tags": [
+          "exports"
+        ],
+        "parameters": [],
+        "responses": {
+          "200": {
+            "description": "The algorithm, the public key (base64 of its 32 bytes) and its key ID (the first 16 hex digits of its SHA-256).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "algorithm",
+                    "public_key",
+                    "key_id"
+                  ],
+                  "properties": {
+                    "algorithm": {
+                      "type": "string",
+                      "enum": [
+                        "Ed25519"
+                      ]
+                    },
+                    "public_key": {
+                      "type": "string"
+                    },
+                    "key_id": {
+                      "type": "string"
+                    }
+                  }
+                }
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"

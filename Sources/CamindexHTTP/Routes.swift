@@ -77,7 +77,10 @@ extension API {
         APIRoute(.get, "/api/v1/exports", exports),
         APIRoute(.get, "/api/v1/exports/{id}", export),
         APIRoute(.get, "/api/v1/exports/{id}/files/{name}", exportFile),
+        APIRoute(.get, "/api/v1/signing-key", signingKey),
         APIRoute(.get, "/api/v1/openapi.json", openAPI),
+        APIRoute(.get, "/api/v1/page", page),
+        APIRoute(.get, "/api/v1/states", states),
     ]
 
     static func signIn(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {

@@ -127,6 +127,8 @@ public struct Exporter: Sendable {
     public let store: Store
     /// Who exports, as the manifest names them.
     public let user: String
+    /// Their role, for the extraction record: a signed-in user's; nil for the OS user (the CLI).
+    public let role: String?
     /// Called with progress lines (per camera and part) when the caller wants them.
     public let progress: (@Sendable (String) -> Void)?
 
@@ -134,15 +136,22 @@ public struct Exporter: Sendable {
     /// selects only theirs).
     let selectingFrom: any IndexReader
 
-    public init(store: Store, user: String, progress: (@Sendable (String) -> Void)? = nil, selectingFrom: (any IndexReader)? = nil) {
+    public init(store: Store, user: String, role: String? = nil, progress: (@Sendable (String) -> Void)? = nil, selectingFrom: (any IndexReader)? = nil) {
         self.store = store
         self.user = user
+        self.role = role
         self.progress = progress
         self.selectingFrom = selectingFrom ?? store
     }
 
     public static let manifestName = "manifest.json"
     public static let manifestTextName = "manifest.txt"
+    /// The Ed25519 signature of `manifest.json` by the store's key (`ManifestSignature`).
+    public static let signatureName = "manifest.json.sig"
+    /// The printable extraction record (电子数据提取固定清单), carrying the manifest's hash.
+    public static let recordName = ExtractionRecord.fileName
+    /// Every file an export writes beside its clips, in the order they are put in place.
+    public static let recordNames = [manifestName, signatureName, recordName, manifestTextName]
 
     public func run(_ request: Request) throws -> Outcome {
         let queries = Queries(reader: selectingFrom, clock: store.clock)
@@ -153,6 +162,9 @@ public struct Exporter: Sendable {
         try refuseInsideRecordings(dir)
         // A dry run checks what the real run would refuse at once, and writes nothing.
         try check(dir, force: request.force)
+        // The key is checked (and made, on first need) before anything is written: an export
+        // that cannot be signed is not made.
+        let key = try signingKey(create: !request.dryRun)
         var lock: FileLock?
         var room: ManifestRoom?
         defer {
@@ -172,6 +184,7 @@ public struct Exporter: Sendable {
             room = try ManifestRoom(dir: dir, cameras: selection.cameras.count, sources: sources)
         }
         let regions = try store.regionPaths(for: selection.cameras)
+        let facts = request.dryRun ? nil : try recordFacts(selection.cameras)
         var cameras: [Manifest.CameraExport] = []
         var failures: [(camera: String, message: String)] = []
         var warnings: [String] = []
@@ -238,17 +251,17 @@ public struct Exporter: Sendable {
             cameras: cameras,
             files: cameras.flatMap(\.clips).compactMap { c in c.sha256.map { Manifest.FileHash(file: c.file, sha256: $0, bytes: c.bytes) } })
         var manifestPath: String?
-        if !request.dryRun {
+        if !request.dryRun, let key, let facts {
             room?.release()
             do {
-                manifestPath = try writeManifest(manifest, dir: dir)
+                manifestPath = try writeManifest(manifest, dir: dir, key: key, facts: facts, zone: zone)
             } catch {
                 // Clips without their manifests are evidence without a record: none is kept.
                 let clips = manifest.files.compactMap { try? Self.inside(dir, $0.file) }
                 for clip in clips { try? FileManager.default.removeItem(atPath: clip) }
                 let full = (error as? CamindexError)?.code == .exportNoSpace
                 let why = full ? "no space left on the device holding \(dir)" : Self.message(error)
-                throw CamindexError.runtime("cannot write the export's manifests: \(why); the \(clips.count) clip\(clips.count == 1 ? "" : "s") written were removed, nothing of this export is kept; free space there and run it again",
+                throw CamindexError.runtime("cannot write the export's manifests, signature and extraction record: \(why); the \(clips.count) clip\(clips.count == 1 ? "" : "s") written were removed, nothing of this export is kept; free space there and run it again",
                                             code: full ? .exportNoSpace : .outputFailed, value: dir)
             }
         }
@@ -524,6 +537,8 @@ public struct Exporter: Sendable {
                 try? FileManager.default.removeItem(atPath: path)
             }
         }
+        // The earlier signature and record go too: neither may stand beside another manifest.
+        for name in [Self.signatureName, Self.recordName] { try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(name)) }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".partial") {
             try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(name))
         }
@@ -539,26 +554,76 @@ public struct Exporter: Sendable {
         }
     }
 
-    /// Both manifests or neither: each is written whole under a temporary name, and only when
-    /// both are are they renamed into place (the text one last, the JSON one the export's mark).
-    private func writeManifest(_ manifest: Manifest, dir: String) throws -> String {
-        let json = try Self.inside(dir, Self.manifestName), text = try Self.inside(dir, Self.manifestTextName)
+    /// What the extraction record says beyond the manifest, read before any clip is written.
+    struct RecordFacts {
+        var host: String
+        var county: Region?
+        var clockOffsets: [String: (seconds: Double, at: String)]
+    }
+
+    private func recordFacts(_ cameras: [Camera]) throws -> RecordFacts {
+        let states = try store.liveStates(cameraIDs: cameras.map(\.id))
+        var offsets: [String: (seconds: Double, at: String)] = [:]
+        for camera in cameras {
+            if let probe = states[camera.id]?.lastFullProbe, let s = probe.clockOffsetS {
+                offsets[camera.id] = (s, TimeFormat.rfc3339(probe.at, in: camera.zone))
+            }
+        }
+        let county = try store.regionList(under: nil).min { ($0.code.count, $0.code) < ($1.code.count, $1.code) }
+        return RecordFacts(host: ExtractionRecord.hostName(), county: county, clockOffsets: offsets)
+    }
+
+    /// The store's signing key (`STORE.signing-key`), made when `create` and there is none; a
+    /// dry run only checks the one there is (nil when none, or for a store in memory).
+    private func signingKey(create: Bool) throws -> ManifestSigningKey? {
+        guard let storePath = store.path else {
+            if create { throw CamindexError.runtime("a store in memory has no signing key: an export is made from a county's store file", code: .outputFailed) }
+            return nil
+        }
+        let path = ManifestSigningKey.path(forStore: storePath)
+        do {
+            return create ? try ManifestSigningKey.loadOrCreate(path: path, owner: storePath) : try ManifestSigningKey.load(path: path)
+        } catch let error as CamindexError {
+            throw CamindexError(error.kind, "the export's manifest cannot be signed, nothing was exported: \(error.message)", code: error.code, value: error.value)
+        }
+    }
+
+    /// All or nothing: manifest.json, its signature, the extraction record and manifest.txt are
+    /// each written whole under a temporary name, and only when all four are are they renamed
+    /// into place (manifest.json first: the export's mark); if one cannot be, the ones already
+    /// renamed go too, and the error names the file.
+    private func writeManifest(_ manifest: Manifest, dir: String, key: ManifestSigningKey, facts: RecordFacts, zone: TimeZone) throws -> String {
+        let json = try Self.inside(dir, Self.manifestName)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let files = [(json, try encoder.encode(manifest) + Data("\n".utf8)), (text, Data(Self.text(manifest).utf8))]
-        let temps = files.map { "\(dir)/.\(($0.0 as NSString).lastPathComponent).partial" }
+        let manifestBytes = try encoder.encode(manifest) + Data("\n".utf8)
+        let signature = try ManifestSignature.sign(manifestBytes, file: Self.manifestName, with: key,
+                                                   at: TimeFormat.rfc3339(store.clock.now(), in: zone))
+        let record = ExtractionRecord(manifest: manifest, operatorName: user, operatorRole: role, host: facts.host, county: facts.county,
+                                      clockOffsets: facts.clockOffsets, manifestSHA256: SHA256Hex.of(manifestBytes), signature: signature)
+        let contents: [String: Data] = [
+            Self.manifestName: manifestBytes, Self.signatureName: try signature.encoded(),
+            Self.recordName: Data(record.html().utf8), Self.manifestTextName: Data(Self.text(manifest).utf8),
+        ]
+        let files = try Self.recordNames.map { (name: $0, path: try Self.inside(dir, $0), data: contents[$0]!) }
+        let temps = files.map { "\(dir)/.\($0.name).partial" }
+        var placed: [String] = []
         do {
             for (temp, file) in zip(temps, files) {
-                do { try file.1.write(to: URL(fileURLWithPath: temp)) } catch {
-                    throw CamindexError.runtime("cannot write \(file.0): \(Self.message(error))",
-                                                code: ErrorText.isNoSpace(error) ? .exportNoSpace : .outputFailed, value: file.0)
+                do { try file.data.write(to: URL(fileURLWithPath: temp)) } catch {
+                    throw CamindexError.runtime("cannot write \(file.path): \(Self.message(error))",
+                                                code: ErrorText.isNoSpace(error) ? .exportNoSpace : .outputFailed, value: file.path)
                 }
             }
-            for (temp, file) in zip(temps, files) where rename(temp, file.0) != 0 {
-                throw CamindexError.runtime("cannot write \(file.0): \(String(cString: strerror(errno)))", code: .outputFailed, value: file.0)
+            for (temp, file) in zip(temps, files) {
+                guard rename(temp, file.path) == 0 else {
+                    throw CamindexError.runtime("cannot write \(file.path): \(String(cString: strerror(errno)))", code: .outputFailed, value: file.path)
+                }
+                placed.append(file.path)
             }
         } catch {
             for temp in temps { try? FileManager.default.removeItem(atPath: temp) }
+            for path in placed { try? FileManager.default.removeItem(atPath: path) }
             try? FileManager.default.removeItem(atPath: json)
             throw error
         }
@@ -575,9 +640,10 @@ public struct Exporter: Sendable {
 
         init(dir: String, cameras: Int, sources: Int) throws {
             path = dir + "/.manifest-room.partial"
-            // Both manifests take about 2 KB a camera and 0.5 KB a source file (measured): room for
-            // about twice that.
-            let bytes = min(64 << 20, 32 << 10 + cameras * 4 << 10 + sources * 2 << 10)
+            // Both manifests take about 2 KB a camera and 0.5 KB a source file (measured), the
+            // extraction record about 2 KB a camera and 0.3 KB a clip, the signature 0.5 KB: room
+            // for about twice that.
+            let bytes = min(64 << 20, 48 << 10 + cameras * 8 << 10 + sources * 3 << 10)
             do { try Data(count: bytes).write(to: URL(fileURLWithPath: path)) } catch {
                 try? FileManager.default.removeItem(atPath: path)
                 throw CamindexError.runtime(ErrorText.isNoSpace(error)
@@ -679,16 +745,51 @@ public struct Exporter: Sendable {
     public struct Verification: Sendable {
         public var checked: Int
         /// Clips changed or missing, clips on disk the manifest does not list, partial clips
-        /// left by an interrupted write, names that would leave the directory (never hashed).
+        /// left by an interrupted write, names that would leave the directory (never hashed);
+        /// a signature that is missing or does not verify, or is not by the key asked for.
         public var problems: [String]
         /// The manifest says the export was stopped before it was done.
         public var incomplete: Bool
+        /// What the signature says, when there is one.
+        public var signature: SignatureCheck?
+        /// The SHA-256 of manifest.json as it is now.
+        public var manifestSHA256: String
+        /// What the extraction record names: nil when there is none.
+        public var recordMatches: Bool?
+        /// Worth saying, not a failure: an extraction record naming another manifest, a key
+        /// that is not this store's.
+        public var warnings: [String]
+    }
+
+    /// The signature of an export's manifest, as `export verify` found it.
+    public struct SignatureCheck: Sendable {
+        public var publicKey: String
+        public var keyID: String
+        public var signedAt: String
+        /// The signature is the manifest's by the public key it names.
+        public var verifies: Bool
+        /// Why not, when it does not.
+        public var problem: String?
+        /// Whether the key is the store's (nil: no store key to compare with).
+        public var isStoreKey: Bool?
+        /// Whether the key is the one given (`--public-key`; nil: none given).
+        public var isExpectedKey: Bool?
     }
 
     /// Re-hashes every clip a manifest lists, and looks for clips it does not list.
     public static func verify(directory: String) throws -> Verification {
+        try verify(directory: directory, expectedKey: nil, storeKey: nil)
+    }
+
+    /// Also checks `manifest.json.sig` against the manifest's bytes — by `expectedKey` when given
+    /// (a signature by another is a problem), and says whether its key is `storeKey` — and that
+    /// the extraction record, when there is one, names the manifest's hash.
+    public static func verify(directory: String, expectedKey: ManifestPublicKey?, storeKey: ManifestPublicKey?) throws -> Verification {
+        // As the export names its directory: a relative one (`verify out`) would not compare.
+        let directory = URL(fileURLWithPath: directory).standardizedFileURL.path
         let manifest = try loadManifest(directory)
         var problems: [String] = []
+        var warnings: [String] = []
         var listed = Set<String>()
         for f in manifest.files {
             guard let file = try? inside(directory, f.file) else {
@@ -707,6 +808,48 @@ public struct Exporter: Sendable {
                 problems.append("\(Names.printable(name)): a clip the manifest does not list")
             }
         }
-        return Verification(checked: manifest.files.count, problems: problems, incomplete: manifest.complete == false)
+        let manifestBytes = (try? Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(manifestName)))) ?? Data()
+        let manifestHash = SHA256Hex.of(manifestBytes)
+        var check: SignatureCheck?
+        let sigPath = (directory as NSString).appendingPathComponent(signatureName)
+        if let data = FileManager.default.contents(atPath: sigPath) {
+            if let sig = try? JSONDecoder().decode(ManifestSignature.self, from: data) {
+                var c = SignatureCheck(publicKey: sig.public_key, keyID: sig.publicKey?.keyID ?? sig.key_id, signedAt: sig.signed_at,
+                                       verifies: false, problem: nil, isStoreKey: nil, isExpectedKey: nil)
+                if sig.signed_file != manifestName {
+                    c.problem = "it signs '\(Names.printable(sig.signed_file))', not \(manifestName)"
+                } else {
+                    c.problem = sig.problem(with: manifestBytes)
+                }
+                c.verifies = c.problem == nil
+                if let problem = c.problem { problems.append("\(signatureName): \(problem)") }
+                if let key = sig.publicKey {
+                    c.isStoreKey = storeKey.map { $0 == key }
+                    c.isExpectedKey = expectedKey.map { $0 == key }
+                }
+                if let expectedKey, c.isExpectedKey != true {
+                    problems.append("\(signatureName): signed by key \(c.keyID), not by the key given (\(expectedKey.keyID))")
+                } else if c.verifies, c.isStoreKey == false {
+                    warnings.append("the signature verifies, but by another key (\(c.keyID)) than this store's (\(storeKey!.keyID)): check it against the county's key (--public-key)")
+                }
+                check = c
+            } else {
+                problems.append("\(signatureName): not a camindex signature (it does not parse)")
+            }
+        } else {
+            problems.append("\(signatureName): missing: the manifest is not signed, nothing says who wrote it")
+        }
+        var recordMatches: Bool?
+        let recordPath = (directory as NSString).appendingPathComponent(recordName)
+        if let data = FileManager.default.contents(atPath: recordPath) {
+            let named = ExtractionRecord.manifestHash(in: String(decoding: data, as: UTF8.self))
+            recordMatches = named == manifestHash
+            if named != manifestHash {
+                warnings.append("\(recordName) " + (named.map { "names manifest sha256 \($0), but \(manifestName) has \(manifestHash)" } ?? "names no manifest hash")
+                                + ": it is not the record of this manifest")
+            }
+        }
+        return Verification(checked: manifest.files.count, problems: problems, incomplete: manifest.complete == false, signature: check,
+                            manifestSHA256: manifestHash, recordMatches: recordMatches, warnings: warnings)
     }
 }

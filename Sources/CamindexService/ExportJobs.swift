@@ -119,7 +119,8 @@ public final class ExportJobs: Sendable {
         /// The clips written (whole), with their SHA-256: all of them once done.
         public var parts: [Exporter.Manifest.FileHash]
         public var error: Failure?
-        /// The files the job's directory serves: the clips and both manifests.
+        /// The files the job's directory serves: the clips, both manifests, the manifest's
+        /// signature and the extraction record.
         public var files: [String]
     }
 
@@ -207,7 +208,7 @@ public final class ExportJobs: Sendable {
             if let outcome {
                 let m = outcome.manifest
                 job.parts = m.files
-                job.files = m.files.map(\.file) + [Exporter.manifestName, Exporter.manifestTextName]
+                job.files = m.files.map(\.file) + Exporter.recordNames
                 if m.complete == false {
                     job.state = .interrupted
                     job.error = Failure(code: .exportInterrupted, message: m.interrupted ?? "the export was stopped before it was done")

@@ -35,7 +35,7 @@ extension IndexService {
                 throw CamindexError.usage("this store requires --reason for exports (a case number or request)", code: .exportReasonRequired)
             }
             let selectionReader = try self.reader()
-            let outcome = try self.coded { try Exporter(store: store, user: self.caller.name, progress: progress, selectingFrom: selectionReader).run(request) }
+            let outcome = try self.coded { try Exporter(store: store, user: self.caller.name, role: self.caller.account?.role.rawValue, progress: progress, selectingFrom: selectionReader).run(request) }
             for w in outcome.warnings { self.notice("warning: \(w)") }
             let m = outcome.manifest
             let failed = outcome.failures.map { "camera \($0.camera) failed: \($0.message)" }

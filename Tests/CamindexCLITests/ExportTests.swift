@@ -108,7 +108,7 @@ import Testing
         let again = try ci(["export", "--camera", "cam-1", "--from", "2026-11-20 08:00:00", "--to", "2026-11-20 08:00:10", "--output", out], status: 1)
         #expect(again.stderr.contains("--force"))
         try ci(["export", "--camera", "cam-1", "--from", "2026-11-20 08:00:00", "--to", "2026-11-20 08:00:10", "--output", out, "--force"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["cam-1_20261120T080000.mp4", "manifest.json", "manifest.txt"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["cam-1_20261120T080000.mp4", "extraction-record.html", "manifest.json", "manifest.json.sig", "manifest.txt"])
     }
 
     @Test func severalCamerasOneFailingTheOthersExported() throws {

@@ -12,7 +12,7 @@ import Testing
     /// libraries and the system's.
     @Test(arguments: [
         ("CamindexCLI", ["ArgumentParser", "CamindexCore", "CamindexService", "CamindexDaemon", "CamindexHTTP", "Foundation", "Logging", "Glibc"]),
-        ("CamindexHTTP", ["CamindexCore", "CamindexService", "Foundation", "HTTPTypes", "Hummingbird", "HummingbirdAuth", "HummingbirdCore", "HummingbirdTLS",
+        ("CamindexHTTP", ["CamindexCore", "CamindexService", "CamindexWeb", "Foundation", "HTTPTypes", "Hummingbird", "HummingbirdAuth", "HummingbirdCore", "HummingbirdTLS",
                           "Logging", "NIOCore", "NIOPosix", "NIOSSL", "ServiceLifecycle", "Synchronization"]),
         ("CamindexDaemon", ["CamindexCore", "CamindexService", "Foundation", "Logging", "ServiceLifecycle", "UnixSignals", "Synchronization", "Glibc", "Darwin"]),
     ])
