@@ -152,15 +152,22 @@ extension CameraCommand {
 
                   camindex camera show 62072300001320000001
                   camindex camera show 62072300001320000001 --format json --reason '案件 2026-118'
+                  camindex camera show 62072300001320000001 --files 100
                 """)
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Camera ID.") var id: String
         @Option(help: "table or json.") var format: TableOrJSON = .table
+        @Option(help: "How many indexed files to list, the latest footage first, with where their times came from.")
+        var files = 10
         @OptionGroup var audit: AuditOptions
 
+        func validate() throws {
+            guard (0...1000).contains(files) else { throw CamindexError.usage("--files is from 0 to 1000", value: "\(files)") }
+        }
+
         func run() throws {
-            let detail = try global.service(.read).cameraDetail(id: id, reason: audit.reason)
+            let detail = try global.service(.read).cameraDetail(id: id, files: files, reason: audit.reason)
             let (camera, regions, summary, errors, live, history) = (detail.camera, detail.regions, detail.footage, detail.indexErrors, detail.live, detail.probes)
             let zone = camera.zone
             func t(_ i: Instant?) -> String? { i.map { TimeFormat.rfc3339($0, in: zone) } }
@@ -222,6 +229,18 @@ extension CameraCommand {
                     print(Output.table(header: ["AT", "DEPTH", "RESULT", "TOOK"], rows: history.map { p in
                         [TimeFormat.rfc3339(p.at, in: zone), p.depth.rawValue, p.ok ? "ok" : (p.error?.rawValue ?? "failed"), "\(p.durationMs) ms"]
                     }, rightAligned: [3]))
+                }
+                if !detail.files.isEmpty {
+                    print("\nrecent files (latest footage first):")
+                    print(Output.table(header: ["START", "END", "TIME FROM", "VIDEO", "SIZE", "PATH"], rows: detail.files.map { f in
+                        var checks = [f.verified ? nil : "unverified", f.truncated ? "truncated" : nil,
+                                      f.stalledTimestamps > 0 ? "stalled" : nil, f.badTimestamps > 0 ? "\(f.badTimestamps) bad timestamps" : nil].compactMap { $0 }
+                        if f.startSource == .mtime { checks.insert("low confidence", at: 0) }
+                        return [TimeFormat.rfc3339(Instant(ms: f.startMs), in: zone), TimeFormat.rfc3339(Instant(ms: f.endMs), in: zone),
+                                (f.startSource?.rawValue ?? "-") + (checks.isEmpty ? "" : " (\(checks.joined(separator: ", ")))"),
+                                [f.codec, f.width.map { "\($0)x\(f.height ?? 0)" }].compactMap { $0 }.joined(separator: " "),
+                                TextFormat.bytes(f.size), f.path]
+                    }, rightAligned: [4]))
                 }
                 if !errors.isEmpty {
                     print("\nfiles that could not be indexed:")

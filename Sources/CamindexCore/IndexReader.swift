@@ -45,6 +45,8 @@ public protocol IndexReader: Sendable {
     func startSources(cameraID: String) throws -> [SegmentRecord.StartSource: Int]
     /// mtime − end of the camera's newest path-dated segments, newest first, at most `limit`.
     func pathDatedEndOffsets(cameraID: String, limit: Int) throws -> [Int64]
+    /// The camera's indexed files, the latest footage first, at most `limit`.
+    func recentFiles(cameraID: String, limit: Int) throws -> [SegmentFile]
     /// Files that could not be indexed, for one camera or all.
     func segmentErrors(cameraID: String?) throws -> [SegmentError]
     func failedFileCounts() throws -> [String: Int]

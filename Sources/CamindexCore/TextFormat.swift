@@ -13,6 +13,14 @@ public enum TextFormat {
         return String(format: "%.1fs", Double(ms) / 1000)
     }
 
+    /// `812 B`, `45.3 MB`, `1.20 GB` (powers of 1000): file sizes for people.
+    public static func bytes(_ n: Int64) -> String {
+        if n < 1000 { return "\(n) B" }
+        if n < 1_000_000 { return String(format: "%.1f kB", Double(n) / 1e3) }
+        if n < 1_000_000_000 { return String(format: "%.1f MB", Double(n) / 1e6) }
+        return String(format: "%.2f GB", Double(n) / 1e9)
+    }
+
     /// One RFC 4180 line: fields with commas, quotes or line breaks are quoted.
     public static func csvLine(_ fields: [String]) -> String {
         fields.map { s in

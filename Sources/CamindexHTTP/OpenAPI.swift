@@ -381,7 +381,7 @@ enum OpenAPI {
     },
     "/api/v1/cameras/{id}": {
       "get": {
-        "summary": "One camera, as 'camera show --format json': registry, footage, live state, probes, picture, time sources. Audited.",
+        "summary": "One camera, as 'camera show --format json': registry, footage, live state, probes, picture, recent files and their time sources. Audited.",
         "tags": [
           "registry"
         ],
@@ -399,6 +399,17 @@ enum OpenAPI {
             "name": "probes",
             "in": "query",
             "description": "Recent probes to list (default 10).",
+            "required": false,
+            "schema": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 1000
+            }
+          },
+          {
+            "name": "files",
+            "in": "query",
+            "description": "Indexed files to list, the latest footage first, with their time sources (default 20).",
             "required": false,
             "schema": {
               "type": "integer",

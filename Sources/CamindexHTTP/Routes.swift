@@ -130,8 +130,9 @@ extension API {
     static func camera(_ api: API, _ request: Request, _ context: APIContext) async throws -> Response {
         let id = try context.parameters.require("id")
         return try await api.answer(request, context) { service, p in
-            try p.allow(["probes", "reason"])
-            return CameraShowJSON(try service.cameraDetail(id: id, probes: try p.integer("probes", in: 0...1000) ?? 10, reason: p.reason))
+            try p.allow(["probes", "files", "reason"])
+            return CameraShowJSON(try service.cameraDetail(id: id, probes: try p.integer("probes", in: 0...1000) ?? 10,
+                                                           files: try p.integer("files", in: 0...1000) ?? 20, reason: p.reason))
         }
     }
 

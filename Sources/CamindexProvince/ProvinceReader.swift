@@ -426,6 +426,21 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
             """).map { try $0.decode(Int64.self) }
     }
 
+    public func recentFiles(cameraID: String, limit: Int) throws -> [SegmentFile] {
+        try db.query("""
+            SELECT path, size, mtime_ms, start_ms, end_ms, start_source, container, codec, width, height, verified, truncated,
+                   bad_timestamps, stalled_timestamps
+            FROM segment WHERE camera_id = \(cameraID) AND error IS NULL ORDER BY start_ms DESC, path DESC LIMIT \(Int64(limit))
+            """).map {
+            var c = $0.cells
+            return SegmentFile(path: try c.next(), size: try c.next(), mtimeMs: try c.next(), startMs: try c.next(), endMs: try c.next(),
+                               startSource: try c.next(String?.self).flatMap(SegmentRecord.StartSource.init(rawValue:)),
+                               container: try c.next(), codec: try c.next(), width: try c.next(Int64?.self).map { Int($0) },
+                               height: try c.next(Int64?.self).map { Int($0) }, verified: try c.next(), truncated: try c.next(),
+                               badTimestamps: Int(try c.next(Int64.self)), stalledTimestamps: Int(try c.next(Int64.self)))
+        }
+    }
+
     public func segmentErrors(cameraID: String?) throws -> [SegmentError] {
         try db.query(PostgresQuery(unsafeSQL: """
             SELECT camera_id, path, error, indexed_at_ms FROM segment WHERE error IS NOT NULL AND ($1::text IS NULL OR camera_id = $1)

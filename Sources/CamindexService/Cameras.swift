@@ -10,6 +10,8 @@ public struct CameraDetail: Sendable {
     public var live: CameraLiveState?
     /// Newest first.
     public var probes: [ProbeResult]
+    /// Indexed files, the latest footage first.
+    public var files: [SegmentFile]
     /// When it was read: what "ahead of now" is measured from.
     public var now: Instant
 }
@@ -22,12 +24,13 @@ public struct CameraListing: Sendable {
 }
 
 extension Queries {
-    public func cameraDetail(id: String, probes: Int = 10) throws -> CameraDetail {
+    public func cameraDetail(id: String, probes: Int = 10, files: Int = 20) throws -> CameraDetail {
         let camera = try reader.requireCamera(id: id)
         return CameraDetail(
             camera: camera, regions: try reader.regionPaths(for: [camera]), footage: try reader.footageSummary(cameraID: camera.id),
             indexErrors: try reader.segmentErrors(cameraID: camera.id), live: try reader.liveStates(cameraIDs: [camera.id])[camera.id],
-            probes: try reader.probeHistory(cameraID: camera.id, limit: probes), now: clock.now())
+            probes: try reader.probeHistory(cameraID: camera.id, limit: probes),
+            files: try reader.recentFiles(cameraID: camera.id, limit: files), now: clock.now())
     }
 
     public func cameraList(region: String?, includeDisabled: Bool) throws -> CameraListing {

@@ -32,10 +32,10 @@ extension IndexService {
         }
     }
 
-    public func cameraDetail(id: String, probes: Int = 10, reason: String? = nil) throws -> CameraDetail {
+    public func cameraDetail(id: String, probes: Int = 10, files: Int = 20, reason: String? = nil) throws -> CameraDetail {
         try audited("camera show", reason: reason, cameras: [id]) { _ in
             try require(.cameras)
-            let detail = try queries().cameraDetail(id: id, probes: probes)
+            let detail = try queries().cameraDetail(id: id, probes: probes, files: files)
             let f = detail.footage
             return (detail, [detail.camera.id], "\(f.segments - f.failed) segments, \(Self.seconds(f.coveredMs)) s of footage")
         }

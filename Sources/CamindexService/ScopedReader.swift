@@ -103,6 +103,11 @@ struct ScopedReader: IndexReader {
         return try base.pathDatedEndOffsets(cameraID: cameraID, limit: limit)
     }
 
+    func recentFiles(cameraID: String, limit: Int) throws -> [SegmentFile] {
+        try requireVisible(cameraID)
+        return try base.recentFiles(cameraID: cameraID, limit: limit)
+    }
+
     func segmentErrors(cameraID: String?) throws -> [SegmentError] {
         if let cameraID {
             try requireVisible(cameraID)

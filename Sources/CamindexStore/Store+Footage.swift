@@ -52,6 +52,21 @@ extension Store {
         String(repeating: "?, ", count: max(0, n - 1)) + "?"
     }
 
+    public func recentFiles(cameraID: String, limit: Int) throws -> [SegmentFile] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT path, size, mtime_ms, start_ms, end_ms, start_source, container, codec, width, height, verified, truncated,
+                       bad_timestamps, stalled_timestamps
+                FROM segment WHERE camera_id = ? AND error IS NULL ORDER BY start_ms DESC, path DESC LIMIT ?
+                """, arguments: [cameraID, limit]).map {
+                SegmentFile(path: $0[0], size: $0[1], mtimeMs: $0[2], startMs: $0[3], endMs: $0[4],
+                            startSource: ($0[5] as String?).flatMap(SegmentRecord.StartSource.init(rawValue:)),
+                            container: $0[6], codec: $0[7], width: $0[8], height: $0[9], verified: $0[10], truncated: $0[11],
+                            badTimestamps: $0[12], stalledTimestamps: $0[13])
+            }
+        }
+    }
+
     /// Files that could not be indexed, for one camera or all.
     public func segmentErrors(cameraID: String?) throws -> [SegmentError] {
         try read { db in

@@ -270,6 +270,12 @@ import Testing
         // The URL's password is masked; the region path is named.
         #expect(try browser.run("return document.querySelector('#camera-url').textContent") as? String == "rtsp://admin:***@10.0.0.1/ch1")
         #expect((try browser.run("return document.querySelector('#camera-detail').textContent") as? String)?.contains("临泽县 / 沙河镇") == true)
+        // Its recent files, as camera show lists them, each with where its time came from.
+        let show = try #require(try CLI.json(try ci(["camera", "show", Self.cam1, "--files", "20", "--format", "json"]).stdout) as? [String: Any])
+        let files = try #require(show["files"] as? [[String: Any]])
+        #expect(!files.isEmpty)
+        let fileRows = try #require(try browser.run("return [...document.querySelectorAll('#camera-files tr[data-path]')].map(r => [r.dataset.path, r.dataset.source])") as? [[String]])
+        #expect(fileRows == files.map { [$0["path"] as? String ?? "", $0["time_source"] as? String ?? ""] })
         try browser.screenshot(to: Self.shots + "/camera.png")
         try browser.go(api.base + "/?view=health&region=620723")
         try browser.wait(for: "return !!document.querySelector('#health-checks') && !!document.querySelector('#health-online')", what: "the health page")

@@ -382,6 +382,13 @@ import Testing
         let sources = try #require(footage["time_sources"] as? [String: Int])
         #expect(sources["creation_time"] == 1, "\(sources)")
         #expect(sources["chained"] == 2, "\(sources)")
+        // The same, file by file, the latest footage first.
+        let listed = try #require(show["files"] as? [[String: Any]])
+        #expect(listed.map { ($0["path"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } } == ["seg02.mp4", "seg01.mp4", "seg00.mp4"])
+        #expect(listed.map { $0["time_source"] as? String } == ["chained", "chained", "creation_time"])
+        #expect(listed.last?["start"] as? String == footage["first"] as? String && listed.first?["end"] as? String == footage["last"] as? String)
+        let table = try ci(["camera", "show", "cam-g", "--files", "2"]).stdout
+        #expect(table.contains("seg02.mp4") && table.contains("seg01.mp4") && !table.contains("seg00.mp4"), "\(table)")
         let first = try #require(footage["first"] as? String), last = try #require(footage["last"] as? String)
         let q = try ci(["query", "--camera", "cam-g", "--from", first, "--to", last, "--max-gap", "0", "--format", "json"])
         let cam = try #require(((try CLI.json(q.stdout) as? [String: Any])?["cameras"] as? [[String: Any]])?.first)

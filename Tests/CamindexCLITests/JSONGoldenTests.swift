@@ -44,7 +44,7 @@ import Testing
         ("keyframe", ["keyframe", "--camera", "62072300001320000001", "--at", "2026-11-20 08:00:05"], []),
         ("camera-list", ["camera", "list", "--all"], []),
         // When the file was found unreadable.
-        ("camera-show", ["camera", "show", "62072300001320000001"], ["at", "latest_mtime"]),
+        ("camera-show", ["camera", "show", "62072300001320000001"], ["at", "latest_mtime", "mtime", "size"]),
         ("region-list", ["region", "list"], []),
         ("status", ["status"], []),
         ("health", ["health"], []),

@@ -87,6 +87,34 @@ public struct SegmentState: Sendable, Hashable {
     }
 }
 
+/// One indexed file as a camera's page lists it: where its time came from and how far it was
+/// believed.
+public struct SegmentFile: Sendable, Hashable {
+    public var path: String
+    public var size: Int64
+    public var mtimeMs: Int64
+    public var startMs: Int64
+    public var endMs: Int64
+    public var startSource: SegmentRecord.StartSource?
+    public var container: String?
+    public var codec: String?
+    public var width: Int?
+    public var height: Int?
+    /// Its keyframes were checked against its pictures (not only read from an index).
+    public var verified: Bool
+    public var truncated: Bool
+    public var badTimestamps: Int
+    public var stalledTimestamps: Int
+
+    public init(path: String, size: Int64, mtimeMs: Int64, startMs: Int64, endMs: Int64, startSource: SegmentRecord.StartSource?,
+                container: String?, codec: String?, width: Int?, height: Int?, verified: Bool, truncated: Bool,
+                badTimestamps: Int, stalledTimestamps: Int) {
+        self.path = path; self.size = size; self.mtimeMs = mtimeMs; self.startMs = startMs; self.endMs = endMs
+        self.startSource = startSource; self.container = container; self.codec = codec; self.width = width; self.height = height
+        self.verified = verified; self.truncated = truncated; self.badTimestamps = badTimestamps; self.stalledTimestamps = stalledTimestamps
+    }
+}
+
 /// A file that could not be indexed, and why.
 public struct SegmentError: Sendable, Hashable {
     public var cameraID: String

@@ -20,6 +20,17 @@ public struct CameraShowJSON: Encodable, Sendable {
         var time_sources: [String: Int]
     }
     struct IndexError: Encodable, Sendable { var path, error, at: String }
+    struct File: Encodable, Sendable {
+        var path: String
+        var start, end, mtime: String
+        var size: Int64
+        /// path, chained, creation_time or mtime (low confidence).
+        var time_source: String?
+        var container, codec: String?
+        var width, height: Int?
+        var verified, truncated: Bool
+        var bad_timestamps, stalled_timestamps: Int
+    }
 
     var camera: CameraJSON
     var state: String
@@ -29,6 +40,7 @@ public struct CameraShowJSON: Encodable, Sendable {
     var last_full_probe: ProbeJSON?
     var probes: [ProbeJSON]
     var footage: Footage
+    var files: [File]
     var index_errors: [IndexError]
     var quality: QualityJSON?
 
@@ -42,11 +54,12 @@ public struct CameraShowJSON: Encodable, Sendable {
         try c.encode(last_full_probe, forKey: .last_full_probe)
         try c.encode(probes, forKey: .probes)
         try c.encode(footage, forKey: .footage)
+        try c.encode(files, forKey: .files)
         try c.encode(index_errors, forKey: .index_errors)
         try c.encode(quality, forKey: .quality)
     }
     enum Keys: String, CodingKey {
-        case state, since, consecutive_failures, last_probe, last_full_probe, probes, footage, index_errors, quality
+        case state, since, consecutive_failures, last_probe, last_full_probe, probes, footage, files, index_errors, quality
     }
 }
 
@@ -71,6 +84,12 @@ extension CameraShowJSON {
                              latest_mtime: t(summary.latestMtime),
                              mtime_ahead_seconds: summary.mtimeAheadMs(of: detail.now).map { JSONValues.seconds(ms: $0) },
                              time_sources: Dictionary(uniqueKeysWithValues: summary.timeSources.map { ($0.key.rawValue, $0.value) })),
+            files: detail.files.map {
+                File(path: $0.path, start: TimeFormat.rfc3339(Instant(ms: $0.startMs), in: zone), end: TimeFormat.rfc3339(Instant(ms: $0.endMs), in: zone),
+                     mtime: TimeFormat.rfc3339(Instant(ms: $0.mtimeMs), in: zone), size: $0.size, time_source: $0.startSource?.rawValue,
+                     container: $0.container, codec: $0.codec, width: $0.width, height: $0.height, verified: $0.verified, truncated: $0.truncated,
+                     bad_timestamps: $0.badTimestamps, stalled_timestamps: $0.stalledTimestamps)
+            },
             index_errors: errors.map { IndexError(path: $0.path, error: $0.message, at: TimeFormat.rfc3339(Instant(ms: $0.indexedAtMs), in: zone)) },
             quality: live?.lastFullProbe.flatMap { QualityJSON($0, camera: camera) })
     }

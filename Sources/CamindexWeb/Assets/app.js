@@ -28,7 +28,7 @@ const TEXT = {
     failures: '连续失败', clock: '时钟偏差', probes: '探测记录', at: '时间', result: '结果', depth: '方式',
     video: '视频', seconds_s: '{0} 秒', quality: '画面检测', thumbs: '截图', last_good: '最近正常截图',
     last_faulty: '最近异常截图', none: '无', files: '文件', segments: '录像片段', first: '最早', last: '最晚',
-    time_sources: '时间来源', index_errors: '索引错误', path: '路径', error: '错误', back: '返回总览',
+    time_sources: '时间来源', recent_files: '最近文件', start: '开始', end: '结束', size: '大小', file_checks: '校验', ts_path: '文件名时间', ts_chained: '接续上一文件', ts_creation_time: '容器创建时间', ts_mtime: '修改时间（低可信）', index_errors: '索引错误', path: '路径', error: '错误', back: '返回总览',
     reason: '案由（调取事由）', reason_short: '案由', reason_required: '（必填）', dry_run: '试运行（查看分段、缺失与大小）',
     start_export: '开始导出', parts: '分段', holes: '缺失', est_size: '预计大小', size: '大小', total: '合计',
     job: '导出任务', job_state: '状态', job_progress: '进度', download: '下载', record: '提取固定清单（可打印）',
@@ -64,7 +64,7 @@ const TEXT = {
     failures: 'Consecutive failures', clock: 'Clock offset', probes: 'Probes', at: 'At', result: 'Result', depth: 'Depth',
     video: 'Video', seconds_s: '{0} s', quality: 'Picture checks', thumbs: 'Thumbnails', last_good: 'Last good picture',
     last_faulty: 'Last faulty picture', none: 'none', files: 'Files', segments: 'Segments', first: 'First', last: 'Last',
-    time_sources: 'Time sources', index_errors: 'Index errors', path: 'Path', error: 'Error', back: 'Back to overview',
+    time_sources: 'Time sources', recent_files: 'Recent files', start: 'Start', end: 'End', size: 'Size', file_checks: 'Checks', ts_path: 'time in the name', ts_chained: 'end of the previous file', ts_creation_time: 'container creation time', ts_mtime: 'mtime (low confidence)', index_errors: 'Index errors', path: 'Path', error: 'Error', back: 'Back to overview',
     reason: 'Reason (case)', reason_short: 'Reason', reason_required: '(required)', dry_run: 'Dry run (parts, holes, sizes)',
     start_export: 'Start export', parts: 'Parts', holes: 'Holes', est_size: 'Estimated size', size: 'Size', total: 'Total',
     job: 'Export job', job_state: 'State', job_progress: 'Progress', download: 'Download', record: 'Extraction record (printable)',
@@ -807,7 +807,7 @@ async function drawCamera(root) {
   main.append(h('p', {}, h('a', { href: '?' + langParam().slice(1), onclick: (ev) => { ev.preventDefault(); navigate({ view: null, camera: null }); }, text: '← ' + t('back') })));
   if (!id) { main.append(h('p', { class: 'empty', text: t('pick_region') })); return; }
   let c;
-  try { c = await api('GET', '/api/v1/cameras/' + encodeURIComponent(id) + '?probes=30'); } catch (e) {
+  try { c = await api('GET', '/api/v1/cameras/' + encodeURIComponent(id) + '?probes=30&files=50'); } catch (e) {
     main.append(h('div', { class: 'error', role: 'alert', id: 'camera-error', data: { code: e.code }, text: e.message })); return;
   }
   const lastFull = c.last_full_probe;
@@ -821,7 +821,7 @@ async function drawCamera(root) {
       h('dt', { text: t('failures') }), h('dd', { text: String(c.consecutive_failures) }),
       h('dt', { text: t('clock') }), h('dd', { text: lastFull && lastFull.clock_offset_s !== undefined && lastFull.clock_offset_s !== null ? t('seconds_s', lastFull.clock_offset_s) + ' (' + showInstant(lastFull.at) + ')' : '—' }),
       h('dt', { text: t('segments') }), h('dd', { text: `${c.footage.segments} · ${t('first')} ${showInstant(c.footage.first)} · ${t('last')} ${showInstant(c.footage.last)} · ${duration(c.footage.covered_seconds)}` }),
-      h('dt', { text: t('time_sources') }), h('dd', { text: Object.entries(c.footage.time_sources).map(([k, v]) => `${k}: ${v}`).join(', ') || '—' })));
+      h('dt', { text: t('time_sources') }), h('dd', { text: Object.entries(c.footage.time_sources).map(([k, v]) => `${t('ts_' + k)}: ${v}`).join(', ') || '—' })));
   main.append(panel);
 
   const thumbs = h('div', { class: 'thumbs' });
@@ -846,6 +846,18 @@ async function drawCamera(root) {
       h('td', { class: 'num', text: p.clock_offset_s !== undefined && p.clock_offset_s !== null ? String(p.clock_offset_s) : '—' })));
   }
   main.append(h('section', { class: 'panel' }, h('h2', { text: t('probes') }), probes));
+
+  const files = h('table', { class: 'data', id: 'camera-files' }, h('tr', {}, ['start', 'end', 'time_sources', 'file_checks', 'video', 'size', 'path'].map(k => h('th', { text: t(k) }))));
+  for (const f of c.files) {
+    const checks = [f.verified ? null : t('unverified'),
+      f.truncated ? 'truncated' : null, f.stalled_timestamps ? 'stalled' : null, f.bad_timestamps ? `bad timestamps ${f.bad_timestamps}` : null].filter(Boolean);
+    files.append(h('tr', { data: { path: f.path, source: f.time_source || '' } },
+      h('td', { text: showInstant(f.start) }), h('td', { text: showInstant(f.end) }), h('td', { text: f.time_source ? t('ts_' + f.time_source) : '—' }),
+      h('td', { text: checks.join(', ') || 'ok' }),
+      h('td', { text: f.codec ? `${f.codec} ${f.width || '?'}×${f.height || '?'}` : '—' }),
+      h('td', { class: 'num', text: bytes(f.size) }), h('td', { text: f.path })));
+  }
+  main.append(h('section', { class: 'panel' }, h('h2', { text: t('recent_files') }), c.files.length ? files : h('p', { class: 'empty', text: t('none') })));
 
   if (c.index_errors.length) {
     const errors = h('table', { class: 'data' }, h('tr', {}, h('th', { text: t('path') }), h('th', { text: t('error') }), h('th', { text: t('at') })));
