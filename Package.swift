@@ -29,6 +29,12 @@ let package = Package(
             pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
+        // libosip2's SIP parser (LGPL, Debian's libosip2-dev), for GB/T 28181.
+        .systemLibrary(
+            name: "COsip2",
+            pkgConfig: "libosip2",
+            providers: [.apt(["libosip2-dev"])]
+        ),
         // Plain values: regions, camera IDs, instants, intervals, window merging, inventory.
         .target(
             name: "CamindexCore",
@@ -121,13 +127,27 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // GB/T 28181 over SIP (the daemon's --sip): messages parsed by libosip2, MANSCDP bodies,
+        // digest authentication; registrations, keepalives and catalogs become service calls.
+        // The only target that imports COsip2.
+        .target(
+            name: "CamindexGB",
+            dependencies: [
+                "COsip2", "CamindexCore", "CamindexService",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The subcommands: argument parsing, one service call, rendering; the executable only
         // calls into it. It imports nothing below the service layer (Scripts/test builds with
         // --explicit-target-dependency-import-check error).
         .target(
             name: "CamindexCLI",
             dependencies: [
-                "CamindexCore", "CamindexService", "CamindexDaemon", "CamindexHTTP",
+                "CamindexCore", "CamindexService", "CamindexDaemon", "CamindexHTTP", "CamindexGB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -153,6 +173,7 @@ let package = Package(
         .testTarget(name: "CamindexServiceTests", dependencies: ["CamindexService", "CamindexStore", "CamindexKPI", "CamindexCore"]),
         .testTarget(name: "CamindexProvinceTests", dependencies: ["camindex", "CamindexProvince", "CamindexService", "CamindexStore", "CamindexCore", "CamindexTestSupport"]),
         .testTarget(name: "CamindexCLITests", dependencies: ["camindex", "CamindexCore", "CamindexTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "CamindexGBTests", dependencies: ["CamindexGB", "CamindexCore"]),
         .testTarget(name: "CamindexHTTPTests", dependencies: ["CamindexHTTP", "CamindexService", "CamindexCore"]),
     ]
 )

@@ -1,7 +1,9 @@
 import ArgumentParser
 import CamindexCore
 import CamindexDaemon
+import CamindexGB
 import CamindexHTTP
+import Foundation
 import CamindexService
 import Logging
 
@@ -25,8 +27,15 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
 
             With --http the daemon also serves the HTTP API (see 'camindex serve --help').
 
+            With --sip it is a GB/T 28181 upper platform (UDP): devices and lower platforms \
+            register with digest authentication (the county's password, first line of \
+            --sip-password-file), keep alive (offline after three missed keepalives or at \
+            expiry), and answer a catalog query at each registration; their channels become \
+            cameras (source gb28181:DEVICE), placed by CivilCode. See 'camindex gb devices'.
+
               camindex daemon --inventory Cameras/ --db /var/lib/camindex/camindex.sqlite
               camindex daemon --inventory Cameras/ --http 127.0.0.1:8080
+              camindex daemon --sip 0.0.0.0:5060 --sip-id 62072300002000000001 --sip-password-file /etc/camindex/sip-password
             """
     )
 
@@ -57,6 +66,17 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
 
     @Option(help: ArgumentHelp("Also serve the HTTP API on this address (as 'camindex serve').", valueName: "host:port")) var http: String?
     @OptionGroup var server: HTTPOptions
+    @Option(help: ArgumentHelp("Be a GB/T 28181 upper platform on this UDP address.", valueName: "host:port")) var sip: String?
+    @Option(name: .customLong("sip-id"), help: ArgumentHelp("With --sip: camindex's 20-digit SIP ID (type 200); the realm is its first 10 digits.", valueName: "id"))
+    var sipID: String?
+    @Option(name: .customLong("sip-password-file"), help: ArgumentHelp("With --sip: the file whose first line is the devices' SIP password.", valueName: "file"))
+    var sipPasswordFile: String?
+    @Option(name: .customLong("sip-keepalive-interval"), parsing: .unconditional,
+            help: ArgumentHelp("With --sip: the devices' keepalive interval; offline after three missed.", valueName: "seconds"))
+    var sipKeepaliveInterval: Double = 60
+    @Option(name: .customLong("sip-catalog-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("With --sip: how long a catalog's packets are waited for; what came by then is applied, nothing disabled.", valueName: "seconds"))
+    var sipCatalogTimeout: Double = 30
 
     var defaultLogLevel: Logger.Level { .info }
 
@@ -72,6 +92,15 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
             throw CamindexError.usage("give one of --publish, --publish-file, --publish-env")
         }
         if let retainDays, retainDays < 1 { throw CamindexError.usage("--retain-days must be at least 1") }
+        if sip == nil, sipID != nil || sipPasswordFile != nil { throw CamindexError.usage("--sip-id and --sip-password-file go with --sip") }
+        if sip != nil {
+            guard let sipID, let gb = (try? CameraID(sipID))?.gb28181, gb.typeCode == "200" else {
+                throw CamindexError.usage("--sip needs --sip-id: 20 digits of type 200 (signalling server), as 62072300002000000001", value: sipID ?? "")
+            }
+            guard sipPasswordFile != nil else { throw CamindexError.usage("--sip needs --sip-password-file: a password on the command line would show in ps") }
+        }
+        try Durations.check(sipKeepaliveInterval, "--sip-keepalive-interval", max: 3_600)
+        try Durations.check(sipCatalogTimeout, "--sip-catalog-timeout", max: 600)
     }
 
     func run() async throws {
@@ -108,8 +137,24 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
             for warning in api.warnings { logger.warning("\(warning)") }
             config.services.append(try api.makeService(onListening: { url in logger.notice("listening on \(url)") }))
         }
+        if let sip, let sipID, let sipPasswordFile {
+            let listen = try APIServer.Listen(parsing: sip)
+            var sipConfig = GBServer.Config(host: listen.host, port: listen.port, sipID: sipID, password: try Self.password(sipPasswordFile))
+            sipConfig.keepaliveIntervalMs = ms(sipKeepaliveInterval)
+            sipConfig.catalogTimeout = .milliseconds(ms(sipCatalogTimeout))
+            config.services.append(GBServer(service: service, config: sipConfig, logger: logger))
+        }
         try await Daemon(service: service, config: config, logger: logger).run()
     }
 
     private func ms(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()) }
+
+    static func password(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path),
+              let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first, !line.isEmpty
+        else {
+            throw CamindexError.usage("--sip-password-file \(path): cannot read a password from its first line", code: .gbListen, value: path)
+        }
+        return String(line)
+    }
 }

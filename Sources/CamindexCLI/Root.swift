@@ -27,7 +27,7 @@ public struct Camindex: AsyncParsableCommand {
             RegionCommand.self, CameraCommand.self, ImportCommand.self, IndexCommand.self,
             QueryCommand.self, KeyframeCommand.self, ProbeCommand.self, DaemonCommand.self, StatusCommand.self,
             CheckCommand.self, HealthCommand.self, ReportCommand.self, ExportCommand.self, AuditCommand.self, DiagnoseCommand.self,
-            PublishCommand.self, UserCommand.self, ServeCommand.self,
+            PublishCommand.self, UserCommand.self, ServeCommand.self, GBCommand.self,
         ]
     )
 

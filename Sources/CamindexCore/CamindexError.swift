@@ -90,6 +90,10 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         /// A statement on the province waited past lock_timeout or ran past statement_timeout.
         case provinceTimeout = "province.timeout"
         case publishCounty = "publish.county"
+        /// A SIP message or MANSCDP body from a GB/T 28181 peer that cannot be read.
+        case gbInvalid = "gb.invalid"
+        /// The SIP listener cannot start (address in use, bad --sip address, no password file).
+        case gbListen = "gb.listen"
         /// Another daemon holds the store's daemon lock.
         case daemonRunning = "daemon.running"
         /// The daemon lock file cannot be opened or locked.

@@ -455,6 +455,39 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v17: GB/T 28181 devices and their catalogs' channels") { db in
+            // Devices and lower platforms registered over SIP: where they are and whether their
+            // registration and keepalives hold. Channels: what the catalog said of each camera
+            // beside the registry's fields (an inventory's fields win over a catalog's).
+            try db.execute(sql: """
+                CREATE TABLE gb_device (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    address TEXT NOT NULL,
+                    registered_at_ms INTEGER NOT NULL,
+                    expires_at_ms INTEGER NOT NULL,
+                    last_keepalive_ms INTEGER,
+                    keepalive_interval_ms INTEGER NOT NULL,
+                    online BOOLEAN NOT NULL,
+                    since_ms INTEGER NOT NULL,
+                    reason TEXT,
+                    catalog_at_ms INTEGER,
+                    catalog_expected INTEGER,
+                    catalog_received INTEGER
+                ) WITHOUT ROWID;
+                CREATE TABLE gb_channel (
+                    camera_id TEXT PRIMARY KEY NOT NULL,
+                    device_id TEXT NOT NULL,
+                    parent_id TEXT,
+                    manufacturer TEXT,
+                    model TEXT,
+                    civil_code TEXT,
+                    status TEXT,
+                    placed BOOLEAN NOT NULL,
+                    updated_at_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX gb_channel_device ON gb_channel(device_id);
+                """)
+        }
         return m
     }
 }

@@ -1,0 +1,345 @@
+import CamindexCore
+import CamindexService
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// camindex as a GB/T 28181 upper platform (上级平台) over UDP: devices and lower platforms
+/// register with digest authentication, keep alive, and answer the catalog query sent at each
+/// registration. It parses, calls the service layer, answers: registry and presence are the
+/// service's.
+public struct GBServer: Service {
+    public struct Config: Sendable {
+        public var host: String
+        public var port: Int
+        /// Its own 20-digit ID (type 200); the realm is its first 10 digits.
+        public var sipID: String
+        /// The county's one password for every device (`--sip-password-file`).
+        public var password: String
+        public var keepaliveIntervalMs: Int64 = 60_000
+        /// How long the catalog's packets are waited for after the query.
+        public var catalogTimeout: Duration = .seconds(30)
+        /// How often presence is judged (offline after three missed keepalives).
+        public var sweepInterval: Duration = .seconds(5)
+
+        public init(host: String, port: Int, sipID: String, password: String) {
+            self.host = host; self.port = port; self.sipID = sipID; self.password = password
+        }
+
+        public var realm: String { String(sipID.prefix(10)) }
+    }
+
+    let service: IndexService
+    let config: Config
+    let logger: Logger
+    let onListening: @Sendable (Int) -> Void
+
+    public init(service: IndexService, config: Config, logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.service = service; self.config = config; self.logger = logger; self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let (stream, continuation) = AsyncStream.makeStream(of: AddressedEnvelope<ByteBuffer>.self, bufferingPolicy: .bufferingNewest(10_000))
+        let channel: any Channel
+        do {
+            channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                .channelInitializer { $0.pipeline.addHandler(Inbound(continuation: continuation)) }
+                .bind(host: config.host, port: config.port).get()
+        } catch {
+            throw CamindexError.runtime("--sip \(config.host):\(config.port): cannot listen: \(ErrorText.of(error))", code: .gbListen, value: "\(config.host):\(config.port)")
+        }
+        let port = channel.localAddress?.port ?? config.port
+        logger.notice("SIP listening on \(config.host):\(port) (UDP)", metadata: ["sip_id": "\(config.sipID)"])
+        onListening(port)
+        // Registry writes block (SQLite): one thread, in the order the messages came.
+        let pool = BlockingPool(threads: 1, name: "camindex.sip")
+        defer { pool.shutdown() }
+        let platform = GBPlatform(service: service, config: config, channel: channel, pool: pool, logger: logger)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await envelope in stream { await platform.receive(envelope) }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: min(config.sweepInterval, .milliseconds(config.keepaliveIntervalMs)))
+                    await platform.sweep()
+                }
+            }
+            try? await gracefulShutdown()
+            continuation.finish()
+            try? await channel.close()
+            group.cancelAll()
+        }
+        await platform.stop()
+        logger.notice("SIP stopped")
+    }
+
+    final class Inbound: ChannelInboundHandler, Sendable {
+        typealias InboundIn = AddressedEnvelope<ByteBuffer>
+        let continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
+        init(continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation) { self.continuation = continuation }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) { continuation.yield(unwrapInboundIn(data)) }
+    }
+}
+
+/// The SIP side's state: nonces handed out, catalogs being collected, requests camindex sent
+/// and is retransmitting (UDP), answers kept for retransmitted requests.
+actor GBPlatform {
+    let service: IndexService
+    let config: GBServer.Config
+    let channel: any Channel
+    let pool: BlockingPool
+    let logger: Logger
+
+    private var nonces: [String: Instant] = [:]
+    private var addresses: [String: SocketAddress] = [:]
+    private var catalogs: [String: Collecting] = [:]
+    private var outgoing: [String: Task<Void, Never>] = [:]
+    private var answered: [String: [UInt8]] = [:]
+    private var answeredOrder: [String] = []
+    private var sn = 0
+    private var cseq = 0
+    /// A catalog query to send once the REGISTER's answer is out (a device expects the 200 first).
+    private var queryAfterAnswer: (device: String, address: SocketAddress)?
+
+    struct Collecting {
+        var sn: Int
+        var expected: Int?
+        var items: [String: GBCatalogItem] = [:]
+        var deadline: Task<Void, Never>?
+    }
+
+    init(service: IndexService, config: GBServer.Config, channel: any Channel, pool: BlockingPool, logger: Logger) {
+        self.service = service; self.config = config; self.channel = channel; self.pool = pool; self.logger = logger
+    }
+
+    func stop() {
+        for task in outgoing.values { task.cancel() }
+        for c in catalogs.values { c.deadline?.cancel() }
+    }
+
+    func receive(_ envelope: AddressedEnvelope<ByteBuffer>) async {
+        let bytes = Array(envelope.data.readableBytesView)
+        let from = envelope.remoteAddress
+        let message: SIPMessage
+        do { message = try SIPMessage.parse(bytes) } catch {
+            logger.warning("SIP: unreadable message", metadata: ["from": "\(Self.text(from))", "error": "\(error.message)"])
+            return
+        }
+        guard message.isRequest else {
+            // A response to a request camindex sent: stop retransmitting it.
+            outgoing.removeValue(forKey: message.callID)?.cancel()
+            return
+        }
+        let key = message.callID + " " + message.cseq + " " + (message.vias.first ?? "")
+        if let kept = answered[key] { send(kept, to: from); return }
+        guard let answer = await handle(message, from: from) else { return }
+        answered[key] = answer
+        answeredOrder.append(key)
+        if answeredOrder.count > 4096 { answered.removeValue(forKey: answeredOrder.removeFirst()) }
+        send(answer, to: from)
+        if let q = queryAfterAnswer {
+            queryAfterAnswer = nil
+            queryCatalog(q.device, at: q.address)
+        }
+    }
+
+    private func handle(_ m: SIPMessage, from: SocketAddress) async -> [UInt8]? {
+        let tag = Self.token(10)
+        switch m.method?.uppercased() {
+        case "REGISTER": return await register(m, from: from, tag: tag)
+        case "MESSAGE": return await message(m, from: from, tag: tag)
+        case "ACK": return nil
+        default: return m.response(501, "Not Implemented", toTag: tag)
+        }
+    }
+
+    private func register(_ m: SIPMessage, from: SocketAddress, tag: String) async -> [UInt8] {
+        guard let id = m.fromUser, (try? CameraID(id))?.gb28181 != nil else {
+            logger.warning("SIP: REGISTER from a non-GB/T 28181 ID", metadata: ["from": "\(Self.text(from))", "id": "\(m.fromUser ?? "-")"])
+            return m.response(400, "Bad Request", toTag: tag)
+        }
+        guard let auth = m.authorization else { return challenge(m, tag: tag) }
+        let now = service.clock.now()
+        nonces = nonces.filter { now.ms - $0.value.ms < 300_000 }
+        guard nonces[auth.nonce] != nil else { return challenge(m, tag: tag) }
+        guard auth.username == id, auth.verifies(method: "REGISTER", password: config.password) else {
+            logger.warning("SIP: bad digest", metadata: ["device": "\(id)", "from": "\(Self.text(from))"])
+            return m.response(403, "Forbidden", toTag: tag)
+        }
+        let expires = m.expires ?? 3600
+        let address = Self.text(from)
+        let service = service, interval = config.keepaliveIntervalMs
+        do {
+            if expires == 0 {
+                try await pool.perform { try service.gbUnregistered(device: id) }
+                addresses[id] = nil
+                logger.notice("GB device unregistered", metadata: ["device": "\(id)"])
+            } else {
+                try await pool.perform { _ = try service.gbRegistered(device: id, address: address, expiresS: expires, keepaliveIntervalMs: interval) }
+                addresses[id] = from
+                logger.notice("GB device registered", metadata: ["device": "\(id)", "from": "\(address)", "expires_s": "\(expires)"])
+                queryAfterAnswer = (id, from)
+            }
+        } catch {
+            logger.error("GB registration not recorded", metadata: ["device": "\(id)", "error": "\(ErrorText.of(error))"])
+            return m.response(500, "Server Internal Error", toTag: tag)
+        }
+        return m.response(200, "OK", toTag: tag, headers: [("Date", Self.gbDate(now)), ("Expires", "\(expires)")] + (m.contact.map { [("Contact", $0)] } ?? []))
+    }
+
+    private func challenge(_ m: SIPMessage, tag: String) -> [UInt8] {
+        let nonce = Self.token(32)
+        nonces[nonce] = service.clock.now()
+        return m.response(401, "Unauthorized", toTag: tag,
+                          headers: [("WWW-Authenticate", "Digest realm=\"\(config.realm)\", nonce=\"\(nonce)\", algorithm=MD5")])
+    }
+
+    private func message(_ m: SIPMessage, from: SocketAddress, tag: String) async -> [UInt8] {
+        let body: MANSCDP
+        do { body = try MANSCDP.parse(m.body) } catch {
+            logger.warning("SIP: unreadable MANSCDP", metadata: ["device": "\(m.fromUser ?? "-")", "from": "\(Self.text(from))", "error": "\(error.message)"])
+            return m.response(400, "Bad Request", toTag: tag)
+        }
+        let device = m.fromUser ?? body.deviceID ?? ""
+        let service = service, address = Self.text(from)
+        switch (body.root.name.lowercased(), body.cmdType?.lowercased()) {
+        case ("notify", "keepalive"):
+            let known = (try? await pool.perform { try service.gbKeepalive(device: device, address: address) }) ?? false
+            guard known else { return m.response(403, "Forbidden", toTag: tag) }
+            addresses[device] = from
+            return m.response(200, "OK", toTag: tag)
+        case ("response", "catalog"):
+            collect(body, device: device)
+            return m.response(200, "OK", toTag: tag)
+        default:
+            return m.response(200, "OK", toTag: tag)
+        }
+    }
+
+    // MARK: catalog
+
+    private func queryCatalog(_ device: String, at address: SocketAddress) {
+        sn += 1
+        catalogs[device]?.deadline?.cancel()
+        let sn = sn, timeout = config.catalogTimeout
+        let deadline = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            guard !Task.isCancelled else { return }
+            await self?.finishCatalog(device, timedOut: true)
+        }
+        catalogs[device] = Collecting(sn: sn, deadline: deadline)
+        request("MESSAGE", to: device, at: address, contentType: "Application/MANSCDP+xml",
+                body: MANSCDP.query("Catalog", sn: sn, deviceID: device))
+    }
+
+    private func collect(_ body: MANSCDP, device: String) {
+        // A lower platform's catalog names itself in DeviceID; a device may name itself too.
+        let key = catalogs[device] != nil ? device : (body.deviceID ?? device)
+        guard var c = catalogs[key] else { return }
+        if let sum = body.sumNum { c.expected = sum }
+        for item in body.catalogItems { c.items[item.id] = item }
+        catalogs[key] = c
+        if let expected = c.expected, c.items.count >= expected { Task { await finishCatalog(key, timedOut: false) } }
+    }
+
+    private func finishCatalog(_ device: String, timedOut: Bool) async {
+        guard let c = catalogs.removeValue(forKey: device) else { return }
+        c.deadline?.cancel()
+        let items = Array(c.items.values), expected = c.expected ?? 0
+        if timedOut && c.expected == nil && items.isEmpty {
+            logger.warning("GB catalog: no answer", metadata: ["device": "\(device)", "waited_s": "\(config.catalogTimeout.components.seconds)"])
+            return
+        }
+        let service = service
+        do {
+            let sync = try await pool.perform { try service.gbCatalog(device: device, items: items, expected: max(expected, items.count)) }
+            var meta: Logger.Metadata = ["device": "\(device)", "items": "\(sync.received)", "sum_num": "\(expected)", "channels": "\(sync.channels)",
+                                         "changes": "\(sync.changes.count)", "unplaced": "\(sync.unplaced.count)"]
+            if timedOut { meta["timed_out_s"] = "\(config.catalogTimeout.components.seconds)" }
+            if timedOut && items.count < expected {
+                logger.warning("GB catalog incomplete: \(items.count) of \(expected) items came; nothing disabled", metadata: meta)
+            } else {
+                logger.notice("GB catalog", metadata: meta)
+            }
+        } catch {
+            logger.error("GB catalog not applied", metadata: ["device": "\(device)", "error": "\(ErrorText.of(error))"])
+        }
+    }
+
+    // MARK: presence
+
+    func sweep() async {
+        let service = service
+        guard let went = try? await pool.perform({ try service.gbSweepPresence() }) else { return }
+        for d in went { logger.warning("GB device offline", metadata: ["device": "\(d.id)", "reason": "\(d.reason ?? "")"]) }
+    }
+
+    // MARK: sending
+
+    /// Sends a request and retransmits it as RFC 3261's timer E does (0.5 s doubling to 4 s)
+    /// until any answer comes or 32 s pass.
+    private func request(_ method: String, to device: String, at address: SocketAddress, contentType: String, body: [UInt8]) {
+        cseq += 1
+        let callID = Self.token(16) + "@" + config.host
+        let local = channel.localAddress
+        let host = config.host == "0.0.0.0" || config.host == "::" ? "127.0.0.1" : config.host
+        let text = [
+            "\(method) sip:\(device)@\(Self.hostPort(address)) SIP/2.0",
+            "Via: SIP/2.0/UDP \(host):\(local?.port ?? config.port);rport;branch=z9hG4bK\(Self.token(12))",
+            "From: <sip:\(config.sipID)@\(config.realm)>;tag=\(Self.token(10))",
+            "To: <sip:\(device)@\(config.realm)>",
+            "Call-ID: \(callID)",
+            "CSeq: \(cseq) \(method)",
+            "Max-Forwards: 70",
+            "User-Agent: camindex",
+            "Content-Type: \(contentType)",
+            "Content-Length: \(body.count)",
+        ].joined(separator: "\r\n") + "\r\n\r\n"
+        let bytes = Array(text.utf8) + body
+        send(bytes, to: address)
+        outgoing[callID] = Task { [weak self] in
+            var wait = 500
+            var waited = 0
+            while waited < 32_000 {
+                try? await Task.sleep(for: .milliseconds(wait))
+                guard !Task.isCancelled else { return }
+                waited += wait
+                await self?.send(bytes, to: address)
+                wait = min(wait * 2, 4_000)
+            }
+            await self?.forget(callID)
+        }
+    }
+
+    private func forget(_ callID: String) { outgoing[callID] = nil }
+
+    private func send(_ bytes: [UInt8], to address: SocketAddress) {
+        let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
+        channel.writeAndFlush(envelope, promise: nil)
+    }
+
+    static func text(_ a: SocketAddress) -> String { a.ipAddress.map { "\($0):\(a.port ?? 0)" } ?? "\(a)" }
+    static func hostPort(_ a: SocketAddress) -> String {
+        guard let ip = a.ipAddress else { return "\(a)" }
+        return (ip.contains(":") ? "[\(ip)]" : ip) + ":\(a.port ?? 0)"
+    }
+
+    static func token(_ n: Int) -> String {
+        let digits = Array("0123456789abcdef")
+        var g = SystemRandomNumberGenerator()
+        return String((0..<n).map { _ in digits[Int(g.next() % 16)] })
+    }
+
+    /// GB/T 28181's Date header (校时): local time to the millisecond, no zone.
+    static func gbDate(_ t: Instant) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: Zones.defaultIdentifier)
+        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS"
+        return f.string(from: Date(timeIntervalSince1970: Double(t.ms) / 1000))
+    }
+}

@@ -1,0 +1,127 @@
+import CamindexCore
+import CamindexStore
+
+/// What a catalog did to the registry.
+public struct GBCatalogSync: Sendable {
+    public var device: String
+    /// SumNum, and the items that came.
+    public var expected: Int
+    public var received: Int
+    /// Items that are pictures (types 131, 132), and of those the ones only the county could place.
+    public var channels: Int
+    public var unplaced: [String]
+    public var changes: [InventoryChange]
+    public var complete: Bool { received >= expected }
+}
+
+/// GB/T 28181 devices and lower platforms (the daemon's `--sip`): registrations, keepalives
+/// and catalogs as registry writes. Only the daemon (or the shell) calls these; a signed-in
+/// user reads devices.
+extension IndexService {
+    public func gbDevices() throws -> [GBDevice] {
+        try require(.cameras)
+        return try countyStore().gbDevices()
+    }
+
+    public func gbDevice(id: String) throws -> GBDevice? {
+        try require(.cameras)
+        return try countyStore().gbDevice(id: id)
+    }
+
+    /// A device registered or refreshed its registration from `address`.
+    @discardableResult
+    public func gbRegistered(device id: String, address: String, expiresS: Int, keepaliveIntervalMs: Int64) throws -> GBDevice {
+        try requireShell("register GB/T 28181 devices")
+        let store = try countyStore()
+        let now = clock.now()
+        let presence = GBPresence(registeredAt: now, expiresAt: Instant(ms: now.ms + Int64(expiresS) * 1000), lastKeepalive: now,
+                                  keepaliveIntervalMs: keepaliveIntervalMs)
+        var device = try store.gbDevice(id: id) ?? GBDevice(id: id, address: address, presence: presence, online: false, since: now)
+        let wasOnline = device.online
+        device.address = address
+        device.presence = presence
+        if !wasOnline { device.online = true; device.since = now; device.reason = nil }
+        try store.saveGBDevice(device)
+        if !wasOnline { audit("gb register", reason: nil, cameras: [], result: "\(id) online from \(address), registration for \(expiresS) s") }
+        return device
+    }
+
+    /// A device said it leaves (REGISTER with Expires 0).
+    public func gbUnregistered(device id: String) throws {
+        try requireShell("register GB/T 28181 devices")
+        let store = try countyStore()
+        guard var device = try store.gbDevice(id: id) else { return }
+        let now = clock.now()
+        device.presence.expiresAt = now
+        if device.online {
+            device.online = false; device.since = now; device.reason = "unregistered"
+            audit("gb offline", reason: nil, cameras: [], result: "\(id) offline: unregistered")
+        }
+        try store.saveGBDevice(device)
+    }
+
+    /// A keepalive from a device: false when it is not registered (it should register again).
+    public func gbKeepalive(device id: String, address: String) throws -> Bool {
+        try requireShell("register GB/T 28181 devices")
+        let store = try countyStore()
+        let now = clock.now()
+        guard var device = try store.gbDevice(id: id), now < device.presence.expiresAt else { return false }
+        device.presence.lastKeepalive = now
+        device.address = address
+        if !device.online {
+            device.online = true; device.since = now; device.reason = nil
+            audit("gb register", reason: nil, cameras: [], result: "\(id) online again: keepalive from \(address)")
+        }
+        try store.saveGBDevice(device)
+        return true
+    }
+
+    /// Marks offline the devices whose registration expired or whose keepalives stopped;
+    /// returns those that went offline now.
+    public func gbSweepPresence() throws -> [GBDevice] {
+        try requireShell("register GB/T 28181 devices")
+        let store = try countyStore()
+        let now = clock.now()
+        var went: [GBDevice] = []
+        for var device in try store.gbDevices() where device.online {
+            guard let why = device.presence.offlineReason(at: now) else { continue }
+            device.online = false; device.since = now; device.reason = why
+            try store.saveGBDevice(device)
+            audit("gb offline", reason: nil, cameras: [], result: "\(device.id) offline: \(why)")
+            went.append(device)
+        }
+        return went
+    }
+
+    /// A device's catalog (all its answers, or those that came before the deadline) into the
+    /// registry: each picture channel a camera placed by its CivilCode (`GBPlacement`).
+    public func gbCatalog(device id: String, items: [GBCatalogItem], expected: Int) throws -> GBCatalogSync {
+        try requireShell("register GB/T 28181 devices")
+        let store = try countyStore()
+        guard let county = try topRegion() else {
+            throw CamindexError.usage("the store has no region: add the county first ('camindex region add CODE NAME'), then the catalog of \(id) can place its cameras",
+                                      code: .regionUnknown, value: id)
+        }
+        let countyCode = String(county.code.prefix(6))
+        let known = Set(try store.regionList(under: nil).map(\.code))
+        var byID: [String: GBCatalogItem] = [:]
+        for item in items { byID[item.id] = item }
+        let channels = byID.values.filter(\.isVideoChannel).sorted { $0.id < $1.id }
+        let placed = channels.map { item -> (item: GBCatalogItem, region: String, placed: Bool) in
+            let p = GBPlacement.region(of: item, in: byID, county: countyCode, known: known.contains)
+            return (item, known.contains(p.code) ? p.code : county.code, p.placed)
+        }
+        let complete = byID.count >= expected
+        let changes = try store.syncGBCatalog(device: id, channels: placed, complete: complete)
+        if var device = try store.gbDevice(id: id) {
+            device.catalogAt = clock.now(); device.catalogExpected = expected; device.catalogReceived = byID.count
+            try store.saveGBDevice(device)
+        }
+        let sync = GBCatalogSync(device: id, expected: expected, received: byID.count, channels: channels.count,
+                                 unplaced: placed.filter { !$0.placed }.map(\.item.id), changes: changes)
+        audit("gb catalog", reason: nil, cameras: channels.map(\.id),
+              result: "\(id): \(byID.count) of \(expected) items, \(channels.count) channels, \(changes.count) changes"
+                  + (complete ? "" : " (incomplete: nothing disabled)"))
+        return sync
+    }
+}

@@ -1,0 +1,109 @@
+import CamindexCore
+import Foundation
+import GRDB
+
+// GB/T 28181 devices and their catalogs (migration v17).
+extension Store {
+    /// The source a catalog's cameras carry: a device's catalog disables only its own cameras.
+    public static func gbSource(device: String) -> String { "gb28181:" + device }
+
+    public func gbDevice(id: String) throws -> GBDevice? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM gb_device WHERE id = ?", arguments: [id]).map(Self.gbDevice) }
+    }
+
+    public func gbDevices() throws -> [GBDevice] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM gb_device ORDER BY id").map(Self.gbDevice) }
+    }
+
+    public func saveGBDevice(_ d: GBDevice) throws {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO gb_device (id, address, registered_at_ms, expires_at_ms, last_keepalive_ms, keepalive_interval_ms, online, since_ms,
+                                       reason, catalog_at_ms, catalog_expected, catalog_received)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET address = excluded.address, registered_at_ms = excluded.registered_at_ms,
+                    expires_at_ms = excluded.expires_at_ms, last_keepalive_ms = excluded.last_keepalive_ms,
+                    keepalive_interval_ms = excluded.keepalive_interval_ms, online = excluded.online, since_ms = excluded.since_ms,
+                    reason = excluded.reason, catalog_at_ms = excluded.catalog_at_ms, catalog_expected = excluded.catalog_expected,
+                    catalog_received = excluded.catalog_received
+                """, arguments: [d.id, d.address, d.presence.registeredAt.ms, d.presence.expiresAt.ms, d.presence.lastKeepalive?.ms,
+                                 d.presence.keepaliveIntervalMs, d.online, d.since.ms, d.reason, d.catalogAt?.ms, d.catalogExpected,
+                                 d.catalogReceived])
+        }
+    }
+
+    /// What the catalogs said of each camera they list, by camera ID.
+    public func gbChannels(device: String? = nil) throws -> [String: (device: String, item: GBCatalogItem, placed: Bool)] {
+        try read { db in
+            var out: [String: (device: String, item: GBCatalogItem, placed: Bool)] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT * FROM gb_channel WHERE ? IS NULL OR device_id = ?", arguments: [device, device]) {
+                let item = GBCatalogItem(id: r["camera_id"], name: "", manufacturer: r["manufacturer"], model: r["model"], civilCode: r["civil_code"],
+                                         parentID: r["parent_id"], status: r["status"])
+                out[item.id] = (r["device_id"], item, r["placed"])
+            }
+            return out
+        }
+    }
+
+    /// Syncs one device's catalog into the registry: new channels become cameras with the
+    /// device as their source; a camera an inventory or the shell registered keeps its fields
+    /// (the catalog's are kept beside it). With `complete`, the device's cameras it no longer
+    /// lists are disabled, never deleted; a catalog that did not all come disables nothing.
+    public func syncGBCatalog(device: String, channels: [(item: GBCatalogItem, region: String, placed: Bool)], complete: Bool)
+        throws -> [InventoryChange] {
+        let now = clock.now()
+        let source = Self.gbSource(device: device)
+        var changes: [InventoryChange] = []
+        try write { db in
+            var listed = Set<String>()
+            for (item, region, placed) in channels {
+                listed.insert(item.id)
+                let at = "\(source) catalog"
+                try db.execute(sql: """
+                    INSERT INTO gb_channel (camera_id, device_id, parent_id, manufacturer, model, civil_code, status, placed, updated_at_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (camera_id) DO UPDATE SET device_id = excluded.device_id, parent_id = excluded.parent_id,
+                        manufacturer = excluded.manufacturer, model = excluded.model, civil_code = excluded.civil_code,
+                        status = excluded.status, placed = excluded.placed, updated_at_ms = excluded.updated_at_ms
+                    """, arguments: [item.id, device, item.parentID, item.manufacturer, item.model, item.civilCode, item.status, placed, now.ms])
+                var wanted = Camera(id: item.id, name: item.name.isEmpty ? item.id : item.name, regionCode: region,
+                                    lat: item.latitude, lon: item.longitude, enabled: true, source: source, at: now)
+                if let existing = try CameraRow.fetchOne(db, key: item.id)?.value {
+                    // An inventory's (or the shell's) camera: its fields win.
+                    guard existing.source == source || existing.source?.hasPrefix("gb28181:") == true else { continue }
+                    wanted.url = existing.url; wanted.recordings = existing.recordings; wanted.timezone = existing.timezone
+                    wanted.pathPattern = existing.pathPattern; wanted.pathTimezone = existing.pathTimezone
+                    wanted.qualityThresholds = existing.qualityThresholds
+                    let diff = wanted.differences(from: existing)
+                    guard !diff.isEmpty else { continue }
+                    wanted.createdAtMs = existing.createdAtMs
+                    try CameraRow(wanted).update(db)
+                    changes.append(.init(kind: .cameraUpdated, subject: item.id, detail: "\(wanted.name): \(diff.joined(separator: ", "))", location: at))
+                } else {
+                    try CameraRow(wanted).insert(db)
+                    changes.append(.init(kind: .cameraAdded, subject: item.id, detail: "\(wanted.name) in \(region)", location: at))
+                }
+            }
+            guard complete else { return }
+            let gone = try CameraRow.filter(CameraRow.Columns.source == source && CameraRow.Columns.enabled == true)
+                .fetchAll(db).map(\.value).filter { !listed.contains($0.id) }
+            for var camera in gone {
+                camera.enabled = false
+                camera.updatedAtMs = now.ms
+                try CameraRow(camera).update(db)
+                changes.append(.init(kind: .cameraDisabled, subject: camera.id, detail: "\(camera.name): no longer in \(source)'s catalog", location: nil))
+            }
+        }
+        return changes
+    }
+
+    private static func gbDevice(_ r: Row) -> GBDevice {
+        GBDevice(id: r["id"], address: r["address"],
+                 presence: GBPresence(registeredAt: Instant(ms: r["registered_at_ms"]), expiresAt: Instant(ms: r["expires_at_ms"]),
+                                      lastKeepalive: (r["last_keepalive_ms"] as Int64?).map { Instant(ms: $0) },
+                                      keepaliveIntervalMs: r["keepalive_interval_ms"]),
+                 online: r["online"], since: Instant(ms: r["since_ms"]), reason: r["reason"],
+                 catalogAt: (r["catalog_at_ms"] as Int64?).map { Instant(ms: $0) }, catalogExpected: r["catalog_expected"],
+                 catalogReceived: r["catalog_received"])
+    }
+}

@@ -1,0 +1,184 @@
+import CamindexCore
+import CamindexTestSupport
+import Foundation
+import Testing
+
+/// The daemon as a GB/T 28181 upper platform against sipp (Debian's sip-tester) acting as an
+/// NVR: the scenarios in SIP/, converted to GB2312 as devices write them.
+@Suite(.serialized) struct GBSIPTests {
+    let dir = TempDir("gb")
+    var db: String { dir.file("store.sqlite") }
+    static let scenarios = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("SIP").path
+    static let nvr = "62072300001180000001"
+    static let password = "Sh@heZhen-2026"
+
+    @discardableResult
+    func ci(_ args: [String], status: Int32? = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLI.Result {
+        try CLI.expecting(args, db: db, status: status, sourceLocation: sourceLocation)
+    }
+
+    func seed() throws {
+        try ci(["region", "add", "620723", "临泽县"])
+        try ci(["region", "add", "620723100", "沙河镇"])
+        try ci(["region", "add", "620723100201", "西关村"])
+    }
+
+    /// The daemon on a free UDP port; returns it and the port it said it listens on.
+    func startDaemon(keepalive: Double = 60, catalogTimeout: Double = 30) async throws -> (Process, Int) {
+        let passwordFile = dir.file("sip-password")
+        try (Self.password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let log = dir.file("daemon.log")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["daemon", "--db", db, "--sip", "127.0.0.1:0", "--sip-id", "62072300002000000001", "--sip-password-file", passwordFile,
+                       "--sip-keepalive-interval", "\(keepalive)", "--sip-catalog-timeout", "\(catalogTimeout)"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try p.run()
+        for _ in 0..<200 {
+            if let text = try? String(contentsOfFile: log, encoding: .utf8),
+               let r = text.range(of: #"SIP listening on 127\.0\.0\.1:([0-9]+)"#, options: .regularExpression),
+               let port = Int(text[r].split(separator: ":").last ?? "") {
+                return (p, port)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(p.processIdentifier, SIGKILL)
+        throw CamindexError.runtime("the daemon did not say where SIP listens: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    }
+
+    func daemonLog() -> String { (try? String(contentsOfFile: dir.file("daemon.log"), encoding: .utf8)) ?? "" }
+
+    func stop(_ p: Process) async throws -> Duration {
+        let clock = ContinuousClock(), start = clock.now
+        kill(p.processIdentifier, SIGTERM)
+        while p.isRunning && clock.now - start < .seconds(15) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!p.isRunning, "daemon still running after SIGTERM")
+        return clock.now - start
+    }
+
+    /// Runs sipp with `scenario` (and `outOfCall` for the requests camindex sends) against the
+    /// daemon; returns sipp's exit status (0: every message came as the scenario says).
+    func sipp(_ scenario: String, outOfCall: String? = nil, port: Int, user: String = nvr, password: String = password) throws -> Int32 {
+        var args = [dir.file(scenario).replacingOccurrences(of: ".xml", with: "")]
+        for name in [scenario] + (outOfCall.map { [$0] } ?? []) {
+            let status = try Footage.runStatus("sh", ["-c", "iconv -f UTF-8 -t GB2312 '\(Self.scenarios)/\(name)' > '\(dir.file(name))'"])
+            try #require(status == 0, "iconv of \(name)")
+        }
+        args = ["127.0.0.1:\(port)", "-sf", dir.file(scenario), "-m", "1", "-i", "127.0.0.1", "-p", "\(try Self.freeUDPPort())",
+                "-au", user, "-ap", password, "-timeout", "30s", "-timeout_error", "-trace_err", "-error_file", dir.file("sipp-errors.log")]
+        if let outOfCall { args += ["-oocsf", dir.file(outOfCall)] }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sipp")
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: dir.path)
+        let r = try p.runCollectingOutput()
+        if r.status != 0 { Issue.record("sipp \(scenario): exit \(r.status)\n\((try? String(contentsOfFile: dir.file("sipp-errors.log"), encoding: .utf8)) ?? "")\n\(daemonLog())") }
+        return r.status
+    }
+
+    static func freeUDPPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    func devices() throws -> [[String: Any]] {
+        try #require(try CLI.json(try ci(["gb", "devices", "--format", "json"]).stdout) as? [[String: Any]])
+    }
+
+    func cameras() throws -> [String: [String: Any]] {
+        let list = try #require(try CLI.json(try ci(["camera", "list", "--all", "--format", "json"]).stdout) as? [[String: Any]])
+        return Dictionary(uniqueKeysWithValues: list.map { ($0["id"] as! String, $0) })
+    }
+
+    func waitFor(_ what: String, seconds: Double = 15, _ done: () throws -> Bool) async throws {
+        let clock = ContinuousClock(), start = clock.now
+        while clock.now - start < .seconds(seconds) {
+            if try done() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("waited \(seconds) s for \(what)\n\(daemonLog())")
+    }
+
+    /// REGISTER with a 401 challenge, the catalog in three GB2312 packets placed by CivilCode,
+    /// a keepalive, offline after three missed; a smaller catalog disables what it no longer
+    /// lists; a catalog that never completes is applied as far as it came and disables nothing.
+    @Test func registerCatalogKeepaliveOffline() async throws {
+        try seed()
+        let (daemon, port) = try await startDaemon(keepalive: 2, catalogTimeout: 2)
+        #expect(try sipp("nvr.xml", outOfCall: "catalog.xml", port: port) == 0)
+        try await waitFor("the catalog") { (try devices().first?["catalog"] as? [String: Any])?["received"] as? Int == 4 }
+        var shown = try cameras()
+        #expect(shown.keys.sorted() == ["62072300001320000011", "62072300001320000012", "62072300001320000013"], "the business group is no camera")
+        #expect(shown["62072300001320000011"]?["name"] as? String == "东门路口")
+        #expect((shown["62072300001320000011"]?["region"] as? [String: Any])?["code"] as? String == "620723100201")
+        #expect(shown["62072300001320000011"]?["lat"] as? Double == 39.1412 && shown["62072300001320000011"]?["lon"] as? Double == 100.1646)
+        // Placed by its business group's CivilCode; the last one only by the county's.
+        #expect((shown["62072300001320000012"]?["region"] as? [String: Any])?["code"] as? String == "620723100")
+        #expect((shown["62072300001320000013"]?["region"] as? [String: Any])?["code"] as? String == "620723")
+        #expect(shown.values.allSatisfy { $0["source"] as? String == "gb28181:\(Self.nvr)" }, "\(shown)")
+        let device = try #require(try devices().first)
+        #expect(device["id"] as? String == Self.nvr)
+        #expect(device["online"] as? Bool == true, "\(device)")
+        #expect((device["catalog"] as? [String: Any])?["sum_num"] as? Int == 4)
+        let lastKeepalive = try #require(device["last_keepalive"] as? String)
+
+        // The NVR is silent now: offline once three 2 s keepalives are missed.
+        try await waitFor("the NVR offline") { try devices().first?["online"] as? Bool == false }
+        let offline = try #require(try devices().first)
+        #expect((offline["reason"] as? String)?.hasPrefix("3 keepalives missed") == true, "\(offline)")
+        let silent = try #require(Self.seconds(offline["since"] as? String)) - (try #require(Self.seconds(lastKeepalive)))
+        #expect(silent > 6 && silent < 6 + 2 + 3, "offline \(silent) s after the last keepalive")
+
+        // Registered again with a catalog of one channel: the other two are disabled, not deleted.
+        #expect(try sipp("nvr.xml", outOfCall: "catalog-one.xml", port: port) == 0)
+        try await waitFor("the smaller catalog") { (try devices().first?["catalog"] as? [String: Any])?["sum_num"] as? Int == 1 }
+        shown = try cameras()
+        #expect(shown.count == 3)
+        #expect(shown["62072300001320000011"]?["enabled"] as? Bool == true)
+        #expect(shown["62072300001320000012"]?["enabled"] as? Bool == false && shown["62072300001320000013"]?["enabled"] as? Bool == false)
+
+        // SumNum 3, one item sent: after the timeout that item is back, nothing else disabled.
+        #expect(try sipp("nvr.xml", outOfCall: "catalog-partial.xml", port: port) == 0)
+        try await waitFor("the partial catalog") { (try devices().first?["catalog"] as? [String: Any])?["sum_num"] as? Int == 3 }
+        shown = try cameras()
+        #expect(shown["62072300001320000013"]?["enabled"] as? Bool == true)
+        #expect(shown["62072300001320000011"]?["enabled"] as? Bool == true, "an incomplete catalog disables nothing")
+        #expect((try devices().first?["catalog"] as? [String: Any])?["received"] as? Int == 1)
+        #expect(daemonLog().contains("GB catalog incomplete: 1 of 3 items came; nothing disabled"))
+
+        let took = try await stop(daemon)
+        #expect(took < .seconds(5), "SIGTERM took \(took)")
+        let trail = try ci(["audit", "--format", "json"]).stdout
+        #expect(trail.contains("gb catalog") && trail.contains("gb offline"))
+    }
+
+    /// A wrong password gets 403 and registers nothing; a body that is not XML gets 400; the
+    /// log names the device, never the password.
+    @Test func wrongPasswordAndMalformedXMLAreRefused() async throws {
+        try seed()
+        let (daemon, port) = try await startDaemon()
+        #expect(try sipp("bad.xml", port: port) == 0)
+        #expect(try devices().isEmpty)
+        _ = try await stop(daemon)
+        let log = daemonLog()
+        #expect(log.contains("bad digest") && log.contains("62072300001180000002"), "\(log)")
+        #expect(log.contains("unreadable MANSCDP"), "\(log)")
+        #expect(!log.contains(Self.password) && !log.contains("wrong"), "\(log)")
+    }
+
+    static func seconds(_ rfc3339: String?) -> Double? {
+        guard let rfc3339 else { return nil }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return (f.date(from: rfc3339) ?? ISO8601DateFormatter().date(from: rfc3339))?.timeIntervalSince1970
+    }
+}
