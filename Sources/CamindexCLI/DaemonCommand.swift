@@ -31,7 +31,10 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
             register with digest authentication (the county's password, first line of \
             --sip-password-file), keep alive (offline after three missed keepalives or at \
             expiry), and answer a catalog query at each registration; their channels become \
-            cameras (source gb28181:DEVICE), placed by CivilCode. See 'camindex gb devices'.
+            cameras (source gb28181:DEVICE), placed by CivilCode. Each channel is then asked \
+            for the recordings it keeps (RecordInfo, a day at a time, by the hour when a day's \
+            answer is large or does not all come; the last day again each hour, every day each \
+            night): footage 'query' shows with source "device". See 'camindex gb devices'.
 
               camindex daemon --inventory Cameras/ --db /var/lib/camindex/camindex.sqlite
               camindex daemon --inventory Cameras/ --http 127.0.0.1:8080
@@ -77,6 +80,9 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
     @Option(name: .customLong("sip-catalog-timeout"), parsing: .unconditional,
             help: ArgumentHelp("With --sip: how long a catalog's packets are waited for; what came by then is applied, nothing disabled.", valueName: "seconds"))
     var sipCatalogTimeout: Double = 30
+    @Option(name: .customLong("sip-record-days"), parsing: .unconditional,
+            help: ArgumentHelp("With --sip: the days of recordings asked of each channel (RecordInfo); default --retain-days, else 30.", valueName: "days"))
+    var sipRecordDays: Int?
 
     var defaultLogLevel: Logger.Level { .info }
 
@@ -101,6 +107,7 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
         }
         try Durations.check(sipKeepaliveInterval, "--sip-keepalive-interval", max: 3_600)
         try Durations.check(sipCatalogTimeout, "--sip-catalog-timeout", max: 600)
+        if let sipRecordDays, !(1...366).contains(sipRecordDays) { throw CamindexError.usage("--sip-record-days is from 1 to 366", value: "\(sipRecordDays)") }
     }
 
     func run() async throws {
@@ -142,6 +149,7 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
             var sipConfig = GBServer.Config(host: listen.host, port: listen.port, sipID: sipID, password: try Self.password(sipPasswordFile))
             sipConfig.keepaliveIntervalMs = ms(sipKeepaliveInterval)
             sipConfig.catalogTimeout = .milliseconds(ms(sipCatalogTimeout))
+            sipConfig.recordDays = sipRecordDays ?? retainDays ?? 30
             config.services.append(GBServer(service: service, config: sipConfig, logger: logger))
         }
         try await Daemon(service: service, config: config, logger: logger).run()

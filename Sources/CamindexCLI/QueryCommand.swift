@@ -21,7 +21,9 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
 
             Windows merge when the hole between two pieces of footage is at most --max-gap seconds. \
             A window marked unverified rests on a container index not yet confirmed by a packet \
-            scan (camindex index --verify).
+            scan (camindex index --verify). Footage a GB/T 28181 device keeps (RecordInfo, \
+            daemon --sip) where no file here has it is marked on-device ("source": "device" in \
+            JSON): it has no keyframes and is not exported from here.
             """
     )
 
@@ -82,7 +84,8 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
         func t(_ i: Instant, _ z: TimeZone) -> String { TimeFormat.local(i, in: z, date: !sameDay) }
         var rows: [[String]] = []
         for r in results {
-            let flags = (r.windows.contains { !$0.verified } ? " unverified" : "") + (r.lowConfidence ? " approx-time" : "")
+            let flags = (r.windows.contains { !$0.verified && !$0.onDevice } ? " unverified" : "") + (r.windows.contains(where: \.onDevice) ? " on-device" : "")
+                + (r.lowConfidence ? " approx-time" : "")
                 + (r.timeQuality.stalledSegments > 0 ? " stalled-timestamps" : "")
                 + (r.camera.enabled ? "" : " disabled")
             rows.append([r.camera.id, r.camera.name, regions[r.camera.regionCode]?.name ?? r.camera.regionCode]
@@ -98,7 +101,7 @@ struct QueryCommand: ParsableCommand, GlobalConfigurable {
         for r in results where !r.windows.isEmpty && !r.gaps.isEmpty {
             let z = r.camera.zone
             print("\n\(r.camera.id) \(Names.printable(r.camera.name))")
-            print("  footage: " + r.windows.map { "\(t($0.interval.start, z))–\(t($0.interval.end, z))" }.joined(separator: ", "))
+            print("  footage: " + r.windows.map { "\(t($0.interval.start, z))–\(t($0.interval.end, z))" + ($0.onDevice ? " (on the device)" : "") }.joined(separator: ", "))
             print("  gaps:    " + r.gaps.map { "\(t($0.start, z))–\(t($0.end, z)) (\(TextFormat.duration(ms: $0.durationMs)))" }.joined(separator: ", "))
         }
     }

@@ -34,6 +34,8 @@ public protocol IndexReader: Sendable {
     // Recorded footage
     /// Per camera, footage windows overlapping `range`, holes up to `maxGapMs` bridged, clipped to `range`.
     func windows(cameraIDs: [String], range: Interval, maxGapMs: Int64) throws -> [String: [FootageSpan]]
+    /// What GB/T 28181 devices said they keep of these cameras (RecordInfo) overlapping `range`.
+    func deviceRecordings(cameraIDs: [String], range: Interval) throws -> [String: [Interval]]
     /// Per camera among `cameraIDs` with segments overlapping `range`: where their starts came
     /// from and how many had stalled timestamps.
     func timeQuality(_ cameraIDs: [String], range: Interval) throws -> [String: FootageTimeQuality]

@@ -3,10 +3,14 @@
 public struct FootageSpan: Hashable, Sendable {
     public var interval: Interval
     public var verified: Bool
+    /// Footage a GB/T 28181 device says it keeps (RecordInfo), where no file of camindex's
+    /// has it: no keyframes, nothing to export from here.
+    public var onDevice = false
 
-    public init(_ interval: Interval, verified: Bool) {
+    public init(_ interval: Interval, verified: Bool, onDevice: Bool = false) {
         self.interval = interval
         self.verified = verified
+        self.onDevice = onDevice
     }
 }
 
@@ -71,6 +75,20 @@ public enum Windows {
         return out
     }
 
+    /// The files' windows with, where none covers it, the footage devices say they keep
+    /// (`onDevice`), clipped to `range`, in time order. Device spans are merged among
+    /// themselves over `maxGapMs`, never into a file's window.
+    public static func addingDeviceFootage(_ files: [FootageSpan], device: [Interval], in range: Interval, maxGapMs: Int64) -> [FootageSpan] {
+        guard !device.isEmpty else { return files }
+        let merged = merge(device.map { FootageSpan($0, verified: false) }, maxGapMs: maxGapMs)
+        var out = files
+        for d in merged {
+            guard let clipped = d.interval.clipped(to: range) else { continue }
+            for part in gaps(files.map(\.interval), in: clipped) { out.append(FootageSpan(part, verified: false, onDevice: true)) }
+        }
+        return out.sorted { $0.interval.start < $1.interval.start }
+    }
+
     /// The parts of `range` not covered by `windows` (which must be sorted and disjoint).
     public static func gaps(_ windows: [Interval], in range: Interval) -> [Interval] {
         var gaps: [Interval] = []
@@ -86,7 +104,7 @@ public enum Windows {
 
     /// Windows clipped to `range`, empty ones dropped.
     public static func clip(_ windows: [FootageSpan], to range: Interval) -> [FootageSpan] {
-        windows.compactMap { w in w.interval.clipped(to: range).map { FootageSpan($0, verified: w.verified) } }
+        windows.compactMap { w in w.interval.clipped(to: range).map { FootageSpan($0, verified: w.verified, onDevice: w.onDevice) } }
     }
 
     public static func coveredMs(_ windows: [Interval]) -> Int64 {

@@ -23,6 +23,14 @@ public struct GBServer: Service {
         public var catalogTimeout: Duration = .seconds(30)
         /// How often presence is judged (offline after three missed keepalives).
         public var sweepInterval: Duration = .seconds(5)
+        /// RecordInfo: the days asked of each channel (today and the days before), how long
+        /// one query's answers are waited for, how many queries are in flight per device and
+        /// in all, how often the last day is asked again (older days each night).
+        public var recordDays = 30
+        public var recordTimeout: Duration = .seconds(15)
+        public var recordQueriesPerDevice = 4
+        public var recordQueriesInAll = 200
+        public var recordRefresh: Duration = .seconds(3600)
 
         public init(host: String, port: Int, sipID: String, password: String) {
             self.host = host; self.port = port; self.sipID = sipID; self.password = password
@@ -68,6 +76,12 @@ public struct GBServer: Service {
                     await platform.sweep()
                 }
             }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: config.recordRefresh)
+                    if !Task.isCancelled { await platform.refreshRecordings() }
+                }
+            }
             try? await gracefulShutdown()
             continuation.finish()
             try? await channel.close()
@@ -95,13 +109,17 @@ actor GBPlatform {
     let logger: Logger
 
     private var nonces: [String: Instant] = [:]
-    private var addresses: [String: SocketAddress] = [:]
+    var addresses: [String: SocketAddress] = [:]
     private var catalogs: [String: Collecting] = [:]
     private var outgoing: [String: Task<Void, Never>] = [:]
     private var answered: [String: [UInt8]] = [:]
     private var answeredOrder: [String] = []
-    private var sn = 0
-    private var cseq = 0
+    var sn = 0
+    var cseq = 0
+    var records: [Int: RecordQuery] = [:]
+    var sweeps: [String: Task<Void, Never>] = [:]
+    var lastFullSweep: [String: Instant] = [:]
+    let limiter: Limiter
     /// A catalog query to send once the REGISTER's answer is out (a device expects the 200 first).
     private var queryAfterAnswer: (device: String, address: SocketAddress)?
 
@@ -114,9 +132,13 @@ actor GBPlatform {
 
     init(service: IndexService, config: GBServer.Config, channel: any Channel, pool: BlockingPool, logger: Logger) {
         self.service = service; self.config = config; self.channel = channel; self.pool = pool; self.logger = logger
+        limiter = Limiter(config.recordQueriesInAll)
     }
 
     func stop() {
+        for task in sweeps.values { task.cancel() }
+        for r in records.values { r.continuation.resume(returning: .init(items: r.items, expected: r.expected, received: r.received, timedOut: true)) }
+        records = [:]
         for task in outgoing.values { task.cancel() }
         for c in catalogs.values { c.deadline?.cancel() }
     }
@@ -215,6 +237,9 @@ actor GBPlatform {
         case ("response", "catalog"):
             collect(body, device: device)
             return m.response(200, "OK", toTag: tag)
+        case ("response", "recordinfo"):
+            collectRecords(body)
+            return m.response(200, "OK", toTag: tag)
         default:
             return m.response(200, "OK", toTag: tag)
         }
@@ -265,6 +290,7 @@ actor GBPlatform {
             } else {
                 logger.notice("GB catalog", metadata: meta)
             }
+            startRecordSweep(device, days: config.recordDays)
         } catch {
             logger.error("GB catalog not applied", metadata: ["device": "\(device)", "error": "\(ErrorText.of(error))"])
         }
@@ -282,7 +308,7 @@ actor GBPlatform {
 
     /// Sends a request and retransmits it as RFC 3261's timer E does (0.5 s doubling to 4 s)
     /// until any answer comes or 32 s pass.
-    private func request(_ method: String, to device: String, at address: SocketAddress, contentType: String, body: [UInt8]) {
+    func request(_ method: String, to device: String, at address: SocketAddress, contentType: String, body: [UInt8]) {
         cseq += 1
         let callID = Self.token(16) + "@" + config.host
         let local = channel.localAddress
@@ -317,7 +343,7 @@ actor GBPlatform {
 
     private func forget(_ callID: String) { outgoing[callID] = nil }
 
-    private func send(_ bytes: [UInt8], to address: SocketAddress) {
+    func send(_ bytes: [UInt8], to address: SocketAddress) {
         let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
         channel.writeAndFlush(envelope, promise: nil)
     }

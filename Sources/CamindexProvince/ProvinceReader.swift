@@ -285,6 +285,9 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
 
     // MARK: Recorded footage
 
+    /// Counties do not publish their devices' recordings yet: a province answers from files.
+    public func deviceRecordings(cameraIDs: [String], range: Interval) throws -> [String: [Interval]] { [:] }
+
     public func windows(cameraIDs: [String], range: Interval, maxGapMs: Int64) throws -> [String: [FootageSpan]] {
         try snapshot {
             let plan = WindowRead(range: range, maxGapMs: maxGapMs)

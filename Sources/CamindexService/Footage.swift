@@ -143,7 +143,10 @@ extension Queries {
     func footage(of selection: CameraSelection, range: Interval, zone: TimeZone, _ q: FootageQuery) throws -> FootageAnswer {
         let selected = selection.cameras
         let ids = selected.map(\.id)
-        let windows = try reader.windows(cameraIDs: ids, range: range, maxGapMs: q.maxGapMs)
+        var windows = try reader.windows(cameraIDs: ids, range: range, maxGapMs: q.maxGapMs)
+        for (id, kept) in try reader.deviceRecordings(cameraIDs: ids, range: range) {
+            windows[id] = Windows.addingDeviceFootage(windows[id] ?? [], device: kept, in: range, maxGapMs: q.maxGapMs)
+        }
         let timeQuality = try reader.timeQuality(ids, range: range)
         let online = q.live ? try reader.liveWindows(cameraIDs: ids, range: range) : [:]
         let cameras = selection.items.map { item in

@@ -124,4 +124,18 @@ extension IndexService {
                   + (complete ? "" : " (incomplete: nothing disabled)"))
         return sync
     }
+
+    /// A device's RecordInfo answer for one of its cameras over `range`: the footage it keeps
+    /// there, replacing what it said of that range before.
+    public func gbRecordings(device: String, cameraID: String, range: Interval, spans: [Interval]) throws {
+        try requireShell("register GB/T 28181 devices")
+        try countyStore().replaceDeviceRecordings(cameraID: cameraID, device: device, range: range, spans: spans)
+    }
+
+    /// The enabled cameras a device's catalog brought (the channels to ask RecordInfo of).
+    public func gbCameras(device: String) throws -> [Camera] {
+        try requireShell("register GB/T 28181 devices")
+        let source = Store.gbSource(device: device)
+        return try countyStore().cameras().filter { $0.source == source }
+    }
 }

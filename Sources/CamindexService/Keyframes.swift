@@ -23,8 +23,14 @@ extension Queries {
         let moment = try DateSpec(date: date, zone: zone).instant(text, option: "--at", now: clock.now())
         let found = try reader.keyframes(cameraID: camera.id, at: moment)
         guard let before = found.atOrBefore else {
-            let nearby = try reader.windows(cameraID: camera.id, range: Interval(moment - 3_600_000, moment + 3_600_000))
             let z = camera.zone
+            if let kept = try reader.deviceRecordings(cameraIDs: [camera.id], range: Interval(moment, moment + 1))[camera.id]?.first {
+                throw CamindexError.runtime("camera \(camera.id): the footage at \(TimeFormat.rfc3339(moment, in: z)) is on its GB/T 28181 device "
+                                            + "(\(TimeFormat.rfc3339(kept.start, in: z))–\(TimeFormat.rfc3339(kept.end, in: z)), RecordInfo), "
+                                            + "not in a file camindex reads: it has no keyframes here",
+                                            code: .footageNone, value: TimeFormat.rfc3339(moment, in: z))
+            }
+            let nearby = try reader.windows(cameraID: camera.id, range: Interval(moment - 3_600_000, moment + 3_600_000))
             let hint = nearby.isEmpty ? "no footage within an hour of it"
                 : "footage nearby: " + nearby.map { "\(TimeFormat.rfc3339($0.interval.start, in: z))–\(TimeFormat.rfc3339($0.interval.end, in: z))" }
                     .joined(separator: ", ")

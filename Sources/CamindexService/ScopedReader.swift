@@ -70,6 +70,10 @@ struct ScopedReader: IndexReader {
         try base.cameras(inBox: lat, lon, includeDisabled: includeDisabled).filter { visible($0.regionCode) }
     }
 
+    func deviceRecordings(cameraIDs: [String], range: Interval) throws -> [String: [Interval]] {
+        try base.deviceRecordings(cameraIDs: try only(cameraIDs), range: range)
+    }
+
     func windows(cameraIDs: [String], range: Interval, maxGapMs: Int64) throws -> [String: [FootageSpan]] {
         try base.windows(cameraIDs: try only(cameraIDs), range: range, maxGapMs: maxGapMs)
     }

@@ -4,6 +4,28 @@ import GRDB
 
 /// The schema, as numbered migrations. A shipped migration never changes: add a new one.
 enum Schema {
+    /// Triggers raising footage_generation's counter of the UTC day each changed row of
+    /// `table` starts on (v15).
+    static func countFootageChanges(of table: String, _ db: Database) throws {
+        // Day numbers by floor division: SQLite's integer division truncates toward zero.
+        func day(_ row: String) -> String {
+            "(\(row).start_ms - ((\(row).start_ms % 86400000) + 86400000) % 86400000) / 86400000"
+        }
+        func bump(_ row: String) -> String {
+            """
+            INSERT INTO footage_generation (day, n) SELECT \(day(row)), 1 WHERE \(row).start_ms IS NOT NULL
+                ON CONFLICT (day) DO UPDATE SET n = n + 1;
+            """
+        }
+        for (event, rows) in [("insert", ["NEW"]), ("update", ["OLD", "NEW"]), ("delete", ["OLD"])] {
+            try db.execute(sql: """
+                CREATE TRIGGER footage_generation_\(table)_\(event) AFTER \(event.uppercased()) ON \(table) BEGIN
+                \(rows.map(bump).joined(separator: "\n"))
+                END;
+                """)
+        }
+    }
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1: registry, segments, runs, windows") { db in
@@ -421,25 +443,7 @@ enum Schema {
                         """)
                 }
             }
-            // Day numbers by floor division: SQLite's integer division truncates toward zero.
-            func day(_ row: String) -> String {
-                "(\(row).start_ms - ((\(row).start_ms % 86400000) + 86400000) % 86400000) / 86400000"
-            }
-            func bump(_ row: String) -> String {
-                """
-                INSERT INTO footage_generation (day, n) SELECT \(day(row)), 1 WHERE \(row).start_ms IS NOT NULL
-                    ON CONFLICT (day) DO UPDATE SET n = n + 1;
-                """
-            }
-            for table in ["segment", "footage_run", "footage_window"] {
-                for (event, rows) in [("insert", ["NEW"]), ("update", ["OLD", "NEW"]), ("delete", ["OLD"])] {
-                    try db.execute(sql: """
-                        CREATE TRIGGER footage_generation_\(table)_\(event) AFTER \(event.uppercased()) ON \(table) BEGIN
-                        \(rows.map(bump).joined(separator: "\n"))
-                        END;
-                        """)
-                }
-            }
+            for table in ["segment", "footage_run", "footage_window"] { try countFootageChanges(of: table, db) }
         }
         m.registerMigration("v16: SHA-256 of source files as exports read them") { db in
             // Kept by path while the file's size, mtime (ns) and inode are the ones hashed;
@@ -487,6 +491,22 @@ enum Schema {
                 ) WITHOUT ROWID;
                 CREATE INDEX gb_channel_device ON gb_channel(device_id);
                 """)
+        }
+        m.registerMigration("v18: footage GB/T 28181 devices keep (RecordInfo)") { db in
+            // What a device answered for a camera over a queried range, replaced by its next
+            // answer for that range: a span it no longer lists is a hole again.
+            try db.execute(sql: """
+                CREATE TABLE device_recording (
+                    camera_id TEXT NOT NULL,
+                    start_ms INTEGER NOT NULL,
+                    end_ms INTEGER NOT NULL,
+                    device_id TEXT NOT NULL,
+                    asked_at_ms INTEGER NOT NULL,
+                    PRIMARY KEY (camera_id, start_ms, end_ms)
+                ) WITHOUT ROWID;
+                """)
+            // Kept footage answers are read from these rows too.
+            try countFootageChanges(of: "device_recording", db)
         }
         return m
     }

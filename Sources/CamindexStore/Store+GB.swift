@@ -97,6 +97,49 @@ extension Store {
         return changes
     }
 
+    /// A device's answer to RecordInfo for `camera` over `range`: what it lists there replaces
+    /// what it listed before (clipped to the range; a span crossing its edge keeps its outer part).
+    public func replaceDeviceRecordings(cameraID: String, device: String, range: Interval, spans: [Interval]) throws {
+        let now = clock.now()
+        try write { db in
+            // Rows crossing the range's edges are cut to what lies outside it.
+            let crossing = try Row.fetchAll(db, sql: """
+                SELECT start_ms, end_ms, device_id, asked_at_ms FROM device_recording WHERE camera_id = ? AND start_ms < ? AND end_ms > ?
+                """, arguments: [cameraID, range.end.ms, range.start.ms])
+            try db.execute(sql: "DELETE FROM device_recording WHERE camera_id = ? AND start_ms < ? AND end_ms > ?",
+                           arguments: [cameraID, range.end.ms, range.start.ms])
+            var rows: [(Int64, Int64, String, Int64)] = []
+            for r in crossing {
+                let (s, e): (Int64, Int64) = (r[0], r[1])
+                if s < range.start.ms { rows.append((s, range.start.ms, r[2], r[3])) }
+                if e > range.end.ms { rows.append((range.end.ms, e, r[2], r[3])) }
+            }
+            // Cut at UTC midnight, as footage windows are: a kept answer's read bounds its rows by a day.
+            let clipped = spans.compactMap { $0.clipped(to: range) }.map { FootageSpan($0, verified: false) }
+            for c in Windows.chunkedByDay(clipped) { rows.append((c.interval.start.ms, c.interval.end.ms, device, now.ms)) }
+            for (s, e, d, at) in rows where e > s {
+                try db.execute(sql: """
+                    INSERT INTO device_recording (camera_id, start_ms, end_ms, device_id, asked_at_ms) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT DO UPDATE SET device_id = excluded.device_id, asked_at_ms = excluded.asked_at_ms
+                    """, arguments: [cameraID, s, e, d, at])
+            }
+        }
+    }
+
+    public func deviceRecordings(cameraIDs: [String], range: Interval) throws -> [String: [Interval]] {
+        try read { db in
+            var out: [String: [Interval]] = [:]
+            for batch in Self.batches(cameraIDs) {
+                let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                    SELECT camera_id, start_ms, end_ms FROM device_recording
+                    WHERE camera_id IN (\(Self.placeholders(batch.count))) AND start_ms < ? AND end_ms > ? ORDER BY camera_id, start_ms
+                    """), arguments: StatementArguments(batch) + [range.end.ms, range.start.ms])
+                while let row = try rows.next() { out[row[0], default: []].append(Interval(startMs: row[1], endMs: row[2])) }
+            }
+            return out
+        }
+    }
+
     private static func gbDevice(_ r: Row) -> GBDevice {
         GBDevice(id: r["id"], address: r["address"],
                  presence: GBPresence(registeredAt: Instant(ms: r["registered_at_ms"]), expiresAt: Instant(ms: r["expires_at_ms"]),

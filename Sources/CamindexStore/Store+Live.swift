@@ -175,6 +175,7 @@ extension Store {
                            arguments: [cutoff.ms])
             let probes = db.changesCount
             try db.execute(sql: "DELETE FROM live_window WHERE end_ms < ?", arguments: [cutoff.ms])
+            try db.execute(sql: "DELETE FROM device_recording WHERE end_ms < ?", arguments: [cutoff.ms])
             return (rows.count, probes)
         }
     }

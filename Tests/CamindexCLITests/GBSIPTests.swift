@@ -32,7 +32,7 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.binary)
         p.arguments = ["daemon", "--db", db, "--sip", "127.0.0.1:0", "--sip-id", "62072300002000000001", "--sip-password-file", passwordFile,
-                       "--sip-keepalive-interval", "\(keepalive)", "--sip-catalog-timeout", "\(catalogTimeout)"]
+                       "--sip-keepalive-interval", "\(keepalive)", "--sip-catalog-timeout", "\(catalogTimeout)", "--sip-record-days", "2"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try p.run()
@@ -131,6 +131,17 @@ import Testing
         #expect((device["catalog"] as? [String: Any])?["sum_num"] as? Int == 4)
         let lastKeepalive = try #require(device["last_keepalive"] as? String)
 
+        // RecordInfo of each channel for today and yesterday: yesterday's answer (two packets,
+        // SumNum 2) is footage kept on the NVR, with its holes.
+        let day = Self.yesterday()
+        try await waitFor("yesterday's recordings") { try footage(day).windows.count == 2 }
+        var (windows, gaps) = try footage(day)
+        #expect(windows == [["\(day)T08:00:00+08:00", "\(day)T09:00:00+08:00", "device"], ["\(day)T09:30:00+08:00", "\(day)T10:00:00+08:00", "device"]])
+        #expect(gaps == [["\(day)T07:00:00+08:00", "\(day)T08:00:00+08:00"], ["\(day)T09:00:00+08:00", "\(day)T09:30:00+08:00"],
+                         ["\(day)T10:00:00+08:00", "\(day)T11:00:00+08:00"]])
+        let k = try ci(["keyframe", "--camera", "62072300001320000011", "--at", "\(day) 08:30"], status: nil)
+        #expect(k.status != 0 && k.stderr.contains("is on its GB/T 28181 device"), "\(k.stderr)")
+
         // The NVR is silent now: offline once three 2 s keepalives are missed.
         try await waitFor("the NVR offline") { try devices().first?["online"] as? Bool == false }
         let offline = try #require(try devices().first)
@@ -145,6 +156,11 @@ import Testing
         #expect(shown.count == 3)
         #expect(shown["62072300001320000011"]?["enabled"] as? Bool == true)
         #expect(shown["62072300001320000012"]?["enabled"] as? Bool == false && shown["62072300001320000013"]?["enabled"] as? Bool == false)
+        // The NVR now lists only 08:00–09:00: 09:30–10:00 is a hole again.
+        try await waitFor("the shorter RecordInfo answer") { try footage(day).windows.count == 1 }
+        (windows, gaps) = try footage(day)
+        #expect(windows == [["\(day)T08:00:00+08:00", "\(day)T09:00:00+08:00", "device"]])
+        #expect(gaps.count == 2)
 
         // SumNum 3, one item sent: after the timeout that item is back, nothing else disabled.
         #expect(try sipp("nvr.xml", outOfCall: "catalog-partial.xml", port: port) == 0)
@@ -173,6 +189,23 @@ import Testing
         #expect(log.contains("bad digest") && log.contains("62072300001180000002"), "\(log)")
         #expect(log.contains("unreadable MANSCDP"), "\(log)")
         #expect(!log.contains(Self.password) && !log.contains("wrong"), "\(log)")
+    }
+
+    /// Camera A's windows (start, end, source) and gaps (start, end) from 07:00 to 11:00 of `day`.
+    func footage(_ day: String) throws -> (windows: [[String]], gaps: [[String]]) {
+        let q = try ci(["query", "--camera", "62072300001320000011", "--from", "\(day) 07:00", "--to", "\(day) 11:00", "--max-gap", "0", "--format", "json"])
+        let cam = try #require(((try CLI.json(q.stdout) as? [String: Any])?["cameras"] as? [[String: Any]])?.first)
+        let windows = (cam["windows"] as? [[String: Any]] ?? []).map { [$0["start"] as? String ?? "", $0["end"] as? String ?? "", $0["source"] as? String ?? "file"] }
+        let gaps = (cam["gaps"] as? [[String: Any]] ?? []).map { [$0["start"] as? String ?? "", $0["end"] as? String ?? ""] }
+        return (windows, gaps)
+    }
+
+    static func yesterday() -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: Date().addingTimeInterval(-86_400))
     }
 
     static func seconds(_ rfc3339: String?) -> Double? {

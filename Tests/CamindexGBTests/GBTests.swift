@@ -112,4 +112,37 @@ struct GBTests {
         fresh.lastKeepalive = Instant(ms: 3_599_000)
         #expect(fresh.offlineReason(at: Instant(ms: 3_600_000)) == "registration expired")
     }
+
+    /// Device footage fills only where no file has footage, merged among itself, never into a file's window.
+    @Test func deviceFootageFillsWhereFilesHaveNone() {
+        let range = Interval(startMs: 0, endMs: 100_000)
+        let files = [FootageSpan(Interval(startMs: 10_000, endMs: 20_000), verified: true)]
+        let device = [Interval(startMs: 5_000, endMs: 30_000), Interval(startMs: 31_000, endMs: 40_000), Interval(startMs: 90_000, endMs: 120_000)]
+        let out = Windows.addingDeviceFootage(files, device: device, in: range, maxGapMs: 2_000)
+        #expect(out.map { [$0.interval.start.ms, $0.interval.end.ms] } == [[5_000, 10_000], [10_000, 20_000], [20_000, 40_000], [90_000, 100_000]])
+        #expect(out.map(\.onDevice) == [true, false, true, true])
+        #expect(Windows.addingDeviceFootage(files, device: [], in: range, maxGapMs: 0) == files)
+    }
+
+    @Test func recordInfoAsksLocalDaysThenHours() throws {
+        let zone = try #require(TimeZone(identifier: "Asia/Shanghai"))
+        // 2026-11-21 10:30 in Shanghai.
+        let now = try #require(GBRecordPlan.time("2026-11-21T10:30:00", zone: zone))
+        let days = GBRecordPlan.days(back: 2, now: now, zone: zone)
+        #expect(days.map { GBRecordPlan.text($0.start, zone: zone) } == ["2026-11-21T00:00:00", "2026-11-20T00:00:00"])
+        #expect(days.map { GBRecordPlan.text($0.end, zone: zone) } == ["2026-11-21T10:30:00", "2026-11-21T00:00:00"])
+        #expect(GBRecordPlan.hours(of: days[0]).count == 11)
+        #expect(GBRecordPlan.time("2026-11-20 08:00:00", zone: zone) == GBRecordPlan.time("2026-11-20T08:00:00", zone: zone))
+        #expect(GBRecordPlan.time("yesterday", zone: zone) == nil)
+        let body = Array("""
+            <?xml version="1.0" encoding="GB2312"?><Response><CmdType>RecordInfo</CmdType><SN>3</SN><SumNum>3</SumNum>
+            <RecordList Num="3"><Item><StartTime>2026-11-20T08:00:00</StartTime><EndTime>2026-11-20T09:00:00</EndTime></Item>
+            <Item><StartTime>2026-11-20T10:00:00</StartTime><EndTime>2026-11-20T09:00:00</EndTime></Item>
+            <Item><StartTime>bad</StartTime><EndTime>2026-11-20T09:00:00</EndTime></Item></RecordList></Response>
+            """.utf8)
+        let spans = try MANSCDP.parse(body).recordSpans(zone: zone)
+        #expect(spans.map { GBRecordPlan.text($0.start, zone: zone) } == ["2026-11-20T08:00:00"], "end before start, or unreadable: no span")
+        let query = String(decoding: MANSCDP.recordInfoQuery(sn: 9, channel: "62072300001320000011", range: days[1], zone: zone), as: UTF8.self)
+        #expect(query.contains("<StartTime>2026-11-20T00:00:00</StartTime>") && query.contains("<EndTime>2026-11-21T00:00:00</EndTime>") && query.contains("<Type>all</Type>"))
+    }
 }

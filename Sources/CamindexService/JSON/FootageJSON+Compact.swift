@@ -44,6 +44,7 @@ extension FootageJSON.Span {
         w.object { o in
             o.key("end") { $0.string(end) }
             o.key("seconds") { $0.number(seconds) }
+            if let source { o.key("source") { $0.string(source) } }
             o.key("start") { $0.string(start) }
             if let verified { o.key("verified") { $0.bool(verified) } }
         }

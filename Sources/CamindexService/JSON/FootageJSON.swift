@@ -3,7 +3,13 @@ import Foundation
 
 /// The answer of `query` (and of the HTTP API's footage request) as programs see it.
 public struct FootageJSON: Encodable, Sendable {
-    struct Span: Encodable, Sendable { var start, end: String; var seconds: Double; var verified: Bool? }
+    struct Span: Encodable, Sendable {
+        var start, end: String
+        var seconds: Double
+        var verified: Bool?
+        /// "device" for footage a GB/T 28181 device keeps (RecordInfo) and no file here has.
+        var source: String?
+    }
     struct Item: Encodable, Sendable {
         var id, name: String
         var region: CameraJSON.RegionRef
@@ -37,7 +43,8 @@ public struct FootageJSON: Encodable, Sendable {
             return Item(
                 id: r.camera.id, name: r.camera.name, region: place.0, region_path: place.1,
                 windows: r.windows.map { Span(start: TimeFormat.rfc3339($0.interval.start, in: z), end: TimeFormat.rfc3339($0.interval.end, in: z),
-                                              seconds: JSONValues.seconds(ms: $0.interval.durationMs), verified: $0.verified) },
+                                              seconds: JSONValues.seconds(ms: $0.interval.durationMs), verified: $0.verified,
+                                              source: $0.onDevice ? "device" : nil) },
                 gaps: r.gaps.map { Span(start: TimeFormat.rfc3339($0.start, in: z), end: TimeFormat.rfc3339($0.end, in: z),
                                         seconds: JSONValues.seconds(ms: $0.durationMs), verified: nil) },
                 covered_seconds: JSONValues.seconds(ms: r.coveredMs),

@@ -19,7 +19,7 @@ const TEXT = {
     cameras_n: '{0} 台摄像机', with_footage: '{0} 台有录像', coverage: '覆盖率',
     state_online: '在线', state_offline: '离线', state_unknown: '未知', state_recording: '录像中',
     picture_faulty: '画面异常', picture_ok: '画面正常',
-    legend_rec: '录像（已校验）', legend_unv: '录像（未校验）', legend_low: '低可信', legend_gap: '缺失', legend_live: '在线时段',
+    legend_rec: '录像（已校验）', legend_unv: '录像（未校验）', legend_dev: '设备上的录像', on_device: '录像在设备上（国标 RecordInfo）', legend_low: '低可信', legend_gap: '缺失', legend_live: '在线时段',
     gap_title: '缺失 {0}（{1} 至 {2}）', win_title: '录像 {0}（{1} 至 {2}）', live_title: '在线 {0}（{1} 至 {2}）',
     gap_short: '缺{0}', unverified: '未校验', low_confidence: '低可信', disabled: '已停用',
     no_cameras: '所选范围内没有摄像机。', loading: '正在加载…', no_coords: '{0} 台摄像机没有坐标，不在地图上。',
@@ -55,7 +55,7 @@ const TEXT = {
     cameras_n: '{0} cameras', with_footage: '{0} with footage', coverage: 'coverage',
     state_online: 'online', state_offline: 'offline', state_unknown: 'unknown', state_recording: 'recording',
     picture_faulty: 'faulty picture', picture_ok: 'picture ok',
-    legend_rec: 'footage (verified)', legend_unv: 'footage (unverified)', legend_low: 'low confidence', legend_gap: 'hole', legend_live: 'live online',
+    legend_rec: 'footage (verified)', legend_unv: 'footage (unverified)', legend_dev: 'footage on the device', on_device: 'kept on the device (GB/T 28181 RecordInfo)', legend_low: 'low confidence', legend_gap: 'hole', legend_live: 'live online',
     gap_title: 'hole {0} ({1} to {2})', win_title: 'footage {0} ({1} to {2})', live_title: 'online {0} ({1} to {2})',
     gap_short: 'hole {0}', unverified: 'unverified', low_confidence: 'low confidence', disabled: 'disabled',
     no_cameras: 'No camera in this selection.', loading: 'Loading…', no_coords: '{0} cameras have no coordinates and are not on the map.',
@@ -752,9 +752,9 @@ function axis(start, end) {
 
 function legendBand() {
   const item = (cls, key) => h('span', {}, h('i', { class: 'sq seg-legend ' + cls }), t(key));
-  const legend = h('span', { class: 'legend' }, item('rec', 'legend_rec'), item('unv', 'legend_unv'), item('gap', 'legend_gap'),
+  const legend = h('span', { class: 'legend' }, item('rec', 'legend_rec'), item('unv', 'legend_unv'), item('dev', 'legend_dev'), item('gap', 'legend_gap'),
     item('live', 'legend_live'), item('low', 'legend_low'));
-  const colours = { rec: '#0072B2', unv: '#56B4E9', gap: '#D55E00', live: '#009E73', low: '#E69F00' };
+  const colours = { rec: '#0072B2', unv: '#56B4E9', dev: '#CC79A7', gap: '#D55E00', live: '#009E73', low: '#E69F00' };
   for (const i of legend.querySelectorAll('i')) i.style.background = colours[i.classList[2]];
   return legend;
 }
@@ -768,9 +768,10 @@ function bandRow(c, start, span) {
   };
   const band = h('div', { class: 'band' });
   for (const w of c.windows) {
-    const el = h('span', { class: 'seg ' + (w.verified === false ? 'unv' : 'rec') + (c.low_confidence ? ' low' : ''),
-      data: { start: w.start, end: w.end, seconds: w.seconds, verified: w.verified === false ? 'false' : 'true' },
-      title: t('win_title', duration(w.seconds), showInstant(w.start), showInstant(w.end)) + (w.verified === false ? ' · ' + t('unverified') : '') });
+    const dev = w.source === 'device';
+    const el = h('span', { class: 'seg ' + (dev ? 'dev' : w.verified === false ? 'unv' : 'rec') + (c.low_confidence && !dev ? ' low' : ''),
+      data: { start: w.start, end: w.end, seconds: w.seconds, verified: w.verified === false ? 'false' : 'true', source: dev ? 'device' : 'file' },
+      title: t('win_title', duration(w.seconds), showInstant(w.start), showInstant(w.end)) + (dev ? ' · ' + t('on_device') : w.verified === false ? ' · ' + t('unverified') : '') });
     place(el, w.start, w.end);
     band.append(el);
   }
