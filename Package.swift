@@ -134,7 +134,6 @@ let package = Package(
             name: "CamindexGB",
             dependencies: [
                 "COsip2", "CamindexCore", "CamindexService",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -109,16 +109,19 @@ extension CameraCommand {
             discussion: """
                   camindex camera list --region 沙河镇
                   camindex camera list --all --format csv > cameras.csv
+                  camindex camera list --unplaced
                 """)
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("Only cameras in this region and under it (code or name).", valueName: "region"))
         var region: String?
         @Flag(help: "Include disabled cameras (removed from the inventory).") var all = false
+        @Flag(help: "Only cameras a GB/T 28181 catalog could place only at the county (their CivilCode names no township).")
+        var unplaced = false
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
         func run() throws {
-            let listing = try global.service(.read).cameraList(region: region, includeDisabled: all)
+            let listing = try global.service(.read).cameraList(region: region, includeDisabled: all, unplaced: unplaced)
             let (root, cameras, regions) = (listing.root, listing.cameras, listing.regions)
             switch format {
             case .json:
@@ -212,7 +215,18 @@ extension CameraCommand {
                 if !camera.qualityThresholds.isEmpty {
                     rows.append(["quality thresholds", camera.qualityThresholds.sorted { $0.key < $1.key }.map { "\($0.key)=\(PictureVerdict.number($0.value))" }.joined(separator: ", ")])
                 }
-                if let s = camera.source { rows.append(["inventory", s]) }
+                if let s = camera.source { rows.append([s.hasPrefix("gb28181:") ? "source" : "inventory", s]) }
+                if let g = detail.gb {
+                    var device = g.deviceID
+                    if let d = g.device {
+                        device += d.online ? " online since \(TimeFormat.rfc3339(d.since, in: zone))"
+                            : " offline since \(TimeFormat.rfc3339(d.since, in: zone))" + (d.reason.map { " (\($0))" } ?? "")
+                    }
+                    rows.append(["GB device", device])
+                    rows.append(["GB status", "\(g.status ?? "-") in the catalog of \(TimeFormat.rfc3339(g.updatedAt, in: zone))"
+                        + (g.online ? ": online" : ": not online") + ([g.manufacturer, g.model].compactMap { $0 }.isEmpty ? "" : ", " + [g.manufacturer, g.model].compactMap { $0 }.joined(separator: " "))])
+                    if !g.placed { rows.append(["warning", "its CivilCode (\(g.civilCode ?? "none")) names no township or village: placed at the county (camera list --unplaced)"]) }
+                }
                 rows.append(["segments", "\(summary.segments - summary.failed) indexed, \(summary.unverified) unverified, \(summary.failed) failed"
                     + (summary.lowConfidence > 0 ? ", \(summary.lowConfidence) timed by mtime only" : "")
                     + ((summary.timeSources[.chained] ?? 0) > 0 ? ", \(summary.timeSources[.chained]!) timed from the previous file's end" : "")

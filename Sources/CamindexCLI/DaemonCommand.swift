@@ -28,8 +28,8 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
             With --http the daemon also serves the HTTP API (see 'camindex serve --help').
 
             With --sip it is a GB/T 28181 upper platform (UDP): devices and lower platforms \
-            register with digest authentication (the county's password, first line of \
-            --sip-password-file), keep alive (offline after three missed keepalives or at \
+            register with digest authentication (a device's own password, set by 'camindex gb \
+            password', else the county's, first line of --sip-password-file), keep alive (offline after three missed keepalives or at \
             expiry), and answer a catalog query at each registration; their channels become \
             cameras (source gb28181:DEVICE), placed by CivilCode. Each channel is then asked \
             for the recordings it keeps (RecordInfo, a day at a time, by the hour when a day's \
@@ -83,6 +83,12 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
     @Option(name: .customLong("sip-record-days"), parsing: .unconditional,
             help: ArgumentHelp("With --sip: the days of recordings asked of each channel (RecordInfo); default --retain-days, else 30.", valueName: "days"))
     var sipRecordDays: Int?
+    @Option(name: .customLong("sip-record-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("With --sip: how long one RecordInfo query's answers are waited for.", valueName: "seconds"))
+    var sipRecordTimeout: Double = 15
+    @Option(name: .customLong("sip-record-queries"), parsing: .unconditional,
+            help: ArgumentHelp("With --sip: RecordInfo queries in flight per device (200 in all).", valueName: "n"))
+    var sipRecordQueries: Int = 4
 
     var defaultLogLevel: Logger.Level { .info }
 
@@ -99,14 +105,16 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
         }
         if let retainDays, retainDays < 1 { throw CamindexError.usage("--retain-days must be at least 1") }
         if sip == nil, sipID != nil || sipPasswordFile != nil { throw CamindexError.usage("--sip-id and --sip-password-file go with --sip") }
+        if sip != nil, sipID == nil { throw CamindexError.usage("--sip needs --sip-id: 20 digits of type 200 (signalling server), as 62072300002000000001") }
         if sip != nil {
             guard let sipID, let gb = (try? CameraID(sipID))?.gb28181, gb.typeCode == "200" else {
                 throw CamindexError.usage("--sip needs --sip-id: 20 digits of type 200 (signalling server), as 62072300002000000001", value: sipID ?? "")
             }
-            guard sipPasswordFile != nil else { throw CamindexError.usage("--sip needs --sip-password-file: a password on the command line would show in ps") }
         }
         try Durations.check(sipKeepaliveInterval, "--sip-keepalive-interval", max: 3_600)
         try Durations.check(sipCatalogTimeout, "--sip-catalog-timeout", max: 600)
+        try Durations.check(sipRecordTimeout, "--sip-record-timeout", max: 600)
+        guard (1...200).contains(sipRecordQueries) else { throw CamindexError.usage("--sip-record-queries is from 1 to 200", value: "\(sipRecordQueries)") }
         if let sipRecordDays, !(1...366).contains(sipRecordDays) { throw CamindexError.usage("--sip-record-days is from 1 to 366", value: "\(sipRecordDays)") }
     }
 
@@ -144,12 +152,15 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
             for warning in api.warnings { logger.warning("\(warning)") }
             config.services.append(try api.makeService(onListening: { url in logger.notice("listening on \(url)") }))
         }
-        if let sip, let sipID, let sipPasswordFile {
+        if let sip, let sipID {
             let listen = try APIServer.Listen(parsing: sip)
-            var sipConfig = GBServer.Config(host: listen.host, port: listen.port, sipID: sipID, password: try Self.password(sipPasswordFile))
+            if sipPasswordFile == nil { logger.warning("no --sip-password-file: only devices given their own password ('camindex gb password') can register") }
+            var sipConfig = GBServer.Config(host: listen.host, port: listen.port, sipID: sipID, password: try sipPasswordFile.map { try Self.password($0) })
             sipConfig.keepaliveIntervalMs = ms(sipKeepaliveInterval)
             sipConfig.catalogTimeout = .milliseconds(ms(sipCatalogTimeout))
             sipConfig.recordDays = sipRecordDays ?? retainDays ?? 30
+            sipConfig.recordTimeout = .milliseconds(ms(sipRecordTimeout))
+            sipConfig.recordQueriesPerDevice = sipRecordQueries
             config.services.append(GBServer(service: service, config: sipConfig, logger: logger))
         }
         try await Daemon(service: service, config: config, logger: logger).run()
@@ -157,11 +168,11 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
 
     private func ms(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()) }
 
-    static func password(_ path: String) throws -> String {
+    static func password(_ path: String, option: String = "--sip-password-file") throws -> String {
         guard let data = FileManager.default.contents(atPath: path),
               let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first, !line.isEmpty
         else {
-            throw CamindexError.usage("--sip-password-file \(path): cannot read a password from its first line", code: .gbListen, value: path)
+            throw CamindexError.usage("\(option) \(path): cannot read a password from its first line", code: .gbListen, value: path)
         }
         return String(line)
     }

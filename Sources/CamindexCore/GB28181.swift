@@ -1,3 +1,5 @@
+import Crypto
+
 /// One item of a GB/T 28181 catalog (目录): a channel, an NVR, a business group or a
 /// virtual organisation, as a device or a lower platform lists it.
 public struct GBCatalogItem: Sendable, Hashable {
@@ -104,5 +106,39 @@ public struct GBDevice: Sendable, Hashable {
                 catalogAt: Instant? = nil, catalogExpected: Int? = nil, catalogReceived: Int? = nil) {
         self.id = id; self.address = address; self.presence = presence; self.online = online; self.since = since
         self.reason = reason; self.catalogAt = catalogAt; self.catalogExpected = catalogExpected; self.catalogReceived = catalogReceived
+    }
+}
+
+/// A camera a GB/T 28181 catalog lists: what the catalog said, and the device's presence.
+public struct GBChannelState: Sendable, Hashable {
+    public var deviceID: String
+    public var device: GBDevice?
+    public var parentID: String?
+    public var manufacturer: String?
+    public var model: String?
+    public var civilCode: String?
+    /// ON/OFF as the last catalog said, and when that was.
+    public var status: String?
+    public var placed: Bool
+    public var updatedAt: Instant
+
+    public init(deviceID: String, device: GBDevice?, parentID: String?, manufacturer: String?, model: String?, civilCode: String?,
+                status: String?, placed: Bool, updatedAt: Instant) {
+        self.deviceID = deviceID; self.device = device; self.parentID = parentID; self.manufacturer = manufacturer; self.model = model
+        self.civilCode = civilCode; self.status = status; self.placed = placed; self.updatedAt = updatedAt
+    }
+
+    /// Online as GB/T 28181 sees it: the device registered and keeping alive, the channel ON.
+    public var online: Bool { (device?.online ?? false) && (GBCatalogItem(id: deviceID, name: "", status: status).statusOn ?? true) }
+}
+
+/// RFC 2617's digest pieces a platform keeps and checks with.
+public enum GBDigest {
+    /// HA1, what stands for a device's password: MD5 of `user:realm:password`.
+    public static func ha1(user: String, realm: String, password: String) -> String { md5("\(user):\(realm):\(password)") }
+
+    public static func md5(_ s: String) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(Insecure.MD5.hash(data: Array(s.utf8)).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
     }
 }

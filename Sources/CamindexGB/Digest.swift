@@ -1,4 +1,4 @@
-import Crypto
+import CamindexCore
 import Foundation
 
 /// The Authorization header of a REGISTER (RFC 2617 digest, as GB/T 28181 asks: MD5, with or
@@ -19,7 +19,10 @@ public struct DigestCredentials: Sendable, Hashable {
 
     /// The response a peer knowing `password` computes for `method`.
     public func expectedResponse(method: String, password: String) -> String {
-        let ha1 = Self.md5("\(username):\(realm):\(password)")
+        expectedResponse(method: method, ha1: GBDigest.ha1(user: username, realm: realm, password: password))
+    }
+
+    public func expectedResponse(method: String, ha1: String) -> String {
         let ha2 = Self.md5("\(method):\(uri)")
         if let qop, qop.lowercased() == "auth" {
             return Self.md5("\(ha1):\(nonce):\(nc ?? ""):\(cnonce ?? ""):\(qop):\(ha2)")
@@ -29,13 +32,16 @@ public struct DigestCredentials: Sendable, Hashable {
 
     /// Whether the response proves `password`, compared in constant time.
     public func verifies(method: String, password: String) -> Bool {
+        verifies(method: method, ha1: GBDigest.ha1(user: username, realm: realm, password: password))
+    }
+
+    /// The same with the HA1 kept for the device.
+    public func verifies(method: String, ha1: String) -> Bool {
         guard algorithm.map({ $0.uppercased() == "MD5" }) ?? true else { return false }
-        let want = Array(expectedResponse(method: method, password: password).utf8), got = Array(response.lowercased().utf8)
+        let want = Array(expectedResponse(method: method, ha1: ha1).utf8), got = Array(response.lowercased().utf8)
         guard want.count == got.count else { return false }
         return zip(want, got).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    static func md5(_ s: String) -> String {
-        Insecure.MD5.hash(data: Array(s.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func md5(_ s: String) -> String { GBDigest.md5(s) }
 }

@@ -21,7 +21,8 @@ public enum GBRecordPlan {
         stride(from: range.start.ms, to: range.end.ms, by: 3_600_000).map { Interval(startMs: $0, endMs: min($0 + 3_600_000, range.end.ms)) }
     }
 
-    /// Answers larger than this are asked again by the hour: devices stall on big lists.
+    /// A camera whose day answer is this large is asked by the hour from then on: devices stall
+    /// on big lists.
     public static let largeAnswer = 300
 
     /// GB/T 28181's local times (`2026-11-20T08:00:00`, some devices a space for the T).
@@ -159,45 +160,43 @@ extension GBPlatform {
         let service = service
         guard let cameras = try? await pool.perform({ try service.gbCameras(device: device) }) else { return }
         let now = service.clock.now()
-        var work: [(Camera, Interval)] = []
+        var work: [(camera: Camera, range: Interval, isDay: Bool)] = []
         for camera in cameras {
-            let zone = camera.zone
-            for day in GBRecordPlan.days(back: days, now: now, zone: zone) { work.append((camera, day)) }
+            for day in GBRecordPlan.days(back: days, now: now, zone: camera.zone) {
+                // A camera whose days came large is asked by the hour from then on.
+                if hourly.contains(camera.id) { work += GBRecordPlan.hours(of: day).map { (camera: camera, range: $0, isDay: false) } } else { work.append((camera, day, true)) }
+            }
         }
         var asked = 0, kept = 0, failed = 0
-        await withTaskGroup(of: (asked: Int, kept: Int, failed: Int).self) { group in
-            var next = work.makeIterator()
+        // Days first; a day's hours join the queue when its answer is large or did not all come.
+        var queue = work[...]
+        await withTaskGroup(of: (camera: Camera, range: Interval, isDay: Bool, spans: [Interval]?).self) { group in
             func add() -> Bool {
-                guard let (camera, day) = next.next() else { return false }
+                guard let item = queue.popFirst() else { return false }
                 group.addTask { [weak self] in
-                    await self?.askDay(device: device, camera: camera, day: day, at: address) ?? (0, 0, 0)
+                    (item.camera, item.range, item.isDay, await self?.ask(device: device, camera: item.camera, range: item.range, at: address))
                 }
                 return true
             }
-            for _ in 0..<max(1, config.recordQueriesPerDevice) where add() {}
+            var running = 0
+            while running < max(1, config.recordQueriesPerDevice), add() { running += 1 }
             while let r = await group.next() {
-                asked += r.asked; kept += r.kept; failed += r.failed
+                running -= 1
+                asked += 1
+                if let spans = r.spans {
+                    kept += spans.count
+                    if r.isDay && spans.count >= GBRecordPlan.largeAnswer { hourly.insert(r.camera.id) }
+                } else if r.isDay {
+                    queue.append(contentsOf: GBRecordPlan.hours(of: r.range).map { (camera: r.camera, range: $0, isDay: false) })
+                } else {
+                    failed += 1
+                }
                 if Task.isCancelled { group.cancelAll(); continue }
-                _ = add()
+                while running < max(1, config.recordQueriesPerDevice), add() { running += 1 }
             }
         }
         logger.notice("GB RecordInfo", metadata: ["device": "\(device)", "cameras": "\(cameras.count)", "days": "\(days)",
                                                   "queries": "\(asked)", "spans": "\(kept)", "unanswered": "\(failed)"])
-    }
-
-    /// A day of one camera: asked whole, and by the hour when the answer is large or does not
-    /// all come. A range whose answer did not all come keeps what the store had for it.
-    private func askDay(device: String, camera: Camera, day: Interval, at address: SocketAddress) async -> (asked: Int, kept: Int, failed: Int) {
-        let whole = await ask(device: device, camera: camera, range: day, at: address)
-        var asked = 1
-        if let spans = whole, spans.count < GBRecordPlan.largeAnswer { return (asked, spans.count, 0) }
-        var kept = 0, failed = 0
-        for hour in GBRecordPlan.hours(of: day) {
-            guard !Task.isCancelled else { break }
-            asked += 1
-            if let spans = await ask(device: device, camera: camera, range: hour, at: address) { kept += spans.count } else { failed += 1 }
-        }
-        return (asked, kept, failed)
     }
 
     /// Asks and stores one range; nil when its answer did not all come.

@@ -16,8 +16,9 @@ public struct GBServer: Service {
         public var port: Int
         /// Its own 20-digit ID (type 200); the realm is its first 10 digits.
         public var sipID: String
-        /// The county's one password for every device (`--sip-password-file`).
-        public var password: String
+        /// The county's one password for the devices without their own (`--sip-password-file`);
+        /// nil: only devices given a password by `gb password` register.
+        public var password: String?
         public var keepaliveIntervalMs: Int64 = 60_000
         /// How long the catalog's packets are waited for after the query.
         public var catalogTimeout: Duration = .seconds(30)
@@ -32,7 +33,7 @@ public struct GBServer: Service {
         public var recordQueriesInAll = 200
         public var recordRefresh: Duration = .seconds(3600)
 
-        public init(host: String, port: Int, sipID: String, password: String) {
+        public init(host: String, port: Int, sipID: String, password: String?) {
             self.host = host; self.port = port; self.sipID = sipID; self.password = password
         }
 
@@ -119,6 +120,7 @@ actor GBPlatform {
     var records: [Int: RecordQuery] = [:]
     var sweeps: [String: Task<Void, Never>] = [:]
     var lastFullSweep: [String: Instant] = [:]
+    var hourly = Set<String>()
     let limiter: Limiter
     /// A catalog query to send once the REGISTER's answer is out (a device expects the 200 first).
     private var queryAfterAnswer: (device: String, address: SocketAddress)?
@@ -188,13 +190,22 @@ actor GBPlatform {
         let now = service.clock.now()
         nonces = nonces.filter { now.ms - $0.value.ms < 300_000 }
         guard nonces[auth.nonce] != nil else { return challenge(m, tag: tag) }
-        guard auth.username == id, auth.verifies(method: "REGISTER", password: config.password) else {
+        let service = service, realm = config.realm
+        let own: String?
+        do { own = try await pool.perform { try service.gbCredential(device: id, realm: realm) } } catch {
+            logger.error("GB registration: the device's password cannot be read", metadata: ["device": "\(id)", "error": "\(ErrorText.of(error))"])
+            return m.response(500, "Server Internal Error", toTag: tag)
+        }
+        // A device's own password, else the county's.
+        let ha1 = own ?? config.password.map { GBDigest.ha1(user: id, realm: realm, password: $0) }
+        let proved = auth.username == id && auth.realm == realm && (ha1.map { auth.verifies(method: "REGISTER", ha1: $0) } ?? false)
+        guard proved else {
             logger.warning("SIP: bad digest", metadata: ["device": "\(id)", "from": "\(Self.text(from))"])
             return m.response(403, "Forbidden", toTag: tag)
         }
         let expires = m.expires ?? 3600
         let address = Self.text(from)
-        let service = service, interval = config.keepaliveIntervalMs
+        let interval = config.keepaliveIntervalMs
         do {
             if expires == 0 {
                 try await pool.perform { try service.gbUnregistered(device: id) }

@@ -12,6 +12,8 @@ public struct CameraDetail: Sendable {
     public var probes: [ProbeResult]
     /// Indexed files, the latest footage first.
     public var files: [SegmentFile]
+    /// What a GB/T 28181 catalog and its device say of the camera (a county's store).
+    public var gb: GBChannelState?
     /// When it was read: what "ahead of now" is measured from.
     public var now: Instant
 }
@@ -30,7 +32,7 @@ extension Queries {
             camera: camera, regions: try reader.regionPaths(for: [camera]), footage: try reader.footageSummary(cameraID: camera.id),
             indexErrors: try reader.segmentErrors(cameraID: camera.id), live: try reader.liveStates(cameraIDs: [camera.id])[camera.id],
             probes: try reader.probeHistory(cameraID: camera.id, limit: probes),
-            files: try reader.recentFiles(cameraID: camera.id, limit: files), now: clock.now())
+            files: try reader.recentFiles(cameraID: camera.id, limit: files), gb: nil, now: clock.now())
     }
 
     public func cameraList(region: String?, includeDisabled: Bool) throws -> CameraListing {

@@ -28,6 +28,24 @@ extension IndexService {
         return try countyStore().gbDevice(id: id)
     }
 
+    /// Gives a device its own SIP password for the platform whose realm is `realm`: kept as the
+    /// digest's HA1 (MD5 of id:realm:password), never in clear.
+    public func gbSetPassword(device: String, realm: String, password: String) throws {
+        try requireShell("set GB/T 28181 passwords")
+        guard (try? CameraID(device))?.gb28181 != nil else {
+            throw CamindexError.usage("'\(Names.printable(device))' is not a 20-digit GB/T 28181 ID", code: .cameraInvalid, value: device)
+        }
+        guard !password.isEmpty else { throw CamindexError.usage("an empty SIP password", code: .gbListen, value: device) }
+        try countyStore().setGBCredential(device: device, realm: realm, ha1: GBDigest.ha1(user: device, realm: realm, password: password))
+        audit("gb password", reason: nil, cameras: [], result: "\(device): its own SIP password set")
+    }
+
+    /// The HA1 a device's digest is checked with, when it has its own password.
+    public func gbCredential(device: String, realm: String) throws -> String? {
+        try requireShell("register GB/T 28181 devices")
+        return try countyStore().gbCredential(device: device, realm: realm)
+    }
+
     /// A device registered or refreshed its registration from `address`.
     @discardableResult
     public func gbRegistered(device id: String, address: String, expiresS: Int, keepaliveIntervalMs: Int64) throws -> GBDevice {

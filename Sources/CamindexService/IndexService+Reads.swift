@@ -35,15 +35,25 @@ extension IndexService {
     public func cameraDetail(id: String, probes: Int = 10, files: Int = 20, reason: String? = nil) throws -> CameraDetail {
         try audited("camera show", reason: reason, cameras: [id]) { _ in
             try require(.cameras)
-            let detail = try queries().cameraDetail(id: id, probes: probes, files: files)
+            var detail = try queries().cameraDetail(id: id, probes: probes, files: files)
+            if case let .county(county) = backend { detail.gb = try county.store().gbChannel(cameraID: detail.camera.id) }
             let f = detail.footage
             return (detail, [detail.camera.id], "\(f.segments - f.failed) segments, \(Self.seconds(f.coveredMs)) s of footage")
         }
     }
 
-    public func cameraList(region: String?, includeDisabled: Bool) throws -> CameraListing {
+    /// With `unplaced`, only the cameras a GB/T 28181 catalog could place only at the county.
+    public func cameraList(region: String?, includeDisabled: Bool, unplaced: Bool = false) throws -> CameraListing {
         try require(.cameras)
-        return try queries().cameraList(region: region, includeDisabled: includeDisabled)
+        var listing = try queries().cameraList(region: region, includeDisabled: includeDisabled)
+        if unplaced {
+            guard case let .county(county) = backend else {
+                throw CamindexError.usage("--unplaced lists what a county's GB/T 28181 catalogs placed: give --db the county's store", value: location)
+            }
+            let ids = try county.store().gbUnplaced()
+            listing.cameras = listing.cameras.filter { ids.contains($0.id) }
+        }
+        return listing
     }
 
     public func regionTree(under region: String?) throws -> (root: Region?, tree: [RegionSummary]) {

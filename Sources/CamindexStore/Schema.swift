@@ -508,6 +508,17 @@ enum Schema {
             // Kept footage answers are read from these rows too.
             try countFootageChanges(of: "device_recording", db)
         }
+        m.registerMigration("v19: GB/T 28181 passwords per device") { db in
+            // HA1 = MD5(id:realm:password), what a digest is checked with: not the password.
+            try db.execute(sql: """
+                CREATE TABLE gb_credential (
+                    device_id TEXT PRIMARY KEY NOT NULL,
+                    realm TEXT NOT NULL,
+                    ha1 TEXT NOT NULL,
+                    set_at_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

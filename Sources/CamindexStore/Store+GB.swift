@@ -32,17 +32,35 @@ extension Store {
         }
     }
 
-    /// What the catalogs said of each camera they list, by camera ID.
-    public func gbChannels(device: String? = nil) throws -> [String: (device: String, item: GBCatalogItem, placed: Bool)] {
+    /// What the catalog said of a camera, and its device.
+    public func gbChannel(cameraID: String) throws -> GBChannelState? {
         try read { db in
-            var out: [String: (device: String, item: GBCatalogItem, placed: Bool)] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT * FROM gb_channel WHERE ? IS NULL OR device_id = ?", arguments: [device, device]) {
-                let item = GBCatalogItem(id: r["camera_id"], name: "", manufacturer: r["manufacturer"], model: r["model"], civilCode: r["civil_code"],
-                                         parentID: r["parent_id"], status: r["status"])
-                out[item.id] = (r["device_id"], item, r["placed"])
-            }
-            return out
+            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM gb_channel WHERE camera_id = ?", arguments: [cameraID]) else { return nil }
+            let device = try Row.fetchOne(db, sql: "SELECT * FROM gb_device WHERE id = ?", arguments: [r["device_id"] as String]).map(Self.gbDevice)
+            return GBChannelState(deviceID: r["device_id"], device: device, parentID: r["parent_id"], manufacturer: r["manufacturer"],
+                                  model: r["model"], civilCode: r["civil_code"], status: r["status"], placed: r["placed"],
+                                  updatedAt: Instant(ms: r["updated_at_ms"]))
         }
+    }
+
+    public func setGBCredential(device: String, realm: String, ha1: String) throws {
+        let now = clock.now()
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO gb_credential (device_id, realm, ha1, set_at_ms) VALUES (?, ?, ?, ?)
+                ON CONFLICT (device_id) DO UPDATE SET realm = excluded.realm, ha1 = excluded.ha1, set_at_ms = excluded.set_at_ms
+                """, arguments: [device, realm, ha1, now.ms])
+        }
+    }
+
+    /// The device's own HA1 for `realm`, if one was set.
+    public func gbCredential(device: String, realm: String) throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT ha1 FROM gb_credential WHERE device_id = ? AND realm = ?", arguments: [device, realm]) }
+    }
+
+    /// Cameras a catalog could place only at the county (CivilCode and parents name no township).
+    public func gbUnplaced() throws -> Set<String> {
+        try read { db in Set(try String.fetchAll(db, sql: "SELECT camera_id FROM gb_channel WHERE NOT placed")) }
     }
 
     /// Syncs one device's catalog into the registry: new channels become cameras with the

@@ -24,7 +24,7 @@ import Testing
     }
 
     /// The daemon on a free UDP port; returns it and the port it said it listens on.
-    func startDaemon(keepalive: Double = 60, catalogTimeout: Double = 30) async throws -> (Process, Int) {
+    func startDaemon(keepalive: Double = 60, catalogTimeout: Double = 30, extra: [String] = []) async throws -> (Process, Int) {
         let passwordFile = dir.file("sip-password")
         try (Self.password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
         let log = dir.file("daemon.log")
@@ -32,7 +32,7 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.binary)
         p.arguments = ["daemon", "--db", db, "--sip", "127.0.0.1:0", "--sip-id", "62072300002000000001", "--sip-password-file", passwordFile,
-                       "--sip-keepalive-interval", "\(keepalive)", "--sip-catalog-timeout", "\(catalogTimeout)", "--sip-record-days", "2"]
+                       "--sip-keepalive-interval", "\(keepalive)", "--sip-catalog-timeout", "\(catalogTimeout)", "--sip-record-days", "2"] + extra
         p.standardOutput = FileHandle.nullDevice
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try p.run()
@@ -90,6 +90,10 @@ import Testing
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
+    func show(_ id: String) throws -> [String: Any] {
+        try #require(try CLI.json(try ci(["camera", "show", id, "--format", "json"]).stdout) as? [String: Any])
+    }
+
     func devices() throws -> [[String: Any]] {
         try #require(try CLI.json(try ci(["gb", "devices", "--format", "json"]).stdout) as? [[String: Any]])
     }
@@ -125,6 +129,12 @@ import Testing
         #expect((shown["62072300001320000012"]?["region"] as? [String: Any])?["code"] as? String == "620723100")
         #expect((shown["62072300001320000013"]?["region"] as? [String: Any])?["code"] as? String == "620723")
         #expect(shown.values.allSatisfy { $0["source"] as? String == "gb28181:\(Self.nvr)" }, "\(shown)")
+        let unplaced = try #require(try CLI.json(try ci(["camera", "list", "--unplaced", "--format", "json"]).stdout) as? [[String: Any]])
+        #expect(unplaced.map { $0["id"] as? String } == ["62072300001320000013"])
+        var channel = try #require(try show("62072300001320000011")["gb_channel"] as? [String: Any])
+        #expect(channel["device"] as? String == Self.nvr && channel["status"] as? String == "ON" && channel["manufacturer"] as? String == "海康威视")
+        #expect(channel["placed"] as? Bool == true && channel["device_online"] as? Bool == true && channel["online"] as? Bool == true)
+        #expect((try show("62072300001320000013")["gb_channel"] as? [String: Any])?["online"] as? Bool == false, "its status is OFF")
         let device = try #require(try devices().first)
         #expect(device["id"] as? String == Self.nvr)
         #expect(device["online"] as? Bool == true, "\(device)")
@@ -148,6 +158,9 @@ import Testing
         #expect((offline["reason"] as? String)?.hasPrefix("3 keepalives missed") == true, "\(offline)")
         let silent = try #require(Self.seconds(offline["since"] as? String)) - (try #require(Self.seconds(lastKeepalive)))
         #expect(silent > 6 && silent < 6 + 2 + 3, "offline \(silent) s after the last keepalive")
+        channel = try #require(try show("62072300001320000011")["gb_channel"] as? [String: Any])
+        #expect(channel["device_online"] as? Bool == false && channel["online"] as? Bool == false)
+        #expect((channel["device_reason"] as? String)?.hasPrefix("3 keepalives missed") == true)
 
         // Registered again with a catalog of one channel: the other two are disabled, not deleted.
         #expect(try sipp("nvr.xml", outOfCall: "catalog-one.xml", port: port) == 0)
@@ -189,6 +202,48 @@ import Testing
         #expect(log.contains("bad digest") && log.contains("62072300001180000002"), "\(log)")
         #expect(log.contains("unreadable MANSCDP"), "\(log)")
         #expect(!log.contains(Self.password) && !log.contains("wrong"), "\(log)")
+    }
+
+    /// An NVR that takes RecordInfo queries but never answers: each day is asked again by the
+    /// hour, and what the store had for those days stays (a silent device is not a hole).
+    @Test func aDeviceThatStopsAnsweringKeepsWhatWasKnown() async throws {
+        try seed()
+        let (daemon, port) = try await startDaemon(extra: ["--sip-record-timeout", "1", "--sip-record-queries", "50"])
+        #expect(try sipp("nvr.xml", outOfCall: "catalog.xml", port: port) == 0)
+        let day = Self.yesterday()
+        try await waitFor("yesterday's recordings") { try footage(day).windows.count == 2 }
+        #expect(try sipp("nvr.xml", outOfCall: "catalog-mute.xml", port: port) == 0)
+        func unansweredSweep() -> Substring? {
+            daemonLog().split(separator: "\n").last { $0.hasSuffix("GB RecordInfo") && $0.contains("unanswered=") && !$0.contains("unanswered=0 ") }
+        }
+        try await waitFor("the unanswered sweep", seconds: 30) { unansweredSweep() != nil }
+        _ = try await stop(daemon)
+        #expect(try footage(day).windows.count == 2, "kept")
+        let log = daemonLog()
+        #expect(log.contains("GB RecordInfo: the answer did not all come"), "\(log)")
+        // Each day once whole, then by the hour (yesterday's 24 at least).
+        let sweep = try #require(unansweredSweep())
+        let queries = Int(sweep.split(separator: " ").first { $0.hasPrefix("queries=") }?.dropFirst(8) ?? "") ?? 0
+        #expect(queries >= 3 * (2 + 24), "\(sweep)")
+    }
+
+    /// A device given its own password registers with it, not with the county's; the store
+    /// keeps its HA1, not the password.
+    @Test func aDeviceWithItsOwnPassword() async throws {
+        try seed()
+        let own = "nvr-1 的密码"
+        try (own + "\n").write(toFile: dir.file("nvr.pw"), atomically: true, encoding: .utf8)
+        try ci(["gb", "password", Self.nvr, "--sip-id", "62072300002000000001", "--password-file", dir.file("nvr.pw")])
+        let (daemon, port) = try await startDaemon()
+        #expect(try sipp("nvr.xml", outOfCall: "catalog.xml", port: port, password: own) == 0)
+        try await waitFor("the catalog") { try devices().first?["online"] as? Bool == true }
+        _ = try await stop(daemon)
+        // The county's password no longer lets it in.
+        let (again, port2) = try await startDaemon()
+        #expect(try sipp("nvr-refused.xml", port: port2) == 0)
+        _ = try await stop(again)
+        let dump = try Footage.runStatus("sh", ["-c", "sqlite3 '\(db)' .dump | grep -q -F '\(own)'"])
+        #expect(dump != 0, "the password is in the store")
     }
 
     /// Camera A's windows (start, end, source) and gaps (start, end) from 07:00 to 11:00 of `day`.

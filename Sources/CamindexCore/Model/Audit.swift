@@ -21,7 +21,7 @@ public struct AuditEntry: Sendable, Hashable {
     /// The use cases the trail records.
     public static let commands = ["query", "keyframe", "camera show", "thumbnail", "report", "export",
                                   "user add", "user passwd", "user disable", "user enable", "user remove", "user token",
-                                  "sign in", "sign out", "gb register", "gb offline", "gb catalog"]
+                                  "sign in", "sign out", "gb register", "gb offline", "gb catalog", "gb password"]
 
     public init(at: Instant, user: String, command: String, arguments: [String], reason: String?, cameras: [String], result: String) {
         self.at = at; self.user = user; self.command = command; self.arguments = arguments.map(Redaction.redactSecrets)

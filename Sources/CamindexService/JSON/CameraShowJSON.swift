@@ -40,6 +40,20 @@ public struct CameraShowJSON: Encodable, Sendable {
     var last_full_probe: ProbeJSON?
     var probes: [ProbeJSON]
     var footage: Footage
+    struct GBChannel: Encodable, Sendable {
+        var device: String
+        var device_online: Bool?
+        var device_since: String?
+        var device_reason: String?
+        /// ON/OFF as the last catalog said, and when.
+        var status: String?
+        var status_at: String
+        var online: Bool
+        var manufacturer, model, civil_code, parent: String?
+        /// Whether its CivilCode (or a parent's) named a township or village.
+        var placed: Bool
+    }
+    var gb_channel: GBChannel?
     var files: [File]
     var index_errors: [IndexError]
     var quality: QualityJSON?
@@ -54,12 +68,13 @@ public struct CameraShowJSON: Encodable, Sendable {
         try c.encode(last_full_probe, forKey: .last_full_probe)
         try c.encode(probes, forKey: .probes)
         try c.encode(footage, forKey: .footage)
+        try c.encode(gb_channel, forKey: .gb_channel)
         try c.encode(files, forKey: .files)
         try c.encode(index_errors, forKey: .index_errors)
         try c.encode(quality, forKey: .quality)
     }
     enum Keys: String, CodingKey {
-        case state, since, consecutive_failures, last_probe, last_full_probe, probes, footage, files, index_errors, quality
+        case state, since, consecutive_failures, last_probe, last_full_probe, probes, footage, gb_channel, files, index_errors, quality
     }
 }
 
@@ -84,6 +99,11 @@ extension CameraShowJSON {
                              latest_mtime: t(summary.latestMtime),
                              mtime_ahead_seconds: summary.mtimeAheadMs(of: detail.now).map { JSONValues.seconds(ms: $0) },
                              time_sources: Dictionary(uniqueKeysWithValues: summary.timeSources.map { ($0.key.rawValue, $0.value) })),
+            gb_channel: detail.gb.map { g in
+                GBChannel(device: g.deviceID, device_online: g.device?.online, device_since: t(g.device?.since), device_reason: g.device?.reason,
+                          status: g.status, status_at: TimeFormat.rfc3339(g.updatedAt, in: zone), online: g.online,
+                          manufacturer: g.manufacturer, model: g.model, civil_code: g.civilCode, parent: g.parentID, placed: g.placed)
+            },
             files: detail.files.map {
                 File(path: $0.path, start: TimeFormat.rfc3339(Instant(ms: $0.startMs), in: zone), end: TimeFormat.rfc3339(Instant(ms: $0.endMs), in: zone),
                      mtime: TimeFormat.rfc3339(Instant(ms: $0.mtimeMs), in: zone), size: $0.size, time_source: $0.startSource?.rawValue,

@@ -28,7 +28,7 @@ const TEXT = {
     failures: '连续失败', clock: '时钟偏差', probes: '探测记录', at: '时间', result: '结果', depth: '方式',
     video: '视频', seconds_s: '{0} 秒', quality: '画面检测', thumbs: '截图', last_good: '最近正常截图',
     last_faulty: '最近异常截图', none: '无', files: '文件', segments: '录像片段', first: '最早', last: '最晚',
-    time_sources: '时间来源', recent_files: '最近文件', start: '开始', end: '结束', size: '大小', file_checks: '校验', ts_path: '文件名时间', ts_chained: '接续上一文件', ts_creation_time: '容器创建时间', ts_mtime: '修改时间（低可信）', index_errors: '索引错误', path: '路径', error: '错误', back: '返回总览',
+    time_sources: '时间来源', gb_device: '国标设备', gb_status: '国标状态', gb_online: '在线', gb_offline: '离线', unplaced: '行政区划只到县，未能落到乡镇', recent_files: '最近文件', start: '开始', end: '结束', size: '大小', file_checks: '校验', ts_path: '文件名时间', ts_chained: '接续上一文件', ts_creation_time: '容器创建时间', ts_mtime: '修改时间（低可信）', index_errors: '索引错误', path: '路径', error: '错误', back: '返回总览',
     reason: '案由（调取事由）', reason_short: '案由', reason_required: '（必填）', dry_run: '试运行（查看分段、缺失与大小）',
     start_export: '开始导出', parts: '分段', holes: '缺失', est_size: '预计大小', size: '大小', total: '合计',
     job: '导出任务', job_state: '状态', job_progress: '进度', download: '下载', record: '提取固定清单（可打印）',
@@ -64,7 +64,7 @@ const TEXT = {
     failures: 'Consecutive failures', clock: 'Clock offset', probes: 'Probes', at: 'At', result: 'Result', depth: 'Depth',
     video: 'Video', seconds_s: '{0} s', quality: 'Picture checks', thumbs: 'Thumbnails', last_good: 'Last good picture',
     last_faulty: 'Last faulty picture', none: 'none', files: 'Files', segments: 'Segments', first: 'First', last: 'Last',
-    time_sources: 'Time sources', recent_files: 'Recent files', start: 'Start', end: 'End', size: 'Size', file_checks: 'Checks', ts_path: 'time in the name', ts_chained: 'end of the previous file', ts_creation_time: 'container creation time', ts_mtime: 'mtime (low confidence)', index_errors: 'Index errors', path: 'Path', error: 'Error', back: 'Back to overview',
+    time_sources: 'Time sources', gb_device: 'GB/T 28181 device', gb_status: 'GB/T 28181 status', gb_online: 'online', gb_offline: 'offline', unplaced: 'its CivilCode names only the county', recent_files: 'Recent files', start: 'Start', end: 'End', size: 'Size', file_checks: 'Checks', ts_path: 'time in the name', ts_chained: 'end of the previous file', ts_creation_time: 'container creation time', ts_mtime: 'mtime (low confidence)', index_errors: 'Index errors', path: 'Path', error: 'Error', back: 'Back to overview',
     reason: 'Reason (case)', reason_short: 'Reason', reason_required: '(required)', dry_run: 'Dry run (parts, holes, sizes)',
     start_export: 'Start export', parts: 'Parts', holes: 'Holes', est_size: 'Estimated size', size: 'Size', total: 'Total',
     job: 'Export job', job_state: 'State', job_progress: 'Progress', download: 'Download', record: 'Extraction record (printable)',
@@ -823,6 +823,15 @@ async function drawCamera(root) {
       h('dt', { text: t('clock') }), h('dd', { text: lastFull && lastFull.clock_offset_s !== undefined && lastFull.clock_offset_s !== null ? t('seconds_s', lastFull.clock_offset_s) + ' (' + showInstant(lastFull.at) + ')' : '—' }),
       h('dt', { text: t('segments') }), h('dd', { text: `${c.footage.segments} · ${t('first')} ${showInstant(c.footage.first)} · ${t('last')} ${showInstant(c.footage.last)} · ${duration(c.footage.covered_seconds)}` }),
       h('dt', { text: t('time_sources') }), h('dd', { text: Object.entries(c.footage.time_sources).map(([k, v]) => `${t('ts_' + k)}: ${v}`).join(', ') || '—' })));
+  const g = c.gb_channel;
+  if (g) {
+    const device = g.device + (g.device_online === undefined || g.device_online === null ? ''
+      : ` · ${t(g.device_online ? 'gb_online' : 'gb_offline')} · ${t('since')} ${showInstant(g.device_since)}${g.device_reason ? ' (' + g.device_reason + ')' : ''}`);
+    panel.querySelector('dl').append(
+      h('dt', { text: t('gb_device') }), h('dd', { id: 'camera-gb-device', text: device }),
+      h('dt', { text: t('gb_status') }), h('dd', { id: 'camera-gb-status', data: { online: g.online ? '1' : '0' },
+        text: `${g.status || '—'} · ${showInstant(g.status_at)}${[g.manufacturer, g.model].filter(Boolean).length ? ' · ' + [g.manufacturer, g.model].filter(Boolean).join(' ') : ''}${g.placed ? '' : ' · ' + t('unplaced')}` }));
+  }
   main.append(panel);
 
   const thumbs = h('div', { class: 'thumbs' });
