@@ -142,3 +142,15 @@ public enum GBDigest {
         return String(Insecure.MD5.hash(data: Array(s.utf8)).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
     }
 }
+
+/// A GB/T 28181 channel's live facts for health and KPIs: online now (device registered and
+/// keeping alive, channel ON), since when, and the device's online time within a period.
+public struct GBLiveFacts: Sendable, Hashable {
+    public var online: Bool
+    public var since: Instant?
+    public var windows: [Interval]
+
+    public init(online: Bool, since: Instant?, windows: [Interval]) {
+        self.online = online; self.since = since; self.windows = windows
+    }
+}

@@ -66,6 +66,9 @@ public protocol IndexReader: Sendable {
     func standings(in region: Region?) throws -> [CameraStanding]
     func liveWindows(cameraIDs: [String], range: Interval) throws -> [String: [Interval]]
     func probeHistory(cameraID: String, limit: Int) throws -> [ProbeResult]
+    /// The cameras a GB/T 28181 catalog lists: online by their device's keepalives and their
+    /// Status, and the device's online time within `range`.
+    func gbLive(cameraIDs: [String], range: Interval) throws -> [String: GBLiveFacts]
     func lastHeartbeat() throws -> Heartbeat?
     /// Why the store was found damaged (a daemon's quick_check, a write that met a damaged
     /// page), nil when nothing is known against it.

@@ -123,7 +123,7 @@ extension GBPlatform {
     }
 
     /// One RecordInfo query and its answers, counted to SumNum, or what came by the deadline.
-    func recordInfo(channel: String, at address: SocketAddress, range: Interval, zone: TimeZone) async -> RecordAnswer {
+    func recordInfo(channel: String, at address: SIPPeer, range: Interval, zone: TimeZone) async -> RecordAnswer {
         sn += 1
         let sn = sn, timeout = config.recordTimeout
         return await withCheckedContinuation { continuation in
@@ -156,7 +156,7 @@ extension GBPlatform {
         }
     }
 
-    private func sweepRecordings(_ device: String, at address: SocketAddress, days: Int) async {
+    private func sweepRecordings(_ device: String, at address: SIPPeer, days: Int) async {
         let service = service
         guard let cameras = try? await pool.perform({ try service.gbCameras(device: device) }) else { return }
         let now = service.clock.now()
@@ -200,7 +200,7 @@ extension GBPlatform {
     }
 
     /// Asks and stores one range; nil when its answer did not all come.
-    private func ask(device: String, camera: Camera, range: Interval, at address: SocketAddress) async -> [Interval]? {
+    private func ask(device: String, camera: Camera, range: Interval, at address: SIPPeer) async -> [Interval]? {
         await limiter.acquire()
         let answer = await recordInfo(channel: camera.id, at: address, range: range, zone: camera.zone)
         await limiter.release()

@@ -50,18 +50,28 @@ public struct GBServer: Service {
     }
 
     public func run() async throws {
-        let (stream, continuation) = AsyncStream.makeStream(of: AddressedEnvelope<ByteBuffer>.self, bufferingPolicy: .bufferingNewest(10_000))
-        let channel: any Channel
+        let (stream, continuation) = AsyncStream.makeStream(of: Received.self, bufferingPolicy: .bufferingNewest(10_000))
+        let channel: any Channel, tcp: any Channel
         do {
             channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
-                .channelInitializer { $0.pipeline.addHandler(Inbound(continuation: continuation)) }
+                .channelInitializer { $0.pipeline.addHandler(DatagramInbound(continuation: continuation)) }
                 .bind(host: config.host, port: config.port).get()
+            // TCP on the same port (the one UDP took when 0 was asked).
+            tcp = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { connection in
+                    connection.eventLoop.makeCompletedFuture {
+                        try connection.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPFrameDecoder()))
+                        try connection.pipeline.syncOperations.addHandler(StreamInbound(continuation: continuation))
+                    }
+                }
+                .bind(host: config.host, port: channel.localAddress?.port ?? config.port).get()
         } catch {
             throw CamindexError.runtime("--sip \(config.host):\(config.port): cannot listen: \(ErrorText.of(error))", code: .gbListen, value: "\(config.host):\(config.port)")
         }
         let port = channel.localAddress?.port ?? config.port
-        logger.notice("SIP listening on \(config.host):\(port) (UDP)", metadata: ["sip_id": "\(config.sipID)"])
+        logger.notice("SIP listening on \(config.host):\(port) (UDP and TCP)", metadata: ["sip_id": "\(config.sipID)"])
         onListening(port)
         // Registry writes block (SQLite): one thread, in the order the messages came.
         let pool = BlockingPool(threads: 1, name: "camindex.sip")
@@ -69,7 +79,7 @@ public struct GBServer: Service {
         let platform = GBPlatform(service: service, config: config, channel: channel, pool: pool, logger: logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await envelope in stream { await platform.receive(envelope) }
+                for await received in stream { await platform.receive(received) }
             }
             group.addTask {
                 while !Task.isCancelled {
@@ -85,6 +95,7 @@ public struct GBServer: Service {
             }
             try? await gracefulShutdown()
             continuation.finish()
+            try? await tcp.close()
             try? await channel.close()
             group.cancelAll()
         }
@@ -92,11 +103,81 @@ public struct GBServer: Service {
         logger.notice("SIP stopped")
     }
 
-    final class Inbound: ChannelInboundHandler, Sendable {
+    final class DatagramInbound: ChannelInboundHandler, Sendable {
         typealias InboundIn = AddressedEnvelope<ByteBuffer>
-        let continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
-        init(continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation) { self.continuation = continuation }
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) { continuation.yield(unwrapInboundIn(data)) }
+        let continuation: AsyncStream<Received>.Continuation
+        init(continuation: AsyncStream<Received>.Continuation) { self.continuation = continuation }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let envelope = unwrapInboundIn(data)
+            continuation.yield(Received(bytes: Array(envelope.data.readableBytesView), peer: SIPPeer(remote: envelope.remoteAddress, connection: nil)))
+        }
+    }
+
+    /// One SIP message of a TCP connection, framed by `SIPFrameDecoder`.
+    final class StreamInbound: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let continuation: AsyncStream<Received>.Continuation
+        init(continuation: AsyncStream<Received>.Continuation) { self.continuation = continuation }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            guard let remote = context.channel.remoteAddress else { return }
+            continuation.yield(Received(bytes: Array(unwrapInboundIn(data).readableBytesView), peer: SIPPeer(remote: remote, connection: context.channel)))
+        }
+    }
+}
+
+/// Where a message came from, and the way back: its TCP connection, or datagrams to its address.
+struct SIPPeer: Sendable {
+    var remote: SocketAddress
+    var connection: (any Channel)?
+}
+
+struct Received: Sendable {
+    var bytes: [UInt8]
+    var peer: SIPPeer
+}
+
+/// SIP over TCP (RFC 3261 18.3): a message is its header up to the empty line and then
+/// Content-Length bytes; CRLFs between messages are keepalives.
+struct SIPFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+    /// A header longer than this is no SIP peer's: the connection is dropped.
+    static let maxHeader = 64 * 1024
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        while let byte = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self), byte == 0x0D || byte == 0x0A { buffer.moveReaderIndex(forwardBy: 1) }
+        let view = buffer.readableBytesView
+        guard let end = Self.headerEnd(view) else {
+            if view.count > Self.maxHeader { throw CamindexError.usage("a SIP header over \(Self.maxHeader) bytes", code: .gbInvalid) }
+            return .needMoreData
+        }
+        let header = String(decoding: view[view.startIndex..<end], as: UTF8.self)
+        let length = Self.contentLength(header) ?? 0
+        let total = end - view.startIndex + 4 + length
+        guard buffer.readableBytes >= total, let frame = buffer.readSlice(length: total) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(frame))
+        return .continue
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        try decode(context: context, buffer: &buffer)
+    }
+
+    static func headerEnd(_ view: ByteBufferView) -> ByteBufferView.Index? {
+        var i = view.startIndex
+        while i + 3 < view.endIndex {
+            if view[i] == 0x0D, view[i + 1] == 0x0A, view[i + 2] == 0x0D, view[i + 3] == 0x0A { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    static func contentLength(_ header: String) -> Int? {
+        for line in header.split(separator: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            if name == "content-length" || name == "l" { return Int(line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)) }
+        }
+        return nil
     }
 }
 
@@ -110,7 +191,7 @@ actor GBPlatform {
     let logger: Logger
 
     private var nonces: [String: Instant] = [:]
-    var addresses: [String: SocketAddress] = [:]
+    var addresses: [String: SIPPeer] = [:]
     private var catalogs: [String: Collecting] = [:]
     private var outgoing: [String: Task<Void, Never>] = [:]
     private var answered: [String: [UInt8]] = [:]
@@ -123,7 +204,7 @@ actor GBPlatform {
     var hourly = Set<String>()
     let limiter: Limiter
     /// A catalog query to send once the REGISTER's answer is out (a device expects the 200 first).
-    private var queryAfterAnswer: (device: String, address: SocketAddress)?
+    private var queryAfterAnswer: (device: String, address: SIPPeer)?
 
     struct Collecting {
         var sn: Int
@@ -145,9 +226,9 @@ actor GBPlatform {
         for c in catalogs.values { c.deadline?.cancel() }
     }
 
-    func receive(_ envelope: AddressedEnvelope<ByteBuffer>) async {
-        let bytes = Array(envelope.data.readableBytesView)
-        let from = envelope.remoteAddress
+    func receive(_ received: Received) async {
+        let bytes = received.bytes
+        let from = received.peer
         let message: SIPMessage
         do { message = try SIPMessage.parse(bytes) } catch {
             logger.warning("SIP: unreadable message", metadata: ["from": "\(Self.text(from))", "error": "\(error.message)"])
@@ -171,7 +252,7 @@ actor GBPlatform {
         }
     }
 
-    private func handle(_ m: SIPMessage, from: SocketAddress) async -> [UInt8]? {
+    private func handle(_ m: SIPMessage, from: SIPPeer) async -> [UInt8]? {
         let tag = Self.token(10)
         switch m.method?.uppercased() {
         case "REGISTER": return await register(m, from: from, tag: tag)
@@ -181,7 +262,7 @@ actor GBPlatform {
         }
     }
 
-    private func register(_ m: SIPMessage, from: SocketAddress, tag: String) async -> [UInt8] {
+    private func register(_ m: SIPMessage, from: SIPPeer, tag: String) async -> [UInt8] {
         guard let id = m.fromUser, (try? CameraID(id))?.gb28181 != nil else {
             logger.warning("SIP: REGISTER from a non-GB/T 28181 ID", metadata: ["from": "\(Self.text(from))", "id": "\(m.fromUser ?? "-")"])
             return m.response(400, "Bad Request", toTag: tag)
@@ -231,7 +312,7 @@ actor GBPlatform {
                           headers: [("WWW-Authenticate", "Digest realm=\"\(config.realm)\", nonce=\"\(nonce)\", algorithm=MD5")])
     }
 
-    private func message(_ m: SIPMessage, from: SocketAddress, tag: String) async -> [UInt8] {
+    private func message(_ m: SIPMessage, from: SIPPeer, tag: String) async -> [UInt8] {
         let body: MANSCDP
         do { body = try MANSCDP.parse(m.body) } catch {
             logger.warning("SIP: unreadable MANSCDP", metadata: ["device": "\(m.fromUser ?? "-")", "from": "\(Self.text(from))", "error": "\(error.message)"])
@@ -258,7 +339,7 @@ actor GBPlatform {
 
     // MARK: catalog
 
-    private func queryCatalog(_ device: String, at address: SocketAddress) {
+    private func queryCatalog(_ device: String, at address: SIPPeer) {
         sn += 1
         catalogs[device]?.deadline?.cancel()
         let sn = sn, timeout = config.catalogTimeout
@@ -319,14 +400,14 @@ actor GBPlatform {
 
     /// Sends a request and retransmits it as RFC 3261's timer E does (0.5 s doubling to 4 s)
     /// until any answer comes or 32 s pass.
-    func request(_ method: String, to device: String, at address: SocketAddress, contentType: String, body: [UInt8]) {
+    func request(_ method: String, to device: String, at address: SIPPeer, contentType: String, body: [UInt8]) {
         cseq += 1
         let callID = Self.token(16) + "@" + config.host
         let local = channel.localAddress
         let host = config.host == "0.0.0.0" || config.host == "::" ? "127.0.0.1" : config.host
         let text = [
             "\(method) sip:\(device)@\(Self.hostPort(address)) SIP/2.0",
-            "Via: SIP/2.0/UDP \(host):\(local?.port ?? config.port);rport;branch=z9hG4bK\(Self.token(12))",
+            "Via: SIP/2.0/\(address.connection == nil ? "UDP" : "TCP") \(host):\(local?.port ?? config.port);rport;branch=z9hG4bK\(Self.token(12))",
             "From: <sip:\(config.sipID)@\(config.realm)>;tag=\(Self.token(10))",
             "To: <sip:\(device)@\(config.realm)>",
             "Call-ID: \(callID)",
@@ -338,6 +419,8 @@ actor GBPlatform {
         ].joined(separator: "\r\n") + "\r\n\r\n"
         let bytes = Array(text.utf8) + body
         send(bytes, to: address)
+        // TCP delivers or fails by itself: only datagrams are sent again.
+        guard address.connection == nil else { return }
         outgoing[callID] = Task { [weak self] in
             var wait = 500
             var waited = 0
@@ -354,15 +437,19 @@ actor GBPlatform {
 
     private func forget(_ callID: String) { outgoing[callID] = nil }
 
-    func send(_ bytes: [UInt8], to address: SocketAddress) {
-        let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
-        channel.writeAndFlush(envelope, promise: nil)
+    /// Over the device's TCP connection when it came by TCP, else a datagram.
+    func send(_ bytes: [UInt8], to peer: SIPPeer) {
+        if let connection = peer.connection {
+            connection.writeAndFlush(connection.allocator.buffer(bytes: bytes), promise: nil)
+        } else {
+            channel.writeAndFlush(AddressedEnvelope(remoteAddress: peer.remote, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
+        }
     }
 
-    static func text(_ a: SocketAddress) -> String { a.ipAddress.map { "\($0):\(a.port ?? 0)" } ?? "\(a)" }
-    static func hostPort(_ a: SocketAddress) -> String {
-        guard let ip = a.ipAddress else { return "\(a)" }
-        return (ip.contains(":") ? "[\(ip)]" : ip) + ":\(a.port ?? 0)"
+    static func text(_ p: SIPPeer) -> String { p.remote.ipAddress.map { "\($0):\(p.remote.port ?? 0)" } ?? "\(p.remote)" }
+    static func hostPort(_ p: SIPPeer) -> String {
+        guard let ip = p.remote.ipAddress else { return "\(p.remote)" }
+        return (ip.contains(":") ? "[\(ip)]" : ip) + ":\(p.remote.port ?? 0)"
     }
 
     static func token(_ n: Int) -> String {

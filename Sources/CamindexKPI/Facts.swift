@@ -94,6 +94,7 @@ public struct Facts: Sendable {
         let ids = cameras.map(\.id)
         let recording = try store.windows(cameraIDs: cameras.filter(\.records).map(\.id), range: period)
         let online = withOnline ? try store.liveWindows(cameraIDs: ids, range: period) : [:]
+        let gb = try store.gbLive(cameraIDs: ids, range: period)
         let failed = try store.failedFileCounts()
         let stalled = try store.stalledFileCounts()
         let ahead = try store.latestMtimes(after: now + FootageSummary.mtimeSlackMs)
@@ -107,11 +108,24 @@ public struct Facts: Sendable {
         let facts = cameras.map { c -> CameraFacts in
             if zones[c.timezone] == nil { zones[c.timezone] = TimeZone(identifier: c.timezone) ?? TimeZone(identifier: Zones.defaultIdentifier)! }
             let zone = zones[c.timezone]!
+            // A GB/T 28181 channel is live too: online while its device keeps alive and it is ON;
+            // probed as well, it is online when either says so.
+            let g = gb[c.id]
+            var state: CameraFacts.State = c.state.map { $0 == .online ? .online : .offline } ?? .unknown
+            var since = c.since
+            if let g, state != .online, g.online || state == .unknown {
+                state = g.online ? .online : .offline
+                since = g.since
+            }
+            var onlineWindows = online[c.id] ?? []
+            if let g, !g.windows.isEmpty, withOnline {
+                onlineWindows = Windows.merge((onlineWindows + g.windows).map { FootageSpan($0, verified: true) }, maxGapMs: 0).map(\.interval)
+            }
             return CameraFacts(
-                id: c.id, name: c.name, regionCode: c.regionCode, live: c.live, records: c.records,
-                state: c.state.map { $0 == .online ? .online : .offline } ?? .unknown, since: c.since,
+                id: c.id, name: c.name, regionCode: c.regionCode, live: c.live || g != nil, records: c.records,
+                state: state, since: since,
                 clockOffsetS: c.clockOffsetS, validVideo: c.validVideo,
-                recorded: (recording[c.id] ?? []).map(\.interval), online: online[c.id] ?? [],
+                recorded: (recording[c.id] ?? []).map(\.interval), online: onlineWindows,
                 failedFiles: failed[c.id] ?? 0, stalledFiles: stalled[c.id] ?? 0, latestMtimeAhead: ahead[c.id], zone: zone,
                 quality: c.quality, qualityAt: c.qualityAt)
         }

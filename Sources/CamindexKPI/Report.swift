@@ -3,8 +3,9 @@ import Foundation
 
 /// The KPIs a county or township officer reads, for a period and a region, by township and
 /// village. Definitions (printed with the figures):
-/// - online rate (在线率): time the cameras answered probes / (cameras with a live URL × period);
-///   a camera is online from the first to the last of consecutive successful probes.
+/// - online rate (在线率): time the cameras answered probes or their GB/T 28181 device kept
+///   alive (channel ON) / (live cameras × period); a camera is online from the first to the last
+///   of consecutive successful probes or keepalives.
 /// - in good order (完好率): cameras online at least `goodOnlineRatio` of the period whose last
 ///   full probe delivered video with a known codec and resolution / cameras with a live URL.
 /// - recording integrity (录像完整率): recorded time / (cameras with a recordings directory × period).
@@ -61,7 +62,7 @@ public struct Report: Sendable {
     }
 
     public static let definitions = [
-        "online rate (在线率) = time cameras answered probes / (cameras with a live URL × period)",
+        "online rate (在线率) = time cameras answered probes or their GB/T 28181 device kept alive with the channel ON / (cameras with a live URL or a GB/T 28181 channel × period)",
         "in good order (完好率) = cameras online ≥ 95% of the period whose last full probe gave video of known codec and resolution with no picture fault (black, frozen, snow, blur, colour cast, lens covered) / cameras with a live URL",
         "recording integrity (录像完整率) = recorded time / (cameras with a recordings directory × period)",
     ]

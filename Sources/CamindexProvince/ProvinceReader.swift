@@ -285,6 +285,9 @@ public final class ProvinceReader: IndexReader, @unchecked Sendable {
 
     // MARK: Recorded footage
 
+    /// Counties do not publish their GB/T 28181 devices yet: a province's online figures are the probes'.
+    public func gbLive(cameraIDs: [String], range: Interval) throws -> [String: GBLiveFacts] { [:] }
+
     /// Counties do not publish their devices' recordings yet: a province answers from files.
     public func deviceRecordings(cameraIDs: [String], range: Interval) throws -> [String: [Interval]] { [:] }
 

@@ -60,6 +60,7 @@ extension IndexService {
         device.presence = presence
         if !wasOnline { device.online = true; device.since = now; device.reason = nil }
         try store.saveGBDevice(device)
+        try store.gbPresenceSeen(device: id, at: now, continuing: wasOnline)
         if !wasOnline { audit("gb register", reason: nil, cameras: [], result: "\(id) online from \(address), registration for \(expiresS) s") }
         return device
     }
@@ -86,6 +87,7 @@ extension IndexService {
         guard var device = try store.gbDevice(id: id), now < device.presence.expiresAt else { return false }
         device.presence.lastKeepalive = now
         device.address = address
+        try store.gbPresenceSeen(device: id, at: now, continuing: device.online)
         if !device.online {
             device.online = true; device.since = now; device.reason = nil
             audit("gb register", reason: nil, cameras: [], result: "\(id) online again: keepalive from \(address)")

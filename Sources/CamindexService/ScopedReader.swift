@@ -70,6 +70,10 @@ struct ScopedReader: IndexReader {
         try base.cameras(inBox: lat, lon, includeDisabled: includeDisabled).filter { visible($0.regionCode) }
     }
 
+    func gbLive(cameraIDs: [String], range: Interval) throws -> [String: GBLiveFacts] {
+        try base.gbLive(cameraIDs: try only(cameraIDs), range: range)
+    }
+
     func deviceRecordings(cameraIDs: [String], range: Interval) throws -> [String: [Interval]] {
         try base.deviceRecordings(cameraIDs: try only(cameraIDs), range: range)
     }

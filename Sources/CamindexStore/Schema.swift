@@ -519,6 +519,18 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v20: when GB/T 28181 devices were online") { db in
+            // From a registration or keepalive after an offline spell to the last one before the
+            // next: the online time of the device's channels in 在线率.
+            try db.execute(sql: """
+                CREATE TABLE gb_presence_window (
+                    device_id TEXT NOT NULL,
+                    start_ms INTEGER NOT NULL,
+                    end_ms INTEGER NOT NULL,
+                    PRIMARY KEY (device_id, start_ms)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

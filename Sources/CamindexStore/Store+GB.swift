@@ -32,6 +32,44 @@ extension Store {
         }
     }
 
+    /// A sign of life from a device at `at`: its open online window grows, or, after an
+    /// offline spell (`continuing` false), a new one opens.
+    public func gbPresenceSeen(device: String, at: Instant, continuing: Bool) throws {
+        try write { db in
+            let open = continuing ? try Int64.fetchOne(db, sql: "SELECT max(start_ms) FROM gb_presence_window WHERE device_id = ?", arguments: [device]) : nil
+            if let open {
+                try db.execute(sql: "UPDATE gb_presence_window SET end_ms = max(end_ms, ?) WHERE device_id = ? AND start_ms = ?", arguments: [at.ms, device, open])
+            } else {
+                try db.execute(sql: "INSERT OR REPLACE INTO gb_presence_window (device_id, start_ms, end_ms) VALUES (?, ?, ?)", arguments: [device, at.ms, at.ms])
+            }
+        }
+    }
+
+    public func gbLive(cameraIDs: [String], range: Interval) throws -> [String: GBLiveFacts] {
+        try read { db in
+            var out: [String: GBLiveFacts] = [:]
+            var windows: [String: [Interval]] = [:]
+            for batch in Self.batches(cameraIDs) {
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT c.camera_id, c.device_id, c.status, d.online, d.since_ms FROM gb_channel c LEFT JOIN gb_device d ON d.id = c.device_id
+                    WHERE c.camera_id IN (\(Self.placeholders(batch.count)))
+                    """, arguments: StatementArguments(batch))
+                for r in rows {
+                    let device: String = r[1]
+                    let on = GBCatalogItem(id: r[0], name: "", status: r[2]).statusOn ?? true
+                    if windows[device] == nil {
+                        windows[device] = try Row.fetchAll(db, sql: """
+                            SELECT start_ms, end_ms FROM gb_presence_window WHERE device_id = ? AND start_ms < ? AND end_ms > ? ORDER BY start_ms
+                            """, arguments: [device, range.end.ms, range.start.ms]).compactMap { Interval(startMs: $0[0], endMs: $0[1]).clipped(to: range) }
+                    }
+                    out[r[0]] = GBLiveFacts(online: on && ((r[3] as Bool?) ?? false), since: (r[4] as Int64?).map { Instant(ms: $0) },
+                                            windows: on ? windows[device] ?? [] : [])
+                }
+            }
+            return out
+        }
+    }
+
     /// What the catalog said of a camera, and its device.
     public func gbChannel(cameraID: String) throws -> GBChannelState? {
         try read { db in

@@ -60,7 +60,7 @@ import Testing
 
     /// Runs sipp with `scenario` (and `outOfCall` for the requests camindex sends) against the
     /// daemon; returns sipp's exit status (0: every message came as the scenario says).
-    func sipp(_ scenario: String, outOfCall: String? = nil, port: Int, user: String = nvr, password: String = password) throws -> Int32 {
+    func sipp(_ scenario: String, outOfCall: String? = nil, port: Int, user: String = nvr, password: String = password, tcp: Bool = false) throws -> Int32 {
         var args = [dir.file(scenario).replacingOccurrences(of: ".xml", with: "")]
         for name in [scenario] + (outOfCall.map { [$0] } ?? []) {
             let status = try Footage.runStatus("sh", ["-c", "iconv -f UTF-8 -t GB2312 '\(Self.scenarios)/\(name)' > '\(dir.file(name))'"])
@@ -69,6 +69,7 @@ import Testing
         args = ["127.0.0.1:\(port)", "-sf", dir.file(scenario), "-m", "1", "-i", "127.0.0.1", "-p", "\(try Self.freeUDPPort())",
                 "-au", user, "-ap", password, "-timeout", "30s", "-timeout_error", "-trace_err", "-error_file", dir.file("sipp-errors.log")]
         if let outOfCall { args += ["-oocsf", dir.file(outOfCall)] }
+        if tcp { args += ["-t", "t1"] }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/sipp")
         p.arguments = args
@@ -152,6 +153,16 @@ import Testing
         let k = try ci(["keyframe", "--camera", "62072300001320000011", "--at", "\(day) 08:30"], status: nil)
         #expect(k.status != 0 && k.stderr.contains("is on its GB/T 28181 device"), "\(k.stderr)")
 
+        // 在线率 counts the catalog's channels: online while the NVR keeps alive, C (OFF) never.
+        let iso = ISO8601DateFormatter()
+        let period = ["--from", iso.string(from: Date().addingTimeInterval(-10)), "--to", iso.string(from: Date())]
+        let report = try #require(try CLI.json(try ci(["report", "--format", "json"] + period).stdout) as? [String: Any])
+        let county = try #require((report["regions"] as? [[String: Any]])?.first { $0["code"] as? String == "620723" })
+        #expect(county["live_cameras"] as? Int == 3, "\(county)")
+        #expect((county["online_rate"] as? Double ?? 0) > 0, "\(county)")
+        let village = try #require((report["regions"] as? [[String: Any]])?.first { $0["code"] as? String == "620723100201" })
+        #expect((village["online_rate"] as? Double ?? 0) > (county["online_rate"] as? Double ?? 1), "A is ON, C is OFF")
+
         // The NVR is silent now: offline once three 2 s keepalives are missed.
         try await waitFor("the NVR offline") { try devices().first?["online"] as? Bool == false }
         let offline = try #require(try devices().first)
@@ -225,6 +236,18 @@ import Testing
         let sweep = try #require(unansweredSweep())
         let queries = Int(sweep.split(separator: " ").first { $0.hasPrefix("queries=") }?.dropFirst(8) ?? "") ?? 0
         #expect(queries >= 3 * (2 + 24), "\(sweep)")
+    }
+
+    /// The same NVR over TCP: registered, its catalog and RecordInfo asked over its connection.
+    @Test func overTCP() async throws {
+        try seed()
+        let (daemon, port) = try await startDaemon()
+        #expect(try sipp("nvr.xml", outOfCall: "catalog.xml", port: port, tcp: true) == 0)
+        try await waitFor("yesterday's recordings") { try footage(Self.yesterday()).windows.count == 2 }
+        #expect(try cameras().count == 3)
+        #expect(try devices().first?["online"] as? Bool == true)
+        let took = try await stop(daemon)
+        #expect(took < .seconds(5), "SIGTERM took \(took)")
     }
 
     /// A device given its own password registers with it, not with the county's; the store
