@@ -58,10 +58,13 @@ public struct GBServer: Service {
                 .channelInitializer { $0.pipeline.addHandler(DatagramInbound(continuation: continuation)) }
                 .bind(host: config.host, port: config.port).get()
             // TCP on the same port (the one UDP took when 0 was asked).
+            let keepaliveMs = config.keepaliveIntervalMs
             tcp = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { connection in
                     connection.eventLoop.makeCompletedFuture {
+                        // A connection silent past three keepalives and a minute is dead: closed.
+                        try connection.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .milliseconds(3 * keepaliveMs + 60_000)))
                         try connection.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPFrameDecoder()))
                         try connection.pipeline.syncOperations.addHandler(StreamInbound(continuation: continuation))
                     }
@@ -118,6 +121,10 @@ public struct GBServer: Service {
         typealias InboundIn = ByteBuffer
         let continuation: AsyncStream<Received>.Continuation
         init(continuation: AsyncStream<Received>.Continuation) { self.continuation = continuation }
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) } else { context.fireUserInboundEventTriggered(event) }
+        }
+
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             guard let remote = context.channel.remoteAddress else { return }
             continuation.yield(Received(bytes: Array(unwrapInboundIn(data).readableBytesView), peer: SIPPeer(remote: remote, connection: context.channel)))
@@ -142,6 +149,8 @@ struct SIPFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
     /// A header longer than this is no SIP peer's: the connection is dropped.
     static let maxHeader = 64 * 1024
+    /// A catalog packet is a few kilobytes; a body larger than this is refused.
+    static let maxBody = 1024 * 1024
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         while let byte = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self), byte == 0x0D || byte == 0x0A { buffer.moveReaderIndex(forwardBy: 1) }
@@ -152,6 +161,7 @@ struct SIPFrameDecoder: ByteToMessageDecoder {
         }
         let header = String(decoding: view[view.startIndex..<end], as: UTF8.self)
         let length = Self.contentLength(header) ?? 0
+        guard (0...Self.maxBody).contains(length) else { throw CamindexError.usage("a SIP Content-Length of \(length)", code: .gbInvalid) }
         let total = end - view.startIndex + 4 + length
         guard buffer.readableBytes >= total, let frame = buffer.readSlice(length: total) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(frame))

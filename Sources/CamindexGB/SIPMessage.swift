@@ -57,7 +57,9 @@ public struct SIPMessage: Sendable {
         m.fromUser = from.pointee.url?.pointee.username.map { String(cString: $0) }
         m.toTag = camindex_osip_to_tag(to).map { String(cString: $0) }
         if let contact = camindex_osip_contact(msg) { m.contact = Self.string(contact, osip_contact_to_str) }
+        // The Expires header, else the Contact's expires parameter (RFC 3261 10.2.1.1).
         m.expires = camindex_osip_header(msg, "expires").flatMap { Int(String(cString: $0).trimmingCharacters(in: .whitespaces)) }
+            ?? m.contact.flatMap(Self.contactExpires)
         if let auth = camindex_osip_authorization(msg) {
             let a = auth.pointee
             func v(_ p: UnsafeMutablePointer<CChar>?) -> String? { p.map { DigestCredentials.unquote(String(cString: $0)) } }
@@ -72,6 +74,11 @@ public struct SIPMessage: Sendable {
             m.body = bytes.withMemoryRebound(to: UInt8.self, capacity: body.pointee.length) { Array(UnsafeBufferPointer(start: $0, count: body.pointee.length)) }
         }
         return m
+    }
+
+    static func contactExpires(_ contact: String) -> Int? {
+        guard let r = contact.range(of: #";\s*expires\s*=\s*([0-9]+)"#, options: [.regularExpression, .caseInsensitive]) else { return nil }
+        return Int(contact[r].split(separator: "=").last?.trimmingCharacters(in: .whitespaces) ?? "")
     }
 
     private static func string<T>(_ p: UnsafeMutablePointer<T>, _ render: (UnsafePointer<T>?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32) -> String? {

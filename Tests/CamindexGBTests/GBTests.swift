@@ -38,6 +38,12 @@ struct GBTests {
         #expect(answer.vias == m.vias)
     }
 
+    @Test func anUnregisterGivenInTheContact() throws {
+        let text = Self.register.replacingOccurrences(of: "Expires: 3600\r\n", with: "")
+            .replacingOccurrences(of: "10.1.2.3:5060>", with: "10.1.2.3:5060>;expires=0")
+        #expect(try SIPMessage.parse(Array(text.utf8)).expires == 0)
+    }
+
     @Test func refusesWhatIsNotSIP() {
         #expect(throws: CamindexError.self) { try SIPMessage.parse(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) }
         #expect(throws: CamindexError.self) { try SIPMessage.parse([0xFF, 0x00, 0x13]) }
