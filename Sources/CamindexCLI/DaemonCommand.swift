@@ -108,7 +108,10 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
         if sip != nil, sipID == nil { throw CamindexError.usage("--sip needs --sip-id: 20 digits of type 200 (signalling server), as 62072300002000000001") }
         if sip != nil {
             guard let sipID, let gb = (try? CameraID(sipID))?.gb28181, gb.typeCode == "200" else {
-                throw CamindexError.usage("--sip needs --sip-id: 20 digits of type 200 (signalling server), as 62072300002000000001", value: sipID ?? "")
+                throw CamindexError.usage("--sip-id \(Names.printable(sipID ?? "")): give 20 digits of type 200 (signalling server), as 62072300002000000001", value: sipID ?? "")
+            }
+            do { _ = try APIServer.Listen(parsing: sip!) } catch {
+                throw CamindexError.usage("--sip \(Names.printable(sip!)): give HOST:PORT, as 0.0.0.0:5060", value: sip!)
             }
         }
         try Durations.check(sipKeepaliveInterval, "--sip-keepalive-interval", max: 3_600)
