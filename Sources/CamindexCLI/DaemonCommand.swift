@@ -34,7 +34,10 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
             cameras (source gb28181:DEVICE), placed by CivilCode. Each channel is then asked \
             for the recordings it keeps (RecordInfo, a day at a time, by the hour when a day's \
             answer is large or does not all come; the last day again each hour, every day each \
-            night): footage 'query' shows with source "device". See 'camindex gb devices'.
+            night): footage 'query' shows with source "device". Its clock is asked too \
+            (DeviceStatus' DeviceTime) for the 校时 check. A platform whose catalog gives GCJ-02 \
+            positions (drawn on 高德 maps) is read with --sip-coordinates gcj02. See 'camindex gb \
+            devices' and 'camindex gb catalog'.
 
               camindex daemon --inventory Cameras/ --db /var/lib/camindex/camindex.sqlite
               camindex daemon --inventory Cameras/ --http 127.0.0.1:8080
@@ -89,6 +92,9 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
     @Option(name: .customLong("sip-record-queries"), parsing: .unconditional,
             help: ArgumentHelp("With --sip: RecordInfo queries in flight per device (200 in all).", valueName: "n"))
     var sipRecordQueries: Int = 4
+    @Option(name: .customLong("sip-coordinates"),
+            help: ArgumentHelp("With --sip: the datum of the catalogs' Longitude/Latitude, converted to WGS84 (wgs84, gcj02).", valueName: "datum"))
+    var sipCoordinates: GBDatum = .wgs84
 
     var defaultLogLevel: Logger.Level { .info }
 
@@ -164,6 +170,7 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
             sipConfig.recordDays = sipRecordDays ?? retainDays ?? 30
             sipConfig.recordTimeout = .milliseconds(ms(sipRecordTimeout))
             sipConfig.recordQueriesPerDevice = sipRecordQueries
+            sipConfig.datum = sipCoordinates
             config.services.append(GBServer(service: service, config: sipConfig, logger: logger))
         }
         try await Daemon(service: service, config: config, logger: logger).run()
@@ -172,6 +179,10 @@ struct DaemonCommand: AsyncParsableCommand, GlobalConfigurable {
     private func ms(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()) }
 
     static func password(_ path: String, option: String = "--sip-password-file") throws -> String {
+        // A password every user of the machine can read is no secret.
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o004 != 0 {
+            throw CamindexError.usage("\(option) \(path): every user can read it; keep it to its owner (chmod 600 \(path))", code: .gbListen, value: path)
+        }
         guard let data = FileManager.default.contents(atPath: path),
               let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first, !line.isEmpty
         else {

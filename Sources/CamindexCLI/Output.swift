@@ -84,6 +84,7 @@ enum Output {
 
 extension HealthCheck: ExpressibleByArgument {}
 extension StreamTransport: ExpressibleByArgument {}
+extension GBDatum: ExpressibleByArgument {}
 
 /// Durations the options take: finite and within what the index counts in milliseconds
 /// (`--settle 1e300` is refused by name, not a crash).

@@ -94,6 +94,10 @@ public struct CamindexError: Error, Hashable, CustomStringConvertible, Sendable 
         case gbInvalid = "gb.invalid"
         /// The SIP listener cannot start (address in use, bad --sip address, no password file).
         case gbListen = "gb.listen"
+        /// A device that never registered with the store's daemon.
+        case gbUnknown = "gb.unknown"
+        /// An on-demand catalog nobody answered: no daemon with --sip took it, or the device was silent.
+        case gbTimeout = "gb.timeout"
         /// Another daemon holds the store's daemon lock.
         case daemonRunning = "daemon.running"
         /// The daemon lock file cannot be opened or locked.

@@ -32,6 +32,8 @@ public struct GBServer: Service {
         public var recordQueriesPerDevice = 4
         public var recordQueriesInAll = 200
         public var recordRefresh: Duration = .seconds(3600)
+        /// The datum of the catalogs' positions (a platform drawn on 高德 maps sends GCJ-02).
+        public var datum: GBDatum = .wgs84
 
         public init(host: String, port: Int, sipID: String, password: String?) {
             self.host = host; self.port = port; self.sipID = sipID; self.password = password
@@ -88,6 +90,13 @@ public struct GBServer: Service {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: min(config.sweepInterval, .milliseconds(config.keepaliveIntervalMs)))
                     await platform.sweep()
+                }
+            }
+            group.addTask {
+                // A shell's `gb catalog DEVICE` waits on this: looked for each second.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    if !Task.isCancelled { await platform.takeRequests() }
                 }
             }
             group.addTask {
@@ -221,7 +230,12 @@ actor GBPlatform {
         var expected: Int?
         var items: [String: GBCatalogItem] = [:]
         var deadline: Task<Void, Never>?
+        /// The shells' requests (`gb catalog DEVICE`) this catalog answers.
+        var requests: [Int64] = []
     }
+    /// DeviceStatus queries out, by SN: whose, and when sent (the clock's offset is judged at
+    /// the midpoint of sending and answer).
+    var statuses: [Int: (device: String, sent: Instant)] = [:]
 
     init(service: IndexService, config: GBServer.Config, channel: any Channel, pool: BlockingPool, logger: Logger) {
         self.service = service; self.config = config; self.channel = channel; self.pool = pool; self.logger = logger
@@ -233,7 +247,10 @@ actor GBPlatform {
         for r in records.values { r.continuation.resume(returning: .init(items: r.items, expected: r.expected, received: r.received, timedOut: true)) }
         records = [:]
         for task in outgoing.values { task.cancel() }
-        for c in catalogs.values { c.deadline?.cancel() }
+        for c in catalogs.values {
+            c.deadline?.cancel()
+            finishRequests(c.requests, .init(expected: c.expected ?? 0, received: c.items.count, timedOut: true, error: "the daemon stopped before the catalog came", errorCode: "gb.timeout"))
+        }
     }
 
     func receive(_ received: Received) async {
@@ -342,6 +359,15 @@ actor GBPlatform {
         case ("response", "recordinfo"):
             collectRecords(body)
             return m.response(200, "OK", toTag: tag)
+        case ("response", "devicestatus"):
+            if let sn = body.sn, let asked = statuses.removeValue(forKey: sn), let text = body.root.value("DeviceTime"),
+               let time = GBRecordPlan.time(text, zone: TimeZone(identifier: Zones.defaultIdentifier)!) {
+                let now = service.clock.now(), at = Instant(ms: (asked.sent.ms + now.ms) / 2)
+                do { try await pool.perform { try service.gbClock(device: asked.device, deviceTime: time, at: at) } } catch {
+                    logger.error("GB device clock not recorded", metadata: ["device": "\(asked.device)", "error": "\(ErrorText.of(error))"])
+                }
+            }
+            return m.response(200, "OK", toTag: tag)
         default:
             return m.response(200, "OK", toTag: tag)
         }
@@ -349,8 +375,11 @@ actor GBPlatform {
 
     // MARK: catalog
 
-    private func queryCatalog(_ device: String, at address: SIPPeer) {
+    private func queryCatalog(_ device: String, at address: SIPPeer, answering shellRequest: Int64? = nil) {
+        // A catalog already coming answers the shell's request too.
+        if let shellRequest, catalogs[device] != nil { catalogs[device]!.requests.append(shellRequest); return }
         sn += 1
+        let waiting = catalogs[device]?.requests ?? []
         catalogs[device]?.deadline?.cancel()
         let sn = sn, timeout = config.catalogTimeout
         let deadline = Task { [weak self] in
@@ -358,7 +387,7 @@ actor GBPlatform {
             guard !Task.isCancelled else { return }
             await self?.finishCatalog(device, timedOut: true)
         }
-        catalogs[device] = Collecting(sn: sn, deadline: deadline)
+        catalogs[device] = Collecting(sn: sn, deadline: deadline, requests: waiting + (shellRequest.map { [$0] } ?? []))
         request("MESSAGE", to: device, at: address, contentType: "Application/MANSCDP+xml",
                 body: MANSCDP.query("Catalog", sn: sn, deviceID: device))
     }
@@ -377,13 +406,18 @@ actor GBPlatform {
         guard let c = catalogs.removeValue(forKey: device) else { return }
         c.deadline?.cancel()
         let items = Array(c.items.values), expected = c.expected ?? 0
+        let waited = config.catalogTimeout.components.seconds
+        if let address = addresses[device] { queryStatus(device, at: address) }
         if timedOut && c.expected == nil && items.isEmpty {
-            logger.warning("GB catalog: no answer", metadata: ["device": "\(device)", "waited_s": "\(config.catalogTimeout.components.seconds)"])
+            logger.warning("GB catalog: no answer", metadata: ["device": "\(device)", "waited_s": "\(waited)"])
+            finishRequests(c.requests, .init(timedOut: true, error: "\(device) did not answer the catalog query in \(waited) s", errorCode: "gb.timeout"))
             return
         }
-        let service = service
+        let service = service, datum = config.datum
         do {
-            let sync = try await pool.perform { try service.gbCatalog(device: device, items: items, expected: max(expected, items.count)) }
+            let sync = try await pool.perform { try service.gbCatalog(device: device, items: items, expected: max(expected, items.count), datum: datum) }
+            finishRequests(c.requests, .init(expected: sync.expected, received: sync.received, channels: sync.channels, changes: sync.changes,
+                                             unplaced: sync.unplaced, timedOut: timedOut && items.count < expected))
             var meta: Logger.Metadata = ["device": "\(device)", "items": "\(sync.received)", "sum_num": "\(expected)", "channels": "\(sync.channels)",
                                          "changes": "\(sync.changes.count)", "unplaced": "\(sync.unplaced.count)"]
             if timedOut { meta["timed_out_s"] = "\(config.catalogTimeout.components.seconds)" }
@@ -395,7 +429,46 @@ actor GBPlatform {
             startRecordSweep(device, days: config.recordDays)
         } catch {
             logger.error("GB catalog not applied", metadata: ["device": "\(device)", "error": "\(ErrorText.of(error))"])
+            finishRequests(c.requests, .init(expected: expected, received: items.count, error: "not applied: \(ErrorText.of(error))"))
         }
+    }
+
+    /// Takes the shells' requests for a catalog now: asked of the device where it last spoke
+    /// from, or answered at once when this daemon has not heard from it.
+    func takeRequests() async {
+        let service = service
+        guard let open = try? await pool.perform({ try service.gbOpenRequests() }), !open.isEmpty else { return }
+        for r in open {
+            guard (try? await pool.perform({ try service.gbTakeRequest(r.id) })) == true else { continue }
+            guard let address = addresses[r.device] else {
+                finishRequests([r.id], .init(error: "\(r.device) has not registered or kept alive since this daemon started (offline?)",
+                                                 errorCode: "gb.unknown"))
+                continue
+            }
+            logger.notice("GB catalog asked from the shell", metadata: ["device": "\(r.device)", "by": "\(r.askedBy)", "request": "\(r.id)"])
+            queryCatalog(r.device, at: address, answering: r.id)
+        }
+    }
+
+    private func finishRequests(_ ids: [Int64], _ outcome: GBCatalogOutcome) {
+        guard !ids.isEmpty else { return }
+        let service = service
+        Task {
+            for id in ids {
+                do { try await pool.perform { try service.gbFinishRequest(id, outcome: outcome) } } catch {
+                    logger.error("GB catalog request not answered", metadata: ["request": "\(id)", "error": "\(ErrorText.of(error))"])
+                }
+            }
+        }
+    }
+
+    /// DeviceStatus, for the device's clock (DeviceTime) beside camindex's.
+    private func queryStatus(_ device: String, at address: SIPPeer) {
+        sn += 1
+        statuses[sn] = (device, service.clock.now())
+        if statuses.count > 10_000 { statuses.removeAll() }
+        request("MESSAGE", to: device, at: address, contentType: "Application/MANSCDP+xml",
+                body: MANSCDP.query("DeviceStatus", sn: sn, deviceID: device))
     }
 
     // MARK: presence

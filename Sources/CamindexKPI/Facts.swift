@@ -95,6 +95,8 @@ public struct Facts: Sendable {
         let recording = try store.windows(cameraIDs: cameras.filter(\.records).map(\.id), range: period)
         let online = withOnline ? try store.liveWindows(cameraIDs: ids, range: period) : [:]
         let gb = try store.gbLive(cameraIDs: ids, range: period)
+        // Footage kept on GB/T 28181 devices counts in 录像完整率 beside the files.
+        let onDevice = try store.deviceRecordings(cameraIDs: gb.filter(\.value.recordsOnDevice).map(\.key), range: period)
         let failed = try store.failedFileCounts()
         let stalled = try store.stalledFileCounts()
         let ahead = try store.latestMtimes(after: now + FootageSummary.mtimeSlackMs)
@@ -121,11 +123,15 @@ public struct Facts: Sendable {
             if let g, !g.windows.isEmpty, withOnline {
                 onlineWindows = Windows.merge((onlineWindows + g.windows).map { FootageSpan($0, verified: true) }, maxGapMs: 0).map(\.interval)
             }
+            var recorded = (recording[c.id] ?? []).map(\.interval)
+            if let kept = onDevice[c.id], !kept.isEmpty {
+                recorded = Windows.merge((recorded + kept).map { FootageSpan($0, verified: true) }, maxGapMs: 0).map(\.interval)
+            }
             return CameraFacts(
-                id: c.id, name: c.name, regionCode: c.regionCode, live: c.live || g != nil, records: c.records,
+                id: c.id, name: c.name, regionCode: c.regionCode, live: c.live || g != nil, records: c.records || g?.recordsOnDevice == true,
                 state: state, since: since,
-                clockOffsetS: c.clockOffsetS, validVideo: c.validVideo,
-                recorded: (recording[c.id] ?? []).map(\.interval), online: onlineWindows,
+                clockOffsetS: c.clockOffsetS ?? g?.clockOffsetS, validVideo: c.validVideo,
+                recorded: recorded, online: onlineWindows,
                 failedFiles: failed[c.id] ?? 0, stalledFiles: stalled[c.id] ?? 0, latestMtimeAhead: ahead[c.id], zone: zone,
                 quality: c.quality, qualityAt: c.qualityAt)
         }

@@ -115,7 +115,7 @@ extension IndexService {
 
     /// A device's catalog (all its answers, or those that came before the deadline) into the
     /// registry: each picture channel a camera placed by its CivilCode (`GBPlacement`).
-    public func gbCatalog(device id: String, items: [GBCatalogItem], expected: Int) throws -> GBCatalogSync {
+    public func gbCatalog(device id: String, items: [GBCatalogItem], expected: Int, datum: GBDatum = .wgs84) throws -> GBCatalogSync {
         try requireShell("register GB/T 28181 devices")
         let store = try countyStore()
         guard let county = try topRegion() else {
@@ -125,7 +125,10 @@ extension IndexService {
         let countyCode = String(county.code.prefix(6))
         let known = Set(try store.regionList(under: nil).map(\.code))
         var byID: [String: GBCatalogItem] = [:]
-        for item in items { byID[item.id] = item }
+        for var item in items {
+            (item.latitude, item.longitude) = datum.wgs84(lat: item.latitude, lon: item.longitude)
+            byID[item.id] = item
+        }
         let channels = byID.values.filter(\.isVideoChannel).sorted { $0.id < $1.id }
         let placed = channels.map { item -> (item: GBCatalogItem, region: String, placed: Bool) in
             let p = GBPlacement.region(of: item, in: byID, county: countyCode, known: known.contains)
@@ -157,5 +160,62 @@ extension IndexService {
         try requireShell("register GB/T 28181 devices")
         let source = Store.gbSource(device: device)
         return try countyStore().cameras().filter { $0.source == source }
+    }
+
+    /// The device's clock as its DeviceStatus answer gave it (DeviceTime), against camindex's
+    /// at the answer: the 校时 check's offset for its channels no probe measures.
+    public func gbClock(device id: String, deviceTime: Instant, at: Instant) throws {
+        try requireShell("register GB/T 28181 devices")
+        let store = try countyStore()
+        guard var device = try store.gbDevice(id: id) else { return }
+        device.clockOffsetMs = deviceTime.ms - at.ms
+        device.clockAt = at
+        try store.saveGBDevice(device)
+    }
+
+    // MARK: a catalog now, asked from the shell and done by the daemon
+
+    /// Leaves a request for the daemon's SIP side to ask `device` for its catalog now.
+    public func gbAskCatalog(device: String) throws -> GBRequest {
+        try requireShell("ask GB/T 28181 devices for their catalogs")
+        guard (try? CameraID(device))?.gb28181 != nil else {
+            throw CamindexError.usage("'\(Names.printable(device))' is not a 20-digit GB/T 28181 ID", code: .gbInvalid, value: device)
+        }
+        let store = try countyStore()
+        guard try store.gbDevice(id: device) != nil else {
+            throw CamindexError.usage("\(device) has never registered with this store's daemon ('camindex gb devices' lists those that have)",
+                                      code: .gbUnknown, value: device)
+        }
+        let id = try store.addGBRequest(device: device, askedBy: caller.name)
+        audit("gb catalog request", reason: nil, cameras: [], result: "\(device): catalog asked (request \(id))")
+        return try store.gbRequest(id)!
+    }
+
+    public func gbRequest(id: Int64) throws -> GBRequest? {
+        try require(.cameras)
+        return try countyStore().gbRequest(id)
+    }
+
+    /// The daemon's side: requests left in the last two minutes that no daemon took yet.
+    public func gbOpenRequests() throws -> [GBRequest] {
+        try requireShell("answer GB/T 28181 requests")
+        return try countyStore().openGBRequests(since: Instant(ms: clock.now().ms - 120_000))
+    }
+
+    public func gbTakeRequest(_ id: Int64) throws -> Bool {
+        try requireShell("answer GB/T 28181 requests")
+        return try countyStore().takeGBRequest(id)
+    }
+
+    public func gbFinishRequest(_ id: Int64, outcome: GBCatalogOutcome) throws {
+        try requireShell("answer GB/T 28181 requests")
+        try countyStore().finishGBRequest(id, outcome: outcome)
+    }
+
+    /// Where the registry and the devices' catalogs disagree (one device's, or all): an
+    /// inventory's fields won, the catalog's are kept beside them.
+    public func gbCatalogDifferences(device: String?) throws -> [GBCatalogDifference] {
+        try require(.cameras)
+        return try countyStore().gbChannels(device: device).flatMap { $0.channel.differences(from: $0.camera) }
     }
 }

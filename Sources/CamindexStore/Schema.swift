@@ -531,6 +531,29 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v21: GB/T 28181 catalogs on demand, device clocks, the catalog's own fields") { db in
+            // What the catalog said of a camera's name, position and region, kept beside the
+            // registry's (`gb catalog --diff`); the device's clock from DeviceStatus (校时);
+            // a shell's request for a catalog now, which the daemon's SIP side takes and answers.
+            try db.execute(sql: """
+                ALTER TABLE gb_channel ADD COLUMN name TEXT;
+                ALTER TABLE gb_channel ADD COLUMN latitude REAL;
+                ALTER TABLE gb_channel ADD COLUMN longitude REAL;
+                ALTER TABLE gb_channel ADD COLUMN region_code TEXT;
+                ALTER TABLE gb_device ADD COLUMN clock_offset_ms INTEGER;
+                ALTER TABLE gb_device ADD COLUMN clock_at_ms INTEGER;
+                CREATE TABLE gb_request (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    device_id TEXT NOT NULL,
+                    asked_by TEXT NOT NULL,
+                    asked_at_ms INTEGER NOT NULL,
+                    taken_at_ms INTEGER,
+                    done_at_ms INTEGER,
+                    outcome TEXT
+                );
+                CREATE INDEX gb_request_open ON gb_request(done_at_ms, taken_at_ms);
+                """)
+        }
         return m
     }
 }

@@ -19,16 +19,16 @@ extension Store {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO gb_device (id, address, registered_at_ms, expires_at_ms, last_keepalive_ms, keepalive_interval_ms, online, since_ms,
-                                       reason, catalog_at_ms, catalog_expected, catalog_received)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       reason, catalog_at_ms, catalog_expected, catalog_received, clock_offset_ms, clock_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET address = excluded.address, registered_at_ms = excluded.registered_at_ms,
                     expires_at_ms = excluded.expires_at_ms, last_keepalive_ms = excluded.last_keepalive_ms,
                     keepalive_interval_ms = excluded.keepalive_interval_ms, online = excluded.online, since_ms = excluded.since_ms,
                     reason = excluded.reason, catalog_at_ms = excluded.catalog_at_ms, catalog_expected = excluded.catalog_expected,
-                    catalog_received = excluded.catalog_received
+                    catalog_received = excluded.catalog_received, clock_offset_ms = excluded.clock_offset_ms, clock_at_ms = excluded.clock_at_ms
                 """, arguments: [d.id, d.address, d.presence.registeredAt.ms, d.presence.expiresAt.ms, d.presence.lastKeepalive?.ms,
                                  d.presence.keepaliveIntervalMs, d.online, d.since.ms, d.reason, d.catalogAt?.ms, d.catalogExpected,
-                                 d.catalogReceived])
+                                 d.catalogReceived, d.clockOffsetMs, d.clockAt?.ms])
         }
     }
 
@@ -51,19 +51,22 @@ extension Store {
             var windows: [String: [Interval]] = [:]
             for batch in Self.batches(cameraIDs) {
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT c.camera_id, c.device_id, c.status, d.online, d.since_ms FROM gb_channel c LEFT JOIN gb_device d ON d.id = c.device_id
+                    SELECT c.camera_id, c.device_id, c.status, d.online, d.since_ms, d.clock_offset_ms,
+                           EXISTS (SELECT 1 FROM device_recording r WHERE r.camera_id = c.camera_id)
+                    FROM gb_channel c LEFT JOIN gb_device d ON d.id = c.device_id
                     WHERE c.camera_id IN (\(Self.placeholders(batch.count)))
                     """, arguments: StatementArguments(batch))
                 for r in rows {
                     let device: String = r[1]
-                    let on = GBCatalogItem(id: r[0], name: "", status: r[2]).statusOn ?? true
+                    let on = GBCatalogItem.isOn(status: r[2]) ?? true
                     if windows[device] == nil {
                         windows[device] = try Row.fetchAll(db, sql: """
                             SELECT start_ms, end_ms FROM gb_presence_window WHERE device_id = ? AND start_ms < ? AND end_ms > ? ORDER BY start_ms
                             """, arguments: [device, range.end.ms, range.start.ms]).compactMap { Interval(startMs: $0[0], endMs: $0[1]).clipped(to: range) }
                     }
                     out[r[0]] = GBLiveFacts(online: on && ((r[3] as Bool?) ?? false), since: (r[4] as Int64?).map { Instant(ms: $0) },
-                                            windows: on ? windows[device] ?? [] : [])
+                                            windows: on ? windows[device] ?? [] : [],
+                                            clockOffsetS: (r[5] as Int64?).map { Double($0) / 1000 }, recordsOnDevice: r[6])
                 }
             }
             return out
@@ -73,12 +76,16 @@ extension Store {
     /// What the catalog said of a camera, and its device.
     public func gbChannel(cameraID: String) throws -> GBChannelState? {
         try read { db in
-            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM gb_channel WHERE camera_id = ?", arguments: [cameraID]) else { return nil }
-            let device = try Row.fetchOne(db, sql: "SELECT * FROM gb_device WHERE id = ?", arguments: [r["device_id"] as String]).map(Self.gbDevice)
-            return GBChannelState(deviceID: r["device_id"], device: device, parentID: r["parent_id"], manufacturer: r["manufacturer"],
-                                  model: r["model"], civilCode: r["civil_code"], status: r["status"], placed: r["placed"],
-                                  updatedAt: Instant(ms: r["updated_at_ms"]))
+            try Row.fetchOne(db, sql: "SELECT * FROM gb_channel WHERE camera_id = ?", arguments: [cameraID]).map { try Self.channelState(db, $0) }
         }
+    }
+
+    private static func channelState(_ db: Database, _ r: Row) throws -> GBChannelState {
+        let device = try Row.fetchOne(db, sql: "SELECT * FROM gb_device WHERE id = ?", arguments: [r["device_id"] as String]).map(Self.gbDevice)
+        return GBChannelState(deviceID: r["device_id"], device: device, parentID: r["parent_id"], manufacturer: r["manufacturer"],
+                              model: r["model"], civilCode: r["civil_code"], status: r["status"], placed: r["placed"],
+                              updatedAt: Instant(ms: r["updated_at_ms"]), name: r["name"], latitude: r["latitude"],
+                              longitude: r["longitude"], regionCode: r["region_code"])
     }
 
     public func setGBCredential(device: String, realm: String, ha1: String) throws {
@@ -116,12 +123,15 @@ extension Store {
                 listed.insert(item.id)
                 let at = "\(source) catalog"
                 try db.execute(sql: """
-                    INSERT INTO gb_channel (camera_id, device_id, parent_id, manufacturer, model, civil_code, status, placed, updated_at_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO gb_channel (camera_id, device_id, parent_id, manufacturer, model, civil_code, status, placed, updated_at_ms,
+                                            name, latitude, longitude, region_code)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (camera_id) DO UPDATE SET device_id = excluded.device_id, parent_id = excluded.parent_id,
                         manufacturer = excluded.manufacturer, model = excluded.model, civil_code = excluded.civil_code,
-                        status = excluded.status, placed = excluded.placed, updated_at_ms = excluded.updated_at_ms
-                    """, arguments: [item.id, device, item.parentID, item.manufacturer, item.model, item.civilCode, item.status, placed, now.ms])
+                        status = excluded.status, placed = excluded.placed, updated_at_ms = excluded.updated_at_ms,
+                        name = excluded.name, latitude = excluded.latitude, longitude = excluded.longitude, region_code = excluded.region_code
+                    """, arguments: [item.id, device, item.parentID, item.manufacturer, item.model, item.civilCode, item.status, placed, now.ms,
+                                     item.name, item.latitude, item.longitude, region])
                 var wanted = Camera(id: item.id, name: item.name.isEmpty ? item.id : item.name, regionCode: region,
                                     lat: item.latitude, lon: item.longitude, enabled: true, source: source, at: now)
                 if let existing = try CameraRow.fetchOne(db, key: item.id)?.value {
@@ -196,6 +206,63 @@ extension Store {
         }
     }
 
+    /// The catalog's view of each camera it lists (of one device, or all), with the registry's camera.
+    public func gbChannels(device: String?) throws -> [(camera: Camera, channel: GBChannelState)] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM gb_channel" + (device == nil ? "" : " WHERE device_id = ?") + " ORDER BY camera_id",
+                                        arguments: device.map { [$0] } ?? [])
+            return try rows.compactMap { r -> (Camera, GBChannelState)? in
+                guard let camera = try CameraRow.fetchOne(db, key: r["camera_id"] as String)?.value else { return nil }
+                return (camera, try Self.channelState(db, r))
+            }
+        }
+    }
+
+    // MARK: requests a shell leaves for the daemon
+
+    public func addGBRequest(device: String, askedBy: String) throws -> Int64 {
+        let now = clock.now()
+        return try write { db in
+            try db.execute(sql: "INSERT INTO gb_request (device_id, asked_by, asked_at_ms) VALUES (?, ?, ?)", arguments: [device, askedBy, now.ms])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Requests not yet taken, asked since `since` (older ones nobody took are left alone).
+    public func openGBRequests(since: Instant) throws -> [GBRequest] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM gb_request WHERE done_at_ms IS NULL AND taken_at_ms IS NULL AND asked_at_ms >= ? ORDER BY id",
+                             arguments: [since.ms]).map(Self.gbRequest)
+        }
+    }
+
+    /// Takes a request for this daemon; false when another took it first.
+    public func takeGBRequest(_ id: Int64) throws -> Bool {
+        let now = clock.now()
+        return try write { db in
+            try db.execute(sql: "UPDATE gb_request SET taken_at_ms = ? WHERE id = ? AND taken_at_ms IS NULL AND done_at_ms IS NULL", arguments: [now.ms, id])
+            return db.changesCount == 1
+        }
+    }
+
+    public func finishGBRequest(_ id: Int64, outcome: GBCatalogOutcome) throws {
+        let now = clock.now()
+        let json = String(decoding: try JSONEncoder().encode(outcome), as: UTF8.self)
+        try write { db in
+            try db.execute(sql: "UPDATE gb_request SET done_at_ms = ?, outcome = ? WHERE id = ? AND done_at_ms IS NULL", arguments: [now.ms, json, id])
+        }
+    }
+
+    public func gbRequest(_ id: Int64) throws -> GBRequest? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM gb_request WHERE id = ?", arguments: [id]).map(Self.gbRequest) }
+    }
+
+    private static func gbRequest(_ r: Row) -> GBRequest {
+        GBRequest(id: r["id"], device: r["device_id"], askedBy: r["asked_by"], askedAt: Instant(ms: r["asked_at_ms"]),
+                  takenAt: (r["taken_at_ms"] as Int64?).map { Instant(ms: $0) }, doneAt: (r["done_at_ms"] as Int64?).map { Instant(ms: $0) },
+                  outcome: (r["outcome"] as String?).flatMap { try? JSONDecoder().decode(GBCatalogOutcome.self, from: Data($0.utf8)) })
+    }
+
     private static func gbDevice(_ r: Row) -> GBDevice {
         GBDevice(id: r["id"], address: r["address"],
                  presence: GBPresence(registeredAt: Instant(ms: r["registered_at_ms"]), expiresAt: Instant(ms: r["expires_at_ms"]),
@@ -203,6 +270,7 @@ extension Store {
                                       keepaliveIntervalMs: r["keepalive_interval_ms"]),
                  online: r["online"], since: Instant(ms: r["since_ms"]), reason: r["reason"],
                  catalogAt: (r["catalog_at_ms"] as Int64?).map { Instant(ms: $0) }, catalogExpected: r["catalog_expected"],
-                 catalogReceived: r["catalog_received"])
+                 catalogReceived: r["catalog_received"], clockOffsetMs: r["clock_offset_ms"],
+                 clockAt: (r["clock_at_ms"] as Int64?).map { Instant(ms: $0) })
     }
 }

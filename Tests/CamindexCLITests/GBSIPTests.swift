@@ -27,6 +27,7 @@ import Testing
     func startDaemon(keepalive: Double = 60, catalogTimeout: Double = 30, extra: [String] = []) async throws -> (Process, Int) {
         let passwordFile = dir.file("sip-password")
         try (Self.password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile)
         let log = dir.file("daemon.log")
         FileManager.default.createFile(atPath: log, contents: nil)
         let p = Process()
@@ -60,14 +61,15 @@ import Testing
 
     /// Runs sipp with `scenario` (and `outOfCall` for the requests camindex sends) against the
     /// daemon; returns sipp's exit status (0: every message came as the scenario says).
-    func sipp(_ scenario: String, outOfCall: String? = nil, port: Int, user: String = nvr, password: String = password, tcp: Bool = false) throws -> Int32 {
+    func sipp(_ scenario: String, outOfCall: String? = nil, port: Int, user: String = nvr, password: String = password, tcp: Bool = false,
+              stayMs: Int = 3000) throws -> Int32 {
         var args = [dir.file(scenario).replacingOccurrences(of: ".xml", with: "")]
         for name in [scenario] + (outOfCall.map { [$0] } ?? []) {
             let status = try Footage.runStatus("sh", ["-c", "iconv -f UTF-8 -t GB2312 '\(Self.scenarios)/\(name)' > '\(dir.file(name))'"])
             try #require(status == 0, "iconv of \(name)")
         }
         args = ["127.0.0.1:\(port)", "-sf", dir.file(scenario), "-m", "1", "-i", "127.0.0.1", "-p", "\(try Self.freeUDPPort())",
-                "-au", user, "-ap", password, "-timeout", "30s", "-timeout_error", "-trace_err", "-error_file", dir.file("sipp-errors.log")]
+                "-au", user, "-ap", password, "-d", "\(stayMs)", "-timeout", "\(30 + stayMs / 1000)s", "-timeout_error", "-trace_err", "-error_file", dir.file("sipp-errors.log")]
         if let outOfCall { args += ["-oocsf", dir.file(outOfCall)] }
         if tcp { args += ["-t", "t1"] }
         let p = Process()
@@ -256,6 +258,7 @@ import Testing
         try seed()
         let own = "nvr-1 的密码"
         try (own + "\n").write(toFile: dir.file("nvr.pw"), atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: dir.file("nvr.pw"))
         try ci(["gb", "password", Self.nvr, "--sip-id", "62072300002000000001", "--password-file", dir.file("nvr.pw")])
         let (daemon, port) = try await startDaemon()
         #expect(try sipp("nvr.xml", outOfCall: "catalog.xml", port: port, password: own) == 0)
@@ -267,6 +270,68 @@ import Testing
         _ = try await stop(again)
         let dump = try Footage.runStatus("sh", ["-c", "sqlite3 '\(db)' .dump | grep -q -F '\(own)'"])
         #expect(dump != 0, "the password is in the store")
+    }
+
+    /// `gb catalog DEVICE` asks through the running daemon and says what the catalog did; an
+    /// inventory's camera keeps its fields and `--diff` lists the catalog's; GCJ-02 positions
+    /// come in as WGS84; DeviceStatus gives the NVR's clock, which the 校时 check reads; a device
+    /// that never registered, and a store with no daemon, are said as such.
+    @Test func aCatalogOnDemandAndItsDifferences() async throws {
+        try seed()
+        try ci(["camera", "add", "62072300001320000011", "--name", "东门", "--region", "620723100201", "--lat", "39.14", "--lon", "100.16"])
+        let (daemon, port) = try await startDaemon(extra: ["--sip-coordinates", "gcj02"])
+        // The NVR stays registered for 12 s while the shell asks.
+        let nvr = Task.detached { [self] in try sipp("nvr.xml", outOfCall: "catalog.xml", port: port, stayMs: 12_000) }
+        try await waitFor("the catalog at registration") { (try devices().first?["catalog"] as? [String: Any])?["received"] as? Int == 4 }
+        let asked = try #require(try CLI.json(try ci(["gb", "catalog", Self.nvr, "--format", "json"]).stdout) as? [String: Any])
+        #expect(asked["device"] as? String == Self.nvr && asked["sum_num"] as? Int == 4 && asked["received"] as? Int == 4, "\(asked)")
+        #expect(asked["channels"] as? Int == 3 && asked["timed_out"] as? Bool == false)
+        #expect((asked["changes"] as? [Any])?.isEmpty == true, "the same catalog again changes nothing: \(asked)")
+        #expect(asked["unplaced"] as? [String] == ["62072300001320000013"])
+        let text = try ci(["gb", "catalog", Self.nvr]).stdout
+        #expect(text.contains("\(Self.nvr): 4 of 4 items, 3 channels, no changes"), "\(text)")
+
+        // The inventory's camera kept its name and position; the catalog's, in WGS84, are beside them.
+        let shown = try cameras()
+        #expect(shown["62072300001320000011"]?["name"] as? String == "东门" && shown["62072300001320000011"]?["lat"] as? Double == 39.14)
+        let b = GCJ02.toWGS84(lat: 39.1398, lon: 100.1623)
+        let lat = try #require(shown["62072300001320000012"]?["lat"] as? Double), lon = try #require(shown["62072300001320000012"]?["lon"] as? Double)
+        #expect(abs(lat - b.lat) < 1e-9 && abs(lon - b.lon) < 1e-9, "GCJ-02 \(lat),\(lon) vs \(b)")
+        let a = GCJ02.toWGS84(lat: 39.1412, lon: 100.1646)
+        let diff = try #require(try CLI.json(try ci(["gb", "catalog", "--diff", "--format", "json"]).stdout) as? [[String: String]])
+        #expect(diff == [
+            ["camera": "62072300001320000011", "field": "name", "registry": "东门", "catalog": "东门路口"],
+            ["camera": "62072300001320000011", "field": "lat", "registry": "39.14000", "catalog": String(format: "%.5f", a.lat)],
+            ["camera": "62072300001320000011", "field": "lon", "registry": "100.16000", "catalog": String(format: "%.5f", a.lon)],
+        ], "\(diff)")
+        #expect(try ci(["gb", "catalog", "62072300001180000099", "--diff"]).stdout.contains("the registry and the catalogs agree for 62072300001180000099"))
+
+        // DeviceStatus: the NVR's clock says 2020-01-01 08:00:00.
+        let clock = try #require(try devices().first?["clock_offset_seconds"] as? Double)
+        let expected = 1_577_836_800 - Date().timeIntervalSince1970  // 2020-01-01T08:00:00+08:00
+        #expect(abs(clock - expected) < 20, "offset \(clock) s, expected about \(expected) s")
+        #expect((try show("62072300001320000012")["gb_channel"] as? [String: Any])?["device_clock_offset_seconds"] as? Double == clock)
+        let health = try ci(["health", "--check", "clock"], status: 2).stdout
+        #expect(health.contains("clock 62072300001320000012"), "\(health)")
+
+        let unknown = try ci(["gb", "catalog", "62072300001180000099"], status: nil)
+        #expect(unknown.status != 0 && unknown.stderr.contains("62072300001180000099 has never registered"), "\(unknown.stderr)")
+        #expect(try await nvr.value == 0)
+        _ = try await stop(daemon)
+        let none = try ci(["gb", "catalog", Self.nvr, "--wait", "2"], status: nil)
+        #expect(none.status != 0 && none.stderr.contains("no daemon with --sip took the request in 2s"), "\(none.stderr)")
+        let trail = try ci(["audit", "--format", "json"]).stdout
+        #expect(trail.contains("gb catalog request"))
+    }
+
+    /// A password file every user can read is refused, named.
+    @Test func aPasswordFileOthersCanReadIsRefused() throws {
+        try seed()
+        try "secret\n".write(toFile: dir.file("open.pw"), atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: dir.file("open.pw"))
+        let r = try ci(["daemon", "--sip", "127.0.0.1:0", "--sip-id", "62072300002000000001", "--sip-password-file", dir.file("open.pw")], status: nil)
+        #expect(r.status != 0 && r.stderr.contains("--sip-password-file \(dir.file("open.pw")): every user can read it"), "\(r.stderr)")
+        #expect(!r.stderr.contains("secret"))
     }
 
     /// Camera A's windows (start, end, source) and gaps (start, end) from 07:00 to 11:00 of `day`.

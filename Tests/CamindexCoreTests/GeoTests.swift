@@ -57,3 +57,34 @@ import Testing
         #expect(abs(n60a.distance(to: n60b) - 55.597) < 0.01)
     }
 }
+
+/// GCJ-02 against the published pairs (eviltransform's test points) and back.
+@Suite struct GCJ02Tests {
+    static let pairs: [(wgs: (Double, Double), gcj: (Double, Double))] = [
+        ((31.1774276, 121.5272106), (31.17530398364597, 121.531541859215)),  // Shanghai
+        ((22.543847, 113.912316), (22.540796131694766, 113.9171764808363)),  // Shenzhen
+        ((39.911954, 116.377817), (39.91334545536069, 116.38404722455657)),  // Beijing
+    ]
+
+    @Test func forwardMatchesThePublishedPoints() {
+        for (wgs, gcj) in Self.pairs {
+            let g = GCJ02.fromWGS84(lat: wgs.0, lon: wgs.1)
+            #expect(abs(g.lat - gcj.0) < 1e-9 && abs(g.lon - gcj.1) < 1e-9, "\(wgs) → \(g), published \(gcj)")
+        }
+    }
+
+    @Test func inverseComesBackToWGS84() {
+        for (wgs, gcj) in Self.pairs {
+            let w = GCJ02.toWGS84(lat: gcj.0, lon: gcj.1)
+            #expect(abs(w.lat - wgs.0) < 1e-8 && abs(w.lon - wgs.1) < 1e-8, "\(gcj) → \(w), WGS84 \(wgs)")
+        }
+        // 临泽县: GCJ-02 is a few hundred metres off there too.
+        let w = GCJ02.toWGS84(lat: 39.1412, lon: 100.1646)
+        #expect(abs(w.lat - 39.1412) > 1e-4 && abs(w.lon - 100.1646) > 1e-3)
+    }
+
+    @Test func outsideChinaNothingMoves() {
+        #expect(GCJ02.toWGS84(lat: 48.8566, lon: 2.3522) == (48.8566, 2.3522))
+        #expect(GCJ02.fromWGS84(lat: -33.8688, lon: 151.2093) == (-33.8688, 151.2093))
+    }
+}

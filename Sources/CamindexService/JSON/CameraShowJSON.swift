@@ -45,6 +45,8 @@ public struct CameraShowJSON: Encodable, Sendable {
         var device_online: Bool?
         var device_since: String?
         var device_reason: String?
+        /// The device's clock minus camindex's at its last DeviceStatus answer (校时).
+        var device_clock_offset_seconds: Double?
         /// ON/OFF as the last catalog said, and when.
         var status: String?
         var status_at: String
@@ -101,6 +103,7 @@ extension CameraShowJSON {
                              time_sources: Dictionary(uniqueKeysWithValues: summary.timeSources.map { ($0.key.rawValue, $0.value) })),
             gb_channel: detail.gb.map { g in
                 GBChannel(device: g.deviceID, device_online: g.device?.online, device_since: t(g.device?.since), device_reason: g.device?.reason,
+                          device_clock_offset_seconds: g.device?.clockOffsetMs.map { JSONValues.seconds(ms: $0) },
                           status: g.status, status_at: TimeFormat.rfc3339(g.updatedAt, in: zone), online: g.online,
                           manufacturer: g.manufacturer, model: g.model, civil_code: g.civilCode, parent: g.parentID, placed: g.placed)
             },
